@@ -1,0 +1,51 @@
+# Finds every dependency once, with a message naming the Debian package when one is missing.
+# scripts/setup-debian.sh installs them all.
+
+macro(qflow_require found what package)
+  if(NOT ${found})
+    message(FATAL_ERROR "qflow needs ${what}: install the Debian package '${package}' "
+                        "(or run scripts/setup-debian.sh as root)")
+  endif()
+endmacro()
+
+find_package(PkgConfig QUIET)
+qflow_require(PkgConfig_FOUND "pkg-config" "pkg-config")
+
+find_package(OpenMP QUIET)
+qflow_require(OpenMP_CXX_FOUND "OpenMP" "libgomp1 (gcc)")
+
+find_package(nlohmann_json 3 QUIET)
+qflow_require(nlohmann_json_FOUND "nlohmann-json" "nlohmann-json3-dev")
+
+find_package(CLI11 QUIET)
+qflow_require(CLI11_FOUND "CLI11" "libcli11-dev")
+
+find_package(fmt QUIET)
+qflow_require(fmt_FOUND "fmt" "libfmt-dev")
+
+find_package(OpenCV 4 QUIET COMPONENTS core imgproc imgcodecs video)
+qflow_require(OpenCV_FOUND "OpenCV 4 (core, imgproc, imgcodecs, video)" "libopencv-dev")
+
+# Debian's dnnl-config.cmake insists on OpenCL (its GPU runtime), which qflow never uses: find
+# the CPU library and headers directly.
+find_path(DNNL_INCLUDE_DIR oneapi/dnnl/dnnl.hpp)
+find_library(DNNL_LIBRARY dnnl)
+if(DNNL_INCLUDE_DIR AND DNNL_LIBRARY)
+  set(DNNL_FOUND TRUE)
+endif()
+qflow_require(DNNL_FOUND "oneDNN" "libdnnl-dev")
+add_library(qflow::dnnl INTERFACE IMPORTED)
+target_include_directories(qflow::dnnl INTERFACE ${DNNL_INCLUDE_DIR})
+target_link_libraries(qflow::dnnl INTERFACE ${DNNL_LIBRARY})
+
+if(QFLOW_BUILD_TESTS)
+  find_package(GTest QUIET)
+  qflow_require(GTest_FOUND "GoogleTest" "libgtest-dev")
+  include(GoogleTest)
+endif()
+
+# LibTorch is for train/ and the benchmarks only: the hardware side (sw/, model/, sim/) never links it.
+if(QFLOW_BUILD_BENCH)
+  find_package(Torch QUIET)
+  qflow_require(Torch_FOUND "LibTorch" "libtorch-dev")
+endif()

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package qflow needs to build, test and benchmark.
+# Idempotent: packages already present are left alone, and nothing runs when all are.
+# Usage (as root): scripts/setup-debian.sh [--bench]   (--bench adds the Python PyTorch baseline and yosys)
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config
+  libsystemc-dev            # SystemC 2.3.4 + TLM-2.0 (pkg-config: systemc, tlm)
+  verilator                 # 5.006, RTL co-simulation
+  libtorch-dev              # LibTorch 1.13, the trainer only
+  libopenblas0-openmp       # without it torch::mm falls back to reference BLAS (~30x slower)
+  libopencv-dev libopencv-contrib-dev   # flow I/O, colour coding, DIS/Farneback baselines
+  libdnnl-dev               # oneDNN int8 convolutions for the fast reference
+  libgtest-dev libgmock-dev libbenchmark-dev
+  libcli11-dev nlohmann-json3-dev libfmt-dev
+)
+if [[ "${1:-}" == "--bench" ]]; then
+  packages+=(python3-torch yosys)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [[ ${#missing[@]} -eq 0 ]]; then
+  echo "setup: all ${#packages[@]} packages present"
+  exit 0
+fi
+if [[ $(id -u) -ne 0 ]]; then
+  echo "setup: missing packages (${missing[*]}); run this script as root" >&2
+  exit 1
+fi
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"

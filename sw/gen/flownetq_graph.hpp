@@ -1,0 +1,19 @@
+// The FlowNetQ layer graph of DESIGN section 1, at any width multiplier and input size.
+#pragma once
+
+#include "package/package.hpp"
+
+namespace qflow {
+
+struct FlowNetQShape {
+  double width_mult = 1.0;  // channels x this (conv1's 6 inputs and the 2 flow outputs stay)
+  int height = 384, width = 512;  // multiples of 64
+  int w_bits = 8, a_bits = 8;     // one width for every layer
+};
+
+// The package skeleton: every layer with its shape, bits and inputs; weights empty and requant
+// all zero until a trainer or generator fills them.
+// Throws std::invalid_argument for a size not divisible by 64 or a width that leaves no channel.
+Package flownetq_skeleton(const FlowNetQShape& shape);
+
+}  // namespace qflow

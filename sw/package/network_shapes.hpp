@@ -1,0 +1,37 @@
+// Shape and number-format inference over a package's layer graph.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "package.hpp"
+
+namespace qflow {
+
+// What flows on one edge of the graph: C x H x W codes of a given width.
+struct TensorShape {
+  int channels = 0, height = 0, width = 0;
+  int bits = 0;         // code width of the underlying activation (16 for the flow head)
+  int frac = 0;         // extra fractional bits (4 after a bilinear x2 upsample: 1/16 code units)
+  bool is_signed = false;
+
+  int64_t size() const { return int64_t(channels) * height * width; }
+  // Largest code magnitude this edge can carry.
+  int64_t max_code() const;
+};
+
+TensorShape input_shape(const Package& package);
+
+// Output shape of every layer, in package order. Throws PackageError when the graph does not
+// chain: unknown or later inputs, channel or size mismatches, bad bit widths, overflow risk.
+std::vector<TensorShape> infer_shapes(const Package& package);
+
+// Upper bound of |acc| for a conv layer given its input edge (all weights at the extreme code).
+int64_t accumulator_bound(const Layer& layer, const TensorShape& in);
+
+// Multiply-accumulates of a conv layer producing `out` (k * k * cin per output code).
+inline int64_t layer_macs(const Layer& layer, const TensorShape& out) {
+  return layer.is_conv() ? out.size() * layer.cin * layer.kernel * layer.kernel : 0;
+}
+
+}  // namespace qflow

@@ -1,0 +1,40 @@
+// The bit-exact integer forward pass of a model package (DESIGN section 2), two implementations:
+// run_naive (loops that obviously follow the contract) and FastReference (threaded, vectorized,
+// oneDNN where its kernel is exact). Both return every layer's codes, in package order.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "package/npy.hpp"
+#include "package/package.hpp"
+
+namespace qflow {
+
+using LayerCodes = std::vector<CodeMap>;  // one per package layer, C x H x W
+
+LayerCodes run_naive(const Package& package, const CodeMap& input);
+
+// One layer through the fast kernels, for tools that build a package layer by layer (the random
+// generator calibrates each layer's requant on the previous layer's real output).
+CodeMap run_layer_fast(const Layer& layer, const std::vector<const CodeMap*>& inputs);
+
+class FastReference {
+ public:
+  // threads = 0: OpenMP's default.
+  explicit FastReference(const Package& package, int threads = 0);
+  ~FastReference();
+  FastReference(const FastReference&) = delete;
+  FastReference& operator=(const FastReference&) = delete;
+
+  LayerCodes run(const CodeMap& input);
+  // Which kernel computes each conv layer ("onednn:<impl>" or "exact:<why>"), in package order.
+  std::vector<std::string> kernel_names() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace qflow
