@@ -176,7 +176,7 @@ Package read_package(const fs::path& dir) {
   json j;
   try {
     j = json::parse(in);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // syntax errors, and numbers like 1e999 that overflow
     throw PackageError(fmt::format("{}: not valid JSON: {}", file.string(), e.what()));
   }
   JsonReader r(file.string());

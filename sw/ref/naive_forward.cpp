@@ -3,6 +3,7 @@
 
 #include "integer_ops.hpp"
 #include "package/network_shapes.hpp"
+#include "naive_ops.hpp"
 #include "reference.hpp"
 
 namespace qflow {
@@ -12,7 +13,9 @@ int16_t at(const CodeMap& m, int c, int y, int x) {
   return m.codes[(size_t(c) * m.height + y) * m.width + x];
 }
 
-CodeMap conv(const Layer& layer, const CodeMap& in, const TensorShape& out_shape) {
+}  // namespace
+
+CodeMap naive_conv(const Layer& layer, const CodeMap& in, const TensorShape& out_shape) {
   CodeMap out{out_shape.channels, out_shape.height, out_shape.width, {}};
   out.codes.resize(size_t(out_shape.size()));
   const int k = layer.kernel;
@@ -36,7 +39,7 @@ CodeMap conv(const Layer& layer, const CodeMap& in, const TensorShape& out_shape
   return out;
 }
 
-CodeMap upsample(const CodeMap& in) {
+CodeMap naive_upsample2x(const CodeMap& in) {
   CodeMap out{in.channels, in.height * 2, in.width * 2, {}};
   out.codes.resize(size_t(out.channels) * out.height * out.width);
   for (int c = 0; c < in.channels; ++c)
@@ -50,7 +53,7 @@ CodeMap upsample(const CodeMap& in) {
   return out;
 }
 
-CodeMap concat(const std::vector<const CodeMap*>& ins) {
+CodeMap naive_concat(const std::vector<const CodeMap*>& ins) {
   CodeMap out{0, ins[0]->height, ins[0]->width, {}};
   for (const CodeMap* in : ins) {
     out.channels += in->channels;
@@ -58,8 +61,6 @@ CodeMap concat(const std::vector<const CodeMap*>& ins) {
   }
   return out;
 }
-
-}  // namespace
 
 LayerCodes run_naive(const Package& package, const CodeMap& input) {
   const std::vector<TensorShape> shapes = infer_shapes(package);
@@ -71,11 +72,11 @@ LayerCodes run_naive(const Package& package, const CodeMap& input) {
     std::vector<const CodeMap*> ins;
     for (const std::string& name : layer.inputs) ins.push_back(by_name.at(name));
     if (layer.is_conv())
-      outputs.push_back(conv(layer, *ins[0], shapes[i]));
+      outputs.push_back(naive_conv(layer, *ins[0], shapes[i]));
     else if (layer.op == LayerOp::Upsample2x)
-      outputs.push_back(upsample(*ins[0]));
+      outputs.push_back(naive_upsample2x(*ins[0]));
     else
-      outputs.push_back(concat(ins));
+      outputs.push_back(naive_concat(ins));
     by_name[layer.name] = &outputs.back();
   }
   return outputs;

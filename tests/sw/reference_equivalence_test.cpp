@@ -1,0 +1,127 @@
+// naive == fast, bit for bit: whole random packages at every bit width, then single layers over
+// kernels, strides, pads, odd sizes, upsampled inputs, full accumulation depth and extreme codes.
+#include <cstdlib>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "gen/random_package.hpp"
+#include "ref/host_flow.hpp"
+#include "ref/naive_ops.hpp"
+#include "ref/reference.hpp"
+#include "test_support.hpp"
+
+namespace qflow {
+namespace {
+
+void expect_same_codes(const CodeMap& naive, const CodeMap& fast, const std::string& what) {
+  ASSERT_EQ(naive.channels, fast.channels) << what;
+  ASSERT_EQ(naive.height, fast.height) << what;
+  ASSERT_EQ(naive.width, fast.width) << what;
+  for (size_t i = 0; i < naive.codes.size(); ++i)
+    ASSERT_EQ(naive.codes[i], fast.codes[i]) << what << ": first mismatch at flat index " << i;
+}
+
+class WholeNetwork : public ::testing::TestWithParam<std::tuple<int, int>> {};
+
+TEST_P(WholeNetwork, FastEqualsNaiveOnEveryLayer) {
+  const auto [w_bits, a_bits] = GetParam();
+  FlowNetQShape shape{1.0 / 16, 64, 128, w_bits, a_bits};
+  const RandomPackage made = make_random_package(shape, uint64_t(100 * w_bits + a_bits));
+  const CodeMap input = stack_input(made.pair.images.img1, made.pair.images.img2);
+  const LayerCodes naive = run_naive(made.package, input);
+  const LayerCodes fast = FastReference(made.package).run(input);
+  ASSERT_EQ(naive.size(), made.package.layers.size());
+  for (size_t i = 0; i < naive.size(); ++i) expect_same_codes(naive[i], fast[i], made.package.layers[i].name);
+}
+
+INSTANTIATE_TEST_SUITE_P(Bits2To8, WholeNetwork,
+                         ::testing::Combine(::testing::Range(2, 9), ::testing::Range(2, 9)),
+                         [](const auto& param_info) {
+                           return fmt::format("w{}a{}", std::get<0>(param_info.param), std::get<1>(param_info.param));
+                         });
+
+TEST(SingleLayer, FastEqualsNaiveOverKernelsStridesPadsAndOddSizes) {
+  std::mt19937_64 rng(7);
+  int cases = 0;
+  for (int kernel : {1, 2, 3, 5, 7})
+    for (int stride : {1, 2, 3})
+      for (int pad = 0; pad < kernel; pad += (kernel > 3 ? 2 : 1))
+        for (auto [h, w] : {std::pair{9, 13}, std::pair{8, 10}})
+          for (int in_frac : {0, 4}) {
+            test::ConvSpec spec;
+            spec.kernel = kernel;
+            spec.stride = stride;
+            spec.pad = pad;
+            spec.in_frac = in_frac;
+            spec.cin = 1 + cases % 37;  // channel counts that are not multiples of any SIMD width
+            spec.cout = 1 + cases % 11;
+            spec.w_bits = 2 + cases % 7;
+            spec.in_bits = 2 + (cases / 7) % 7;
+            spec.out_bits = 2 + (cases / 3) % 7;
+            spec.flow_head = cases % 5 == 0;
+            if (h + 2 * pad < kernel || w + 2 * pad < kernel) continue;
+            const Layer layer = test::random_conv(spec, rng);
+            const CodeMap in = test::random_codes(spec.cin, h, w, ((1 << spec.in_bits) - 1) << in_frac, rng);
+            const std::string what = fmt::format("k{} s{} p{} {}x{} frac{} cin{} cout{} w{} a{}", kernel, stride, pad,
+                                                 h, w, in_frac, spec.cin, spec.cout, spec.w_bits, spec.in_bits);
+            expect_same_codes(naive_conv(layer, in, test::conv_out_shape(layer, in)), run_layer_fast(layer, {&in}), what);
+            ++cases;
+          }
+  EXPECT_GT(cases, 100);
+}
+
+// The deepest accumulations of FlowNetQ at the extreme codes: the most negative weight times the
+// largest (upsampled) activation over k*k*cin terms. The flow head's int16 mode with a shift lets
+// the test read the accumulator back and check it against the closed form.
+class ExtremeAccumulation : public ::testing::TestWithParam<std::tuple<int, int, int>> {};
+
+TEST_P(ExtremeAccumulation, ExactAtFullDepth) {
+  const auto [cin, in_frac, w_bits] = GetParam();
+  std::mt19937_64 rng(11);
+  test::ConvSpec spec;
+  spec.cin = cin;
+  spec.cout = 2;
+  spec.in_frac = in_frac;
+  spec.w_bits = w_bits;
+  spec.flow_head = true;
+  spec.extreme_weights = true;
+  Layer layer = test::random_conv(spec, rng);
+  const int64_t max_code = int64_t(255) << in_frac;
+  const int64_t interior_acc = -int64_t(9) * cin * (int64_t(1) << (w_bits - 1)) * max_code;
+  layer.shift = 20;  // |acc| < 2^32: >> 20 lands well inside int16
+  for (int c = 0; c < 2; ++c) {
+    layer.mult[size_t(c)] = 1;
+    layer.bias[size_t(c)] = int64_t(1) << 19;
+  }
+  const CodeMap in = test::random_codes(cin, 5, 6, max_code, rng, /*extreme=*/true);
+  const CodeMap naive = naive_conv(layer, in, test::conv_out_shape(layer, in));
+  const CodeMap fast = run_layer_fast(layer, {&in});
+  expect_same_codes(naive, fast, fmt::format("cin {} frac {} w{}", cin, in_frac, w_bits));
+  // Interior pixel (1, 1): all nine taps inside. floor((acc + 2^19) / 2^20) = round(acc / 2^20).
+  const int64_t expected = (interior_acc + (int64_t(1) << 19)) >> 20;
+  EXPECT_EQ(fast.codes[size_t(1) * 6 + 1], expected);
+}
+
+INSTANTIATE_TEST_SUITE_P(Depths, ExtremeAccumulation,
+                         ::testing::Values(std::tuple{1024, 0, 8}, std::tuple{768, 4, 8}, std::tuple{1024, 4, 8},
+                                           std::tuple{384, 4, 2}, std::tuple{192, 0, 5}));
+
+// The fast path must know which kernel it got: under an AVX2 cap oneDNN's int8 kernels saturate,
+// so none may be used; otherwise print what was picked.
+TEST(KernelChoice, NeverUsesAnInexactOneDnnKernel) {
+  const RandomPackage made = make_random_package({1.0 / 16, 64, 64, 8, 8}, 1);
+  const std::vector<std::string> names = FastReference(made.package).kernel_names();
+  const char* cap = std::getenv("ONEDNN_MAX_CPU_ISA");
+  const bool avx2_cap = cap && std::string(cap) == "AVX2";
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (!made.package.layers[i].is_conv()) continue;
+    std::printf("%-14s %s\n", made.package.layers[i].name.c_str(), names[i].c_str());
+    if (avx2_cap) {
+      EXPECT_EQ(names[i].rfind("exact:", 0), 0u) << names[i];
+    }
+  }
+}
+
+}  // namespace
+}  // namespace qflow
