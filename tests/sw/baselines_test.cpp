@@ -45,19 +45,17 @@ TEST(Baselines, EpeOnRealPairs) {
       for (const fs::directory_entry& sample : fs::directory_iterator(set.path())) dirs.push_back(sample.path());
   std::sort(dirs.begin(), dirs.end());
   for (const fs::path& sample : dirs) {
-    {
-      const fs::path img1 = find_image(sample, "img1"), img2 = find_image(sample, "img2");
-      if (img1.empty() || img2.empty() || !fs::exists(sample / "flow.flo")) continue;
-      const ImagePair pair = load_image_pair(img1, img2);
-      const cv::Mat gt = read_flo(sample / "flow.flo");
-      ASSERT_EQ(gt.size(), pair.img1.size()) << sample;
-      const double dis = flow_metrics(gt, compute_baseline_flow(Baseline::Dis, pair)).epe;
-      const double farneback = flow_metrics(gt, compute_baseline_flow(Baseline::Farneback, pair)).epe;
-      fmt::print("{:<36} {:>10.3f} {:>10.3f}\n", sample.parent_path().filename().string() + "/" + sample.filename().string(),
-                 dis, farneback);
-      EXPECT_TRUE(std::isfinite(dis) && std::isfinite(farneback));
-      ++samples;
-    }
+    const fs::path img1 = find_image(sample, "img1"), img2 = find_image(sample, "img2");
+    if (img1.empty() || img2.empty() || !fs::exists(sample / "flow.flo")) continue;
+    const ImagePair pair = load_image_pair(img1, img2);
+    const cv::Mat gt = read_flo(sample / "flow.flo");
+    ASSERT_EQ(gt.size(), pair.img1.size()) << sample;
+    const double dis = flow_metrics(gt, compute_baseline_flow(Baseline::Dis, pair)).epe;
+    const double farneback = flow_metrics(gt, compute_baseline_flow(Baseline::Farneback, pair)).epe;
+    fmt::print("{:<36} {:>10.3f} {:>10.3f}\n", sample.parent_path().filename().string() + "/" + sample.filename().string(),
+               dis, farneback);
+    EXPECT_TRUE(std::isfinite(dis) && std::isfinite(farneback));
+    ++samples;
   }
   if (samples == 0) GTEST_SKIP() << root << " holds no <set>/<sample>/{img1,img2,flow.flo}";
 }
