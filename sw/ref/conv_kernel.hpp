@@ -1,12 +1,14 @@
-// A conv layer's fast implementation: HWC codes in, requantized HWC codes out, bit-exact.
+// A conv layer's fast implementation: channel-last bytes in; requantized C x H x W codes out, and
+// their channel-last bytes for the next layers when `bytes` is given. Bit-exact. Outputs are
+// resized as needed, so buffers from a previous frame are reused.
 #pragma once
 
 #include <memory>
 #include <string>
 
-#include "hwc_map.hpp"
-#include "integer_ops.hpp"
+#include "channel_last.hpp"
 #include "package/network_shapes.hpp"
+#include "package/npy.hpp"
 #include "package/package.hpp"
 
 namespace qflow {
@@ -14,7 +16,7 @@ namespace qflow {
 class ConvKernel {
  public:
   virtual ~ConvKernel() = default;
-  virtual HwcMap run(const HwcMap& in) = 0;
+  virtual void run(const ChannelLast& in, CodeMap& codes, ChannelLast* bytes) = 0;
   virtual std::string name() const = 0;
 };
 
@@ -31,13 +33,5 @@ std::unique_ptr<ConvKernel> make_onednn_conv(const Layer& layer, const TensorSha
 // The fastest exact kernel for the layer: oneDNN's when it is exact, qflow's own otherwise.
 std::unique_ptr<ConvKernel> make_conv_kernel(const Layer& layer, const TensorShape& in,
                                              const TensorShape& out);
-
-// Requantizes one HWC output pixel's accumulators, the last step both kernels share.
-template <typename Acc>
-inline void requantize_pixel(const Layer& layer, const Acc* acc, int16_t* out) {
-  const bool head = layer.op == LayerOp::FlowHead;
-  for (int c = 0; c < layer.cout; ++c)
-    out[c] = requantize(int64_t(acc[c]), layer.mult[c], layer.bias[c], layer.shift, layer.out_bits, head);
-}
 
 }  // namespace qflow

@@ -1,9 +1,10 @@
 // qflow's own exact conv kernel: the fallback wherever oneDNN's kernel is not exact.
 #include <limits>
-
-#include <fmt/format.h>
+#include <vector>
 
 #include "conv_kernel.hpp"
+#include "layout.hpp"
+#include "requant_rows.hpp"
 
 namespace qflow {
 namespace {
@@ -11,7 +12,7 @@ namespace {
 // Dot product of two int16 runs; the clones let GCC use pmaddwd at the widest ISA the CPU has.
 template <typename Acc>
 __attribute__((target_clones("arch=skylake-avx512", "avx2", "default"))) Acc dot(const int16_t* a,
-                                                                      const int16_t* b, int n) {
+                                                                                const int16_t* b, int n) {
   Acc sum = 0;
   for (int i = 0; i < n; ++i) sum += Acc(a[i]) * Acc(b[i]);
   return sum;
@@ -23,7 +24,7 @@ class ExactConv final : public ConvKernel {
   ExactConv(const Layer& layer, const TensorShape& out, std::string why)
       : layer_(layer), out_shape_(out), why_(std::move(why)) {
     // (cout, cin, kh, kw) -> (cout, kh, kw, cin): one kernel row is then one contiguous run of
-    // the zero-padded HWC input.
+    // the zero-padded channel-last input.
     const int k = layer.kernel, cin = layer.cin;
     weights_.resize(layer.weights.size());
     for (int co = 0; co < layer.cout; ++co)
@@ -34,39 +35,28 @@ class ExactConv final : public ConvKernel {
                 layer.weights[((size_t(co) * cin + ci) * k + ky) * k + kx];
   }
 
-  HwcMap run(const HwcMap& in) override {
-    const HwcMap padded = pad(in);
-    const int k = layer_.kernel, s = layer_.stride, row = k * layer_.cin;
-    HwcMap out(out_shape_.channels, out_shape_.height, out_shape_.width);
+  void run(const ChannelLast& in, CodeMap& out, ChannelLast* bytes) override {
+    const PaddedHwc padded = to_padded_hwc(in, layer_.pad);
+    const int k = layer_.kernel, s = layer_.stride, row = k * layer_.cin, cout = layer_.cout;
+    resize_outputs(out_shape_.channels, out_shape_.height, out_shape_.width, out, bytes);
 #pragma omp parallel for schedule(dynamic)
     for (int oy = 0; oy < out.height; ++oy) {
-      std::vector<int64_t> acc(static_cast<size_t>(layer_.cout));
-      for (int ox = 0; ox < out.width; ++ox) {
-        for (int co = 0; co < layer_.cout; ++co) {
+      std::vector<int64_t> acc(static_cast<size_t>(out.width) * cout);
+      for (int ox = 0; ox < out.width; ++ox)
+        for (int co = 0; co < cout; ++co) {
           const int16_t* w = weights_.data() + size_t(co) * k * row;
           int64_t sum = 0;
           for (int ky = 0; ky < k; ++ky)
             sum += dot<RowAcc>(padded.pixel(oy * s + ky, ox * s), w + size_t(ky) * row, row);
-          acc[size_t(co)] = sum;
+          acc[size_t(ox) * cout + co] = sum;
         }
-        requantize_pixel(layer_, acc.data(), out.pixel(oy, ox));
-      }
+      requantize_block(layer_, acc.data(), int64_t(oy) * out.width, out.width, {&out, bytes});
     }
-    return out;
   }
 
   std::string name() const override { return "exact:" + why_; }
 
  private:
-  HwcMap pad(const HwcMap& in) const {
-    const int p = layer_.pad;
-    HwcMap padded(in.channels, in.height + 2 * p, in.width + 2 * p);
-#pragma omp parallel for
-    for (int y = 0; y < in.height; ++y)
-      std::copy_n(in.pixel(y, 0), size_t(in.width) * in.channels, padded.pixel(y + p, p));
-    return padded;
-  }
-
   const Layer& layer_;
   TensorShape out_shape_;
   std::string why_;

@@ -1,11 +1,14 @@
 // oneDNN's int8 convolution where it is exact. Inputs wider than 8 bits (the 1/16-unit upsampled
 // codes, up to 12 bits) run as two u8 convolutions, low byte and high part, recombined in int64:
 // acc = 256 * conv(u >> 8) + conv(u & 255), each half exact in s32.
+#include <algorithm>
+#include <memory>
 #include <string>
 
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include "conv_kernel.hpp"
+#include "requant_rows.hpp"
 
 namespace qflow {
 namespace {
@@ -29,8 +32,10 @@ class OneDnnConv final : public ConvKernel {
  public:
   OneDnnConv(const Layer& layer, const TensorShape& in, const TensorShape& out,
              dnnl::convolution_forward::primitive_desc pd)
-      : layer_(layer), in_shape_(in), out_shape_(out), split_(in.max_code() > 255), pd_(std::move(pd)),
-        conv_(pd_), stream_(cpu_engine()) {
+      : layer_(layer), out_shape_(out), split_(in.max_code() > 255), pd_(std::move(pd)), conv_(pd_),
+        stream_(cpu_engine()) {
+    // Allocated once by oneDNN (aligned as its kernels like): every run overwrites them whole.
+    for (int half = 0; half < (split_ ? 2 : 1); ++half) dst_[half] = memory(pd_.dst_desc(), cpu_engine());
     const int k = layer.kernel;
     memory::desc user_w({layer.cout, layer.cin, k, k}, Dt::s8, Tag::oihw);
     memory user_weights(user_w, cpu_engine(), const_cast<int8_t*>(layer.weights.data()));
@@ -39,56 +44,37 @@ class OneDnnConv final : public ConvKernel {
     stream_.wait();
   }
 
-  HwcMap run(const HwcMap& in) override {
-    const size_t n = in.codes.size();
-    std::vector<uint8_t> low(n), high(split_ ? n : 0);
-#pragma omp parallel for
-    for (size_t i = 0; i < n; ++i) low[i] = uint8_t(in.codes[i] & 255);
-    std::vector<int32_t> acc_low = convolve(low), acc_high;
-    if (split_) {
-#pragma omp parallel for
-      for (size_t i = 0; i < n; ++i) high[i] = uint8_t(in.codes[i] >> 8);
-      acc_high = convolve(high);
+  void run(const ChannelLast& in, CodeMap& out, ChannelLast* bytes) override {
+    const std::vector<uint8_t>* halves[2] = {&in.low, &in.high};  // read in place
+    for (int half = 0; half < (split_ ? 2 : 1); ++half) {
+      memory src(pd_.src_desc(), cpu_engine(), const_cast<uint8_t*>(halves[half]->data()));
+      conv_.execute(stream_, {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights_}, {DNNL_ARG_DST, dst_[half]}});
     }
-    HwcMap out(out_shape_.channels, out_shape_.height, out_shape_.width);
-    const int pixels = out.height * out.width, cout = layer_.cout;
-#pragma omp parallel
-    {
-      std::vector<int64_t> acc(static_cast<size_t>(cout));
-#pragma omp for
-      for (int p = 0; p < pixels; ++p) {
-        const int32_t* lo = acc_low.data() + size_t(p) * cout;
-        if (split_) {
-          const int32_t* hi = acc_high.data() + size_t(p) * cout;
-          for (int c = 0; c < cout; ++c) acc[size_t(c)] = 256 * int64_t(hi[c]) + lo[c];
-          requantize_pixel(layer_, acc.data(), out.codes.data() + size_t(p) * cout);
-        } else {
-          requantize_pixel(layer_, lo, out.codes.data() + size_t(p) * cout);
-        }
-      }
+    stream_.wait();
+    const auto* acc_low = static_cast<const int32_t*>(dst_[0].get_data_handle());
+    const auto* acc_high = split_ ? static_cast<const int32_t*>(dst_[1].get_data_handle()) : nullptr;
+    resize_outputs(out_shape_.channels, out_shape_.height, out_shape_.width, out, bytes);
+    const int64_t pixels = int64_t(out.height) * out.width;
+    const int cout = layer_.cout;
+#pragma omp parallel for
+    for (int64_t p = 0; p < pixels; p += kRequantBlock) {
+      const int count = int(std::min<int64_t>(kRequantBlock, pixels - p));
+      requantize_block(layer_, acc_low + p * cout, acc_high ? acc_high + p * cout : nullptr, p, count,
+                       {&out, bytes});
     }
-    return out;
   }
 
   std::string name() const override { return "onednn:" + std::string(pd_.impl_info_str()); }
 
  private:
-  std::vector<int32_t> convolve(std::vector<uint8_t>& src) {
-    std::vector<int32_t> dst(size_t(out_shape_.size()));
-    memory src_mem(pd_.src_desc(), cpu_engine(), src.data());
-    memory dst_mem(pd_.dst_desc(), cpu_engine(), dst.data());
-    conv_.execute(stream_, {{DNNL_ARG_SRC, src_mem}, {DNNL_ARG_WEIGHTS, weights_}, {DNNL_ARG_DST, dst_mem}});
-    stream_.wait();
-    return dst;
-  }
-
   const Layer& layer_;
-  TensorShape in_shape_, out_shape_;
+  TensorShape out_shape_;
   bool split_;
   dnnl::convolution_forward::primitive_desc pd_;
   dnnl::convolution_forward conv_;
   dnnl::stream stream_;
   memory weights_;
+  memory dst_[2];  // accumulators of the low byte, and of the high part when the input is split
 };
 
 }  // namespace

@@ -29,6 +29,8 @@ class FastReference {
   FastReference& operator=(const FastReference&) = delete;
 
   LayerCodes run(const CodeMap& input);
+  // The same into `outputs`, reusing its buffers: the form for a stream of frames.
+  void run(const CodeMap& input, LayerCodes& outputs);
   // Which kernel computes each conv layer ("onednn:<impl>" or "exact:<why>"), in package order.
   std::vector<std::string> kernel_names() const;
 

@@ -1,0 +1,92 @@
+#include "fast_ops.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "integer_ops.hpp"
+
+namespace qflow {
+
+void fast_upsample2x(const CodeMap& in, CodeMap& out) {
+  out.channels = in.channels;
+  out.height = in.height * 2;
+  out.width = in.width * 2;
+  out.codes.resize(size_t(out.channels) * out.height * out.width);
+  const int w = in.width;
+#pragma omp parallel
+  {
+    std::vector<int16_t> column(static_cast<size_t>(w));  // the vertical pass, in quarters
+#pragma omp for
+    for (int row = 0; row < in.channels * out.height; ++row) {
+      const int c = row / out.height, oy = row % out.height;
+      const UpsampleTaps ty = upsample_taps(oy, in.height);
+      const int16_t* near = in.codes.data() + (size_t(c) * in.height + ty.near) * w;
+      const int16_t* far = in.codes.data() + (size_t(c) * in.height + ty.far) * w;
+      for (int x = 0; x < w; ++x) column[size_t(x)] = int16_t(3 * near[x] + far[x]);
+      int16_t* dst = out.codes.data() + (size_t(c) * out.height + oy) * out.width;
+      // Horizontal pass: out 2i takes 3 v[i] + v[i-1], out 2i+1 takes 3 v[i] + v[i+1], clamped.
+      const int16_t* v = column.data();
+      for (int i = 0; i < w; ++i) {
+        dst[2 * i] = int16_t(3 * v[i] + v[std::max(i - 1, 0)]);
+        dst[2 * i + 1] = int16_t(3 * v[i] + v[std::min(i + 1, w - 1)]);
+      }
+    }
+  }
+}
+
+void fast_upsample2x(const ChannelLast& in, ChannelLast& out) {
+  out.resize(in.channels, in.height * 2, in.width * 2, /*with_high=*/true);
+  const int cn = in.channels;
+#pragma omp parallel for
+  for (int oy = 0; oy < out.height; ++oy) {
+    const UpsampleTaps ty = upsample_taps(oy, in.height);
+    for (int ox = 0; ox < out.width; ++ox) {
+      const UpsampleTaps tx = upsample_taps(ox, in.width);
+      const uint8_t* nn = in.low.data() + (size_t(ty.near) * in.width + tx.near) * cn;
+      const uint8_t* nf = in.low.data() + (size_t(ty.near) * in.width + tx.far) * cn;
+      const uint8_t* fn = in.low.data() + (size_t(ty.far) * in.width + tx.near) * cn;
+      const uint8_t* ff = in.low.data() + (size_t(ty.far) * in.width + tx.far) * cn;
+      const size_t at = (size_t(oy) * out.width + ox) * cn;
+      uint8_t* low = out.low.data() + at;
+      uint8_t* high = out.high.data() + at;
+      for (int c = 0; c < cn; ++c) {
+        const int u = 9 * nn[c] + 3 * nf[c] + 3 * fn[c] + ff[c];
+        low[c] = uint8_t(u & 255);
+        high[c] = uint8_t(u >> 8);
+      }
+    }
+  }
+}
+
+void fast_concat(const std::vector<const CodeMap*>& ins, CodeMap& out) {
+  out.channels = 0;
+  out.height = ins[0]->height;
+  out.width = ins[0]->width;
+  std::vector<size_t> offsets;
+  for (const CodeMap* in : ins) {
+    offsets.push_back(size_t(out.channels) * out.height * out.width);
+    out.channels += in->channels;
+  }
+  out.codes.resize(size_t(out.channels) * out.height * out.width);
+  for (size_t i = 0; i < ins.size(); ++i)
+    std::memcpy(out.codes.data() + offsets[i], ins[i]->codes.data(), ins[i]->codes.size() * sizeof(int16_t));
+}
+
+void fast_concat(const std::vector<const ChannelLast*>& ins, ChannelLast& out) {
+  int channels = 0;
+  for (const ChannelLast* in : ins) channels += in->channels;
+  out.resize(channels, ins[0]->height, ins[0]->width, ins[0]->split());
+  const int64_t pixels = int64_t(out.height) * out.width;
+#pragma omp parallel for
+  for (int64_t p = 0; p < pixels; ++p) {
+    size_t at = size_t(p) * channels;
+    for (const ChannelLast* in : ins) {
+      const size_t from = size_t(p) * in->channels;
+      std::memcpy(out.low.data() + at, in->low.data() + from, size_t(in->channels));
+      if (out.split()) std::memcpy(out.high.data() + at, in->high.data() + from, size_t(in->channels));
+      at += size_t(in->channels);
+    }
+  }
+}
+
+}  // namespace qflow

@@ -1,0 +1,18 @@
+// The fast path's non-conv operations, on both forms of a map: C x H x W codes (vectorized along
+// rows) and channel-last bytes (vectorized along channels). Outputs are resized as needed.
+#pragma once
+
+#include <vector>
+
+#include "channel_last.hpp"
+#include "package/npy.hpp"
+
+namespace qflow {
+
+void fast_upsample2x(const CodeMap& in, CodeMap& out);
+// 8-bit channel-last in; the 1/16-unit result split into low and high bytes.
+void fast_upsample2x(const ChannelLast& in, ChannelLast& out);
+void fast_concat(const std::vector<const CodeMap*>& ins, CodeMap& out);
+void fast_concat(const std::vector<const ChannelLast*>& ins, ChannelLast& out);
+
+}  // namespace qflow

@@ -1,0 +1,69 @@
+#include "requant_rows.hpp"
+
+#include <algorithm>
+#include <vector>
+
+namespace qflow {
+namespace {
+
+struct RequantParams {
+  const int64_t* mult;
+  const int64_t* bias;
+  int shift;
+  int64_t lo, hi;  // [0, 2^b - 1] for activations, int16 for the flow head
+};
+
+RequantParams params_of(const Layer& layer) {
+  const bool head = layer.op == LayerOp::FlowHead;
+  return {layer.mult.data(), layer.bias.data(), layer.shift, head ? INT16_MIN : 0,
+          head ? INT16_MAX : (int64_t(1) << layer.out_bits) - 1};
+}
+
+// One pixel's channels, channel-last in and out: contiguous, so it vectorizes over channels
+// (the clones use AVX-512's 64-bit multiply where the CPU has it).
+template <typename AccLow, bool kSplit>
+__attribute__((target_clones("arch=skylake-avx512", "avx2", "default"))) void requantize_pixel(
+    const RequantParams& p, const AccLow* low, const int32_t* high, int channels, int16_t* out) {
+  for (int c = 0; c < channels; ++c) {
+    int64_t acc = int64_t(low[c]);
+    if constexpr (kSplit) acc += int64_t(high[c]) * 256;
+    const int64_t v = (acc * p.mult[c] + p.bias[c]) >> p.shift;
+    out[c] = int16_t(std::clamp(v, p.lo, p.hi));
+  }
+}
+
+// Requantize channel-last into a scratch tile, then write it out in both layouts.
+template <typename AccLow, bool kSplit>
+void requantize(const Layer& layer, const AccLow* low, const int32_t* high, int64_t first, int count,
+                const RequantTarget& out) {
+  const RequantParams p = params_of(layer);
+  const int channels = layer.cout;
+  thread_local std::vector<int16_t> tile;
+  tile.resize(size_t(count) * channels);
+  for (int i = 0; i < count; ++i)
+    requantize_pixel<AccLow, kSplit>(p, low + size_t(i) * channels, kSplit ? high + size_t(i) * channels : nullptr,
+                                     channels, tile.data() + size_t(i) * channels);
+  CodeMap& codes = *out.codes;
+  const size_t plane = size_t(codes.height) * codes.width;
+  for (int c = 0; c < channels; ++c) {
+    int16_t* dst = codes.codes.data() + c * plane + first;
+    for (int i = 0; i < count; ++i) dst[i] = tile[size_t(i) * channels + c];
+  }
+  if (out.bytes) std::copy(tile.begin(), tile.end(), out.bytes->low.begin() + first * channels);
+}
+
+}  // namespace
+
+void requantize_block(const Layer& layer, const int32_t* acc_low, const int32_t* acc_high, int64_t first,
+                      int count, const RequantTarget& out) {
+  if (acc_high)
+    requantize<int32_t, true>(layer, acc_low, acc_high, first, count, out);
+  else
+    requantize<int32_t, false>(layer, acc_low, nullptr, first, count, out);
+}
+
+void requantize_block(const Layer& layer, const int64_t* acc, int64_t first, int count, const RequantTarget& out) {
+  requantize<int64_t, false>(layer, acc, nullptr, first, count, out);
+}
+
+}  // namespace qflow
