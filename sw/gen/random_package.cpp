@@ -124,6 +124,7 @@ void write_random_package(const RandomPackage& random, const std::filesystem::pa
   save_rgb(golden / "img1.png", random.pair.images.img1);
   save_rgb(golden / "img2.png", random.pair.images.img2);
   write_flo(golden / "flow.flo", flow_from_head(random.codes.back(), random.package));
+  write_flo(golden / "gt.flo", random.pair.flow);  // the pair's true motion, for --gt
 }
 
 }  // namespace qflow

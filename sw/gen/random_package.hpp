@@ -21,8 +21,8 @@ struct RandomPackage {
 
 RandomPackage make_random_package(const FlowNetQShape& shape, uint64_t seed);
 
-// Writes the package and its calibration pair as golden case `synthetic` (images, layer codes,
-// full-resolution flow).
+// Writes the package and its calibration pair as golden case `synthetic`: images, layer codes,
+// the network's full-resolution flow (flow.flo) and the pair's true motion (gt.flo).
 void write_random_package(const RandomPackage& random, const std::filesystem::path& dir);
 
 }  // namespace qflow
