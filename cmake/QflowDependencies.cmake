@@ -38,6 +38,15 @@ add_library(qflow::dnnl INTERFACE IMPORTED)
 target_include_directories(qflow::dnnl INTERFACE ${DNNL_INCLUDE_DIR})
 target_link_libraries(qflow::dnnl INTERFACE ${DNNL_LIBRARY})
 
+pkg_check_modules(SystemC QUIET IMPORTED_TARGET systemc tlm)
+qflow_require(SystemC_FOUND "SystemC 2.3 with TLM (pkg-config systemc, tlm)" "libsystemc-dev")
+# Verilator's CMake support looks for SystemC itself; hand it the pkg-config target instead.
+add_library(Verilator::systemc INTERFACE IMPORTED)
+target_link_libraries(Verilator::systemc INTERFACE PkgConfig::SystemC)
+
+find_package(verilator 5 QUIET HINTS /usr/share/verilator)
+qflow_require(verilator_FOUND "Verilator 5" "verilator")
+
 if(QFLOW_BUILD_TESTS)
   find_package(GTest QUIET)
   qflow_require(GTest_FOUND "GoogleTest" "libgtest-dev")

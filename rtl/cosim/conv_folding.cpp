@@ -1,0 +1,64 @@
+#include "conv_folding.hpp"
+
+namespace qflow::rtl {
+
+std::vector<MacBeat> fold_conv(const Layer& layer, const CodeMap& in, int out_h, int out_w, const ConvFolding& f) {
+  const int k = layer.kernel, depth = layer.cin * k * k, folds = f.folds(layer);
+  std::vector<MacBeat> beats;
+  beats.reserve(size_t(out_h) * out_w * f.groups(layer) * folds);
+  std::vector<int32_t> window(size_t(folds) * f.simd, 0);  // (cin, ky, kx) order, as the ROM
+  for (int oy = 0; oy < out_h; ++oy)
+    for (int ox = 0; ox < out_w; ++ox) {
+      for (int ci = 0; ci < layer.cin; ++ci)
+        for (int ky = 0; ky < k; ++ky)
+          for (int kx = 0; kx < k; ++kx) {
+            const int iy = oy * layer.stride - layer.pad + ky, ix = ox * layer.stride - layer.pad + kx;
+            const bool inside = iy >= 0 && iy < in.height && ix >= 0 && ix < in.width;
+            window[size_t((ci * k + ky) * k + kx)] =
+                inside ? in.codes[(size_t(ci) * in.height + iy) * in.width + ix] : 0;
+          }
+      for (int g = 0; g < f.groups(layer); ++g)
+        for (int fold = 0; fold < folds; ++fold) {
+          MacBeat beat;
+          beat.act.assign(window.begin() + fold * f.simd, window.begin() + (fold + 1) * f.simd);
+          beat.wgt.assign(size_t(f.pe) * f.simd, 0);
+          for (int p = 0; p < f.pe; ++p) {
+            const int co = g * f.pe + p;
+            if (co >= layer.cout) continue;
+            for (int s = 0; s < f.simd; ++s) {
+              const int e = fold * f.simd + s;
+              if (e < depth) beat.wgt[size_t(p * f.simd + s)] = layer.weights[size_t(co) * depth + e];
+            }
+          }
+          beat.last = fold + 1 == folds;
+          beats.push_back(std::move(beat));
+        }
+    }
+  return beats;
+}
+
+std::vector<RequantBeat> requant_beats(const Layer& layer, const std::vector<std::vector<int64_t>>& accumulators,
+                                       const ConvFolding& f) {
+  std::vector<RequantBeat> beats;
+  for (size_t i = 0; i < accumulators.size(); ++i) {
+    const int g = int(i % size_t(f.groups(layer)));
+    for (int p = 0; p < f.pe; ++p) {
+      const int co = g * f.pe + p;
+      if (co < layer.cout)
+        beats.push_back({accumulators[i][size_t(p)], layer.mult[size_t(co)], layer.bias[size_t(co)], layer.shift});
+    }
+  }
+  return beats;
+}
+
+CodeMap unfold_codes(const Layer& layer, const std::vector<int>& codes, int out_h, int out_w) {
+  CodeMap out{layer.cout, out_h, out_w, std::vector<int16_t>(size_t(layer.cout) * out_h * out_w)};
+  // Codes arrive pixel by pixel, channels in order within a pixel.
+  for (size_t i = 0; i < codes.size(); ++i) {
+    const size_t pixel = i / size_t(layer.cout), c = i % size_t(layer.cout);
+    out.codes[c * size_t(out_h) * out_w + pixel] = int16_t(codes[i]);
+  }
+  return out;
+}
+
+}  // namespace qflow::rtl

@@ -1,0 +1,184 @@
+// Drives a Verilated valid/ready stream unit (mac_array, requant) cycle by cycle from SystemC:
+// clock first, active-low reset, inputs driven on the falling edge and the handshake sampled just
+// before the rising one, with optional random gaps on valid and stalls on ready. Waves are opt-in.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <random>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include <systemc>
+#include <verilated.h>
+#include <verilated_vcd_sc.h>
+
+namespace qflow::rtl {
+
+struct StreamTiming {
+  double valid_gap = 0.0;    // probability that the source idles in a cycle
+  double ready_stall = 0.0;  // probability that the sink holds ready low in a cycle
+  uint64_t seed = 1;
+  uint64_t max_cycles = 50'000'000;  // a hang ends the run instead of the process
+};
+
+struct StreamStats {
+  uint64_t cycles = 0;     // from reset release to the last output's handshake
+  bool timed_out = false;
+};
+
+// The width N of a Verilated sc_bv<N> port (Verilator declares its ports as references).
+template <class Port>
+struct PortWidth : PortWidth<std::remove_reference_t<Port>> {};
+template <int N>
+struct PortWidth<sc_core::sc_in<sc_dt::sc_bv<N>>> {
+  static constexpr int value = N;
+};
+template <int N>
+struct PortWidth<sc_core::sc_out<sc_dt::sc_bv<N>>> {
+  static constexpr int value = N;
+};
+
+// Lanes of `bits` bits each (two's complement truncated to the lane) into an sc_bv<N>, word by
+// word: faster than range writes, which also trip GCC's loop analysis inside SystemC's headers.
+template <int N>
+sc_dt::sc_bv<N> pack_lanes(const std::vector<int64_t>& lanes, int bits) {
+  std::vector<uint32_t> words((N + 31) / 32, 0);
+  for (size_t i = 0; i < lanes.size(); ++i)
+    for (int b = 0; b < bits; ++b)
+      if ((uint64_t(lanes[i]) >> b) & 1) {
+        const size_t at = i * size_t(bits) + size_t(b);
+        words[at / 32] |= 1u << (at % 32);
+      }
+  sc_dt::sc_bv<N> bv;
+  for (size_t w = 0; w < words.size(); ++w) bv.set_word(int(w), words[w]);
+  return bv;
+}
+
+// Lane i of `bits` bits from an sc_bv<N>, sign-extended when `is_signed`.
+template <int N>
+int64_t unpack_lane(const sc_dt::sc_bv<N>& bv, int i, int bits, bool is_signed) {
+  uint64_t v = 0;
+  for (int b = 0; b < bits; ++b) {
+    const int at = i * bits + b;
+    v |= uint64_t((bv.get_word(at / 32) >> (at % 32)) & 1u) << b;
+  }
+  return is_signed ? int64_t(v << (64 - bits)) >> (64 - bits) : int64_t(v);
+}
+
+// Pins: the unit's data signals, with bind(Vtop&), write(input index) and read(output index).
+template <class Vtop, class Pins>
+class StreamHarness : public sc_core::sc_module {
+ public:
+  SC_HAS_PROCESS(StreamHarness);
+
+  // `inputs` beats go in, `outputs` beats are expected out. An empty vcd path: no waves.
+  StreamHarness(sc_core::sc_module_name name, Pins& pins, size_t inputs, size_t outputs, StreamTiming timing,
+                const std::string& vcd = "")
+      : sc_module(name),
+        tracing_(enable_tracing(!vcd.empty())),
+        vcd_path_(vcd),
+        clk_("clk", kPeriodNs, sc_core::SC_NS),
+        dut_("dut"),
+        pins_(pins),
+        inputs_(inputs),
+        outputs_(outputs),
+        timing_(timing) {
+    dut_.clk_i(clk_);
+    dut_.rst_ni(rst_n_);
+    dut_.in_valid_i(in_valid_);
+    dut_.in_ready_o(in_ready_);
+    dut_.out_valid_o(out_valid_);
+    dut_.out_ready_i(out_ready_);
+    pins_.bind(dut_);
+    SC_THREAD(drive);
+  }
+
+  // Holds this unit's stream until `event` fires; `prepare` then sets its input and output counts
+  // (a unit fed by another unit's results).
+  void start_after(const sc_core::sc_event& event, std::function<std::pair<size_t, size_t>()> prepare) {
+    start_after_ = &event;
+    prepare_ = std::move(prepare);
+  }
+  // Whether finishing this stream ends the simulation (the last unit of a chain).
+  void set_stops_simulation(bool stops) { stops_ = stops; }
+  const sc_core::sc_event& done() const { return done_; }
+  const StreamStats& stats() const { return stats_; }
+  Vtop& dut() { return dut_; }
+
+  // Elaborates, opens the waves if asked, and simulates until the last stream of the simulation
+  // is done. Call once per process (SystemC elaborates once).
+  void simulate() {
+    sc_core::sc_start(sc_core::SC_ZERO_TIME);
+    std::unique_ptr<VerilatedVcdSc> vcd;
+    if (tracing_) {
+      vcd = std::make_unique<VerilatedVcdSc>();
+      dut_.trace(vcd.get(), 99);
+      vcd->open(vcd_path_.c_str());
+    }
+    sc_core::sc_start();
+    if (vcd) vcd->close();
+    dut_.final();
+  }
+
+ private:
+  static constexpr int kPeriodNs = 10;
+
+  static bool enable_tracing(bool on) {
+    if (on) Verilated::traceEverOn(true);  // before the model is built, or nothing is traced
+    return on;
+  }
+
+  void drive() {
+    using sc_core::SC_NS;
+    rst_n_ = false;
+    in_valid_ = false;
+    out_ready_ = false;
+    for (int i = 0; i < 2; ++i) wait(clk_.posedge_event());
+    rst_n_ = true;
+    if (start_after_) {
+      wait(*start_after_);
+      std::tie(inputs_, outputs_) = prepare_();
+    }
+    std::mt19937_64 rng(timing_.seed);
+    std::bernoulli_distribution gap(timing_.valid_gap), stall(timing_.ready_stall);
+    size_t sent = 0, received = 0;
+    while (received < outputs_) {
+      wait(clk_.negedge_event());
+      const bool offer = sent < inputs_ && !gap(rng);
+      in_valid_ = offer;
+      if (offer) pins_.write(sent);
+      out_ready_ = !stall(rng);
+      wait(kPeriodNs / 2 - 1, SC_NS);  // every delta settled, just before the rising edge
+      if (out_valid_.read() && out_ready_.read()) pins_.read(received++);
+      if (offer && in_ready_.read()) ++sent;
+      wait(clk_.posedge_event());
+      if (++stats_.cycles >= timing_.max_cycles) {
+        stats_.timed_out = true;
+        break;
+      }
+    }
+    in_valid_ = false;
+    done_.notify(sc_core::SC_ZERO_TIME);
+    if (stops_) sc_core::sc_stop();
+  }
+
+  bool tracing_;
+  std::string vcd_path_;
+  sc_core::sc_clock clk_;
+  sc_core::sc_signal<bool> rst_n_{"rst_n"}, in_valid_{"in_valid"}, in_ready_{"in_ready"};
+  sc_core::sc_signal<bool> out_valid_{"out_valid"}, out_ready_{"out_ready"};
+  Vtop dut_;
+  Pins& pins_;
+  size_t inputs_, outputs_;
+  StreamTiming timing_;
+  StreamStats stats_;
+  const sc_core::sc_event* start_after_ = nullptr;
+  std::function<std::pair<size_t, size_t>()> prepare_;
+  bool stops_ = true;
+  sc_core::sc_event done_;
+};
+
+}  // namespace qflow::rtl
