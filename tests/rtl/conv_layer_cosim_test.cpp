@@ -9,6 +9,7 @@
 #include "conv_folding.hpp"
 #include "mac_array_pins.hpp"
 #include "requant_pins.hpp"
+#include "waves.hpp"
 #include "ref/naive_ops.hpp"
 
 namespace qflow::rtl {
@@ -56,7 +57,7 @@ TEST_P(ConvLayer, ThroughTheRtlEqualsTheReference) {
 
   ArrayPins array_pins(fold_conv(layer, in, out_shape.height, out_shape.width, folding));
   StreamHarness<Vmac_array_w8a12, ArrayPins> array("array", array_pins, array_pins.beats().size(),
-                                                   array_pins.output_count(), {0.1, 0.1, 1});
+                                                   array_pins.output_count(), {0.1, 0.1, 1}, test_waves_path());
   array.set_stops_simulation(false);
   RequantPins<Vrequant_a8> requant_pins;
   StreamHarness<Vrequant_a8, RequantPins<Vrequant_a8>> requant("requant", requant_pins, 0, 0, {0.1, 0.1, 2});

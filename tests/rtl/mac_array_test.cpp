@@ -13,6 +13,7 @@
 #include "Vmac_array_w8a12.h"
 #include "Vmac_array_w8a12_params.hpp"
 #include "mac_array_pins.hpp"
+#include "waves.hpp"
 
 namespace qflow::rtl {
 namespace {
@@ -57,7 +58,7 @@ std::vector<std::vector<int64_t>> expected_accumulators(const std::vector<MacBea
 }
 
 template <class Vtop, class Pins>
-StreamStats run_stream(Pins& pins, StreamTiming timing, const std::string& vcd = "") {
+StreamStats run_stream(Pins& pins, StreamTiming timing, const std::string& vcd = test_waves_path()) {
   StreamHarness<Vtop, Pins> harness("mac", pins, pins.beats().size(), pins.output_count(), timing, vcd);
   harness.simulate();
   return harness.stats();

@@ -12,6 +12,7 @@
 #include "Vrequant_flow_params.hpp"
 #include "ref/integer_ops.hpp"
 #include "requant_pins.hpp"
+#include "waves.hpp"
 
 namespace qflow::rtl {
 namespace {
@@ -41,7 +42,8 @@ void expect_matches_contract(uint64_t seed) {
   using Pins = RequantPins<Vtop>;
   Pins pins;
   pins.beats = random_requant_beats(Pins::kAccBits, seed);
-  StreamHarness<Vtop, Pins> harness("requant", pins, pins.beats.size(), pins.beats.size(), {0.2, 0.3, seed});
+  StreamHarness<Vtop, Pins> harness("requant", pins, pins.beats.size(), pins.beats.size(), {0.2, 0.3, seed},
+                                    test_waves_path());
   harness.simulate();
   ASSERT_FALSE(harness.stats().timed_out);
   ASSERT_EQ(pins.codes.size(), pins.beats.size());
