@@ -54,7 +54,7 @@ if(QFLOW_BUILD_TESTS)
 endif()
 
 # LibTorch is for train/ and the benchmarks only: the hardware side (sw/, model/, sim/) never links it.
-if(QFLOW_BUILD_BENCH)
+if(QFLOW_BUILD_BENCH OR QFLOW_BUILD_TRAINER)
   find_package(Torch QUIET)
   qflow_require(Torch_FOUND "LibTorch" "libtorch-dev")
 endif()

@@ -8,6 +8,7 @@
 #include "flow/flo_io.hpp"
 #include "package/layer_dump.hpp"
 #include "package/network_shapes.hpp"
+#include "package/requant_params.hpp"
 #include "ref/host_flow.hpp"
 
 namespace qflow {
@@ -49,28 +50,6 @@ ChannelStats sample_accumulators(const Layer& layer, const CodeMap& in, int out_
     stats.sd[size_t(co)] = std::sqrt(std::max(sum_sq / kSamples - mean * mean, 1.0));
   }
   return stats;
-}
-
-// Integer requant for out = acc * m_c + o_c (real m, o), with the largest shift that keeps every
-// |M_c| inside the multiplier and acc * M + B inside int64 (DESIGN section 2).
-void set_requant(Layer& layer, const std::vector<double>& m, const std::vector<double>& o) {
-  const double max_m = *std::max_element(m.begin(), m.end(), [](double a, double b) {
-    return std::abs(a) < std::abs(b);
-  });
-  const double limit = double(int64_t(1) << (kMultBits - 1));
-  double max_o = 0;
-  for (double v : o) max_o = std::max(max_o, std::abs(v));
-  int shift = kMaxShift;
-  while (shift > 0 && (std::abs(max_m) * std::ldexp(1.0, shift) >= limit - 1 ||
-                       max_o * std::ldexp(1.0, shift) >= 0x1p60))
-    --shift;
-  layer.shift = shift;
-  layer.mult.resize(m.size());
-  layer.bias.resize(m.size());
-  for (size_t c = 0; c < m.size(); ++c) {
-    layer.mult[c] = std::llround(m[c] * std::ldexp(1.0, shift));
-    layer.bias[c] = std::llround(o[c] * std::ldexp(1.0, shift)) + (shift > 0 ? int64_t(1) << (shift - 1) : 0);
-  }
 }
 
 void calibrate_conv(Layer& layer, const CodeMap& in, const TensorShape& out,

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 
-#include "flownetq_graph.hpp"
+#include "package/flownetq_graph.hpp"
 #include "package/package.hpp"
 #include "ref/reference.hpp"
 #include "synthetic_pair.hpp"

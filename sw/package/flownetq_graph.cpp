@@ -1,4 +1,4 @@
-#include "flownetq_graph.hpp"
+#include "package/flownetq_graph.hpp"
 
 #include <cmath>
 #include <stdexcept>

@@ -1,7 +1,7 @@
 // The FlowNetQ layer graph of DESIGN section 1, at any width multiplier and input size.
 #pragma once
 
-#include "package/package.hpp"
+#include "package.hpp"
 
 namespace qflow {
 

@@ -1,0 +1,83 @@
+// FlowNetQ's export: BN folding reproduces the float path's codes but for rare ties, evaluation
+// leaves the float shadow weights untouched, and the integer path stays exact.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "export/integer_export.hpp"
+#include "package/flownetq_graph.hpp"
+#include "training.hpp"
+
+namespace qflow::train {
+namespace {
+
+// A small FlowNetQ after a few steps, so that BN's running statistics are not the identity.
+std::shared_ptr<FlowNetQ> trained_net(int bits) {
+  torch::manual_seed(3);
+  auto net = std::make_shared<FlowNetQ>(flownetq_skeleton({1.0 / 16, 64, 64, bits, bits}), 0.125);
+  SyntheticOptions o;
+  o.height = o.width = 64;
+  const auto data = make_synthetic_dataset(o);
+  torch::optim::Adam adam(net->parameters(), torch::optim::AdamOptions(1e-3));
+  for (int step = 0; step < 5; ++step) {
+    std::vector<FlowSample> batch;
+    for (int i = 0; i < 4; ++i) batch.push_back(data->get(size_t(step * 4 + i)));
+    const FlowSample b = collate(batch);
+    adam.zero_grad();
+    net->loss(b.img1, b.img2, b.flow, b.valid).backward();
+    adam.step();
+  }
+  return net;
+}
+
+class Folding : public ::testing::TestWithParam<int> {};
+
+TEST_P(Folding, IntegerPathMatchesFakeQuantButForTies) {
+  auto net = trained_net(GetParam());
+  const Package p = fold_package(*net);
+  SyntheticOptions o;
+  o.height = o.width = 64;
+  o.validation = true;
+  const FlowSample s = collate({make_synthetic_dataset(o)->get(0), make_synthetic_dataset(o)->get(1)});
+  const std::vector<torch::Tensor> ints = integer_forward(p, s.img1, s.img2);
+  const std::vector<torch::Tensor> floats = fake_quant_codes(*net, s.img1, s.img2);
+  for (size_t l = 0; l < ints.size(); ++l) {
+    const double differ = (ints[l] != floats[l]).to(torch::kFloat64).mean().item<double>();
+    EXPECT_LT(differ, 0.01) << p.layers[l].name;  // rounding of M and ties only, and what they carry
+    EXPECT_LE((ints[l] - floats[l]).abs().max().item<int64_t>(), 16 * 2) << p.layers[l].name;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Bits, Folding, ::testing::Values(8, 4));
+
+TEST(Evaluation, LeavesTheFloatShadowWeightsUntouched) {
+  auto net = trained_net(4);
+  std::vector<torch::Tensor> before;
+  for (const torch::Tensor& p : net->parameters()) before.push_back(p.detach().clone());
+  for (const torch::Tensor& b : net->buffers()) before.push_back(b.detach().clone());
+  SyntheticOptions o;
+  o.height = o.width = 64;
+  evaluate(*net, *make_synthetic_dataset(o), 8, 4, torch::kCPU);
+  size_t i = 0;
+  for (const torch::Tensor& p : net->parameters()) EXPECT_TRUE(torch::equal(p, before[i++]));
+  for (const torch::Tensor& b : net->buffers()) EXPECT_TRUE(torch::equal(b, before[i++]));
+  EXPECT_TRUE(net->is_training());  // and the mode is restored
+}
+
+TEST(Export, RefusesAFloatNetwork) {
+  FlowNetQ net(flownetq_skeleton({1.0 / 16, 64, 64, 0, 0}), 0.125);
+  EXPECT_THROW(fold_package(net), std::runtime_error);
+}
+
+TEST(FlowNetS, ForwardAndMultiScaleLossRun) {
+  auto net = make_network({"flownets", 1.0 / 16, 64, 64, 0, 0, 0.125});
+  SyntheticOptions o;
+  o.height = o.width = 64;
+  const FlowSample s = collate({make_synthetic_dataset(o)->get(0)});
+  EXPECT_EQ(net->predict(s.img1, s.img2).sizes(), s.flow.sizes());
+  const torch::Tensor loss = net->loss(s.img1, s.img2, s.flow, s.valid);
+  loss.backward();
+  EXPECT_TRUE(std::isfinite(loss.item<double>()));
+}
+
+}  // namespace
+}  // namespace qflow::train

@@ -1,0 +1,184 @@
+// qflow-train: quantization-aware training of FlowNetQ (and the float FlowNetS baseline) in
+// LibTorch, evaluation through the fake-quant and the integer paths, and export of the package.
+#include <regex>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "export/integer_export.hpp"
+#include "training.hpp"
+
+namespace qflow::train {
+namespace {
+
+struct DataArgs {
+  std::string spec = "synthetic";  // synthetic | chairs:ROOT | sintel:ROOT[:final] | middlebury:ROOT
+  int crop_h = 0, crop_w = 0;
+};
+
+// A data set at the network's size: synthetic data is rendered at it, real data cropped to it.
+class CroppedDataset final : public FlowDataset {
+ public:
+  CroppedDataset(std::unique_ptr<FlowDataset> inner, int h, int w, uint64_t seed)
+      : inner_(std::move(inner)), h_(h), w_(w), seed_(seed) {}
+  size_t size() const override { return inner_->size(); }
+  std::string describe() const override { return fmt::format("{}, cropped to {}x{}", inner_->describe(), w_, h_); }
+  FlowSample get(size_t i) const override {
+    std::mt19937_64 rng(seed_ + i);
+    return augment(inner_->get(i), h_, w_, rng);
+  }
+
+ private:
+  std::unique_ptr<FlowDataset> inner_;
+  int h_, w_;
+  uint64_t seed_;
+};
+
+std::unique_ptr<FlowDataset> open_data(const std::string& spec, const NetworkConfig& net, uint64_t seed,
+                                       bool validation) {
+  if (spec == "synthetic") {
+    SyntheticOptions o;
+    o.height = net.height;
+    o.width = net.width;
+    o.seed = seed;
+    o.validation = validation;
+    return make_synthetic_dataset(o);
+  }
+  std::smatch m;
+  if (!std::regex_match(spec, m, std::regex(R"((chairs|sintel|middlebury):([^:]+)(?::(clean|final))?)")))
+    throw std::runtime_error(fmt::format(
+        "--data '{}' is not synthetic, chairs:ROOT, sintel:ROOT[:clean|final] or middlebury:ROOT", spec));
+  std::unique_ptr<FlowDataset> data;
+  if (m[1] == "chairs") data = make_flying_chairs(m[2].str(), validation);
+  else if (m[1] == "sintel") data = make_sintel(m[2].str(), m[3].matched ? m[3].str() : "clean");
+  else data = make_middlebury(m[2].str());
+  return std::make_unique<CroppedDataset>(std::move(data), net.height, net.width, seed);
+}
+
+void parse_size(const std::string& size, NetworkConfig& c) {
+  std::smatch m;
+  if (!std::regex_match(size, m, std::regex(R"((\d+)x(\d+))")))
+    throw std::runtime_error(fmt::format("--size '{}' is not HxW", size));
+  c.height = std::stoi(m[1]);
+  c.width = std::stoi(m[2]);
+}
+
+void add_train(CLI::App& app) {
+  struct Args {
+    NetworkConfig net;
+    std::string size = "128x128", data = "synthetic";
+    TrainOptions train;
+    int threads = 0;
+  };
+  auto a = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand("train", "Train FlowNetQ (quantization-aware) or the FlowNetS baseline");
+  cmd->add_option("--net", a->net.net, "flownetq or flownets")->check(CLI::IsMember({"flownetq", "flownets"}))->capture_default_str();
+  cmd->add_option("--width-mult", a->net.width_mult, "channel width multiplier")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--size", a->size, "input HxW, multiples of 64")->capture_default_str();
+  cmd->add_option("--wbits", a->net.w_bits, "weight bits (0 = float)")->capture_default_str();
+  cmd->add_option("--abits", a->net.a_bits, "activation bits (0 = float)")->capture_default_str();
+  cmd->add_option("--weight-range", a->net.weight_range, "weight clip range r")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--data", a->data, "synthetic | chairs:ROOT | sintel:ROOT[:final] | middlebury:ROOT")->capture_default_str();
+  cmd->add_option("--steps", a->train.steps, "optimizer steps")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--batch", a->train.batch, "batch size")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--lr", a->train.lr, "Adam learning rate")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--val-every", a->train.val_every, "validate and checkpoint every N steps")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--val-samples", a->train.val_samples, "validation samples")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--seed", a->train.seed, "random seed")->capture_default_str();
+  cmd->add_option("--threads", a->threads, "CPU threads (default: LibTorch's)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--device", a->train.device, "cpu or cuda")->capture_default_str();
+  cmd->add_option("--out", a->train.out, "run folder: log.csv, checkpoint/")->required();
+  cmd->add_option("--resume", a->train.resume, "continue from this checkpoint folder");
+  cmd->callback([a] {
+    parse_size(a->size, a->net);
+    if (a->threads > 0) torch::set_num_threads(a->threads);
+    if (a->train.device == "cuda" && !torch::cuda::is_available())
+      throw std::runtime_error("--device cuda: no CUDA device is available to this LibTorch");
+    auto net = make_network(a->net);
+    const auto train_data = open_data(a->data, a->net, a->train.seed, false);
+    const auto val_data = open_data(a->data, a->net, a->train.seed, true);
+    fmt::print("{} on {}\n", net->describe(), train_data->describe());
+    const EvalResult r = train(net, a->net, *train_data, *val_data, a->train);
+    fmt::print("validation EPE {:.4f} L1 {:.4f} (zero flow: EPE {:.4f}) on {} samples\n", r.epe, r.l1, r.zero_epe,
+               r.samples);
+  });
+}
+
+void add_eval(CLI::App& app) {
+  struct Args {
+    std::string checkpoint, data = "synthetic";
+    int samples = 64;
+    uint64_t seed = 1;
+  };
+  auto a = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand("eval", "EPE and L1 through the float fake-quant path and the integer path");
+  cmd->add_option("--checkpoint", a->checkpoint, "checkpoint folder")->required();
+  cmd->add_option("--data", a->data, "synthetic (validation split) | chairs:ROOT | sintel:ROOT | middlebury:ROOT")->capture_default_str();
+  cmd->add_option("--samples", a->samples, "samples to evaluate")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--seed", a->seed, "seed of the synthetic data")->capture_default_str();
+  cmd->callback([a] {
+    Checkpoint c = load_checkpoint(a->checkpoint);
+    const auto data = open_data(a->data, c.config, a->seed, true);
+    const EvalResult f = evaluate(*c.net, *data, a->samples, 8, torch::kCPU);
+    fmt::print("{} on {}\nfloat path:   EPE {:.4f} L1 {:.4f}\n", c.net->describe(), data->describe(), f.epe, f.l1);
+    if (auto* q = dynamic_cast<FlowNetQ*>(c.net.get()); q && q->quantized()) {
+      const Package p = fold_package(*q);
+      double epe = 0, l1 = 0;
+      const int64_t n = std::min<int64_t>(a->samples, int64_t(data->size()));
+      for (int64_t i = 0; i < n; ++i) {
+        const FlowSample s = collate({data->get(size_t(i))});
+        const torch::Tensor flow = integer_flow(p, integer_forward(p, s.img1, s.img2).back());
+        epe += masked_epe(flow, s.flow, s.valid).item<double>();
+        l1 += masked_l1(flow, s.flow, s.valid).item<double>();
+      }
+      fmt::print("integer path: EPE {:.4f} L1 {:.4f}\n", epe / double(n), l1 / double(n));
+    }
+    fmt::print("zero flow:    EPE {:.4f}\n", f.zero_epe);
+  });
+}
+
+void add_export(CLI::App& app) {
+  struct Args {
+    std::string checkpoint, out, data = "synthetic";
+    ExportOptions options;
+    uint64_t seed = 1;
+  };
+  auto a = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand("export", "Write the model package with golden cases");
+  cmd->add_option("--checkpoint", a->checkpoint, "checkpoint folder of a quantized FlowNetQ")->required();
+  cmd->add_option("--out", a->out, "package folder")->required();
+  cmd->add_option("--data", a->data, "where golden pairs and the EPE report come from")->capture_default_str();
+  cmd->add_option("--cases", a->options.golden_cases, "golden cases")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--eval-samples", a->options.eval_samples, "samples for the EPE and mismatch report")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--seed", a->seed, "seed of the synthetic data")->capture_default_str();
+  cmd->callback([a] {
+    Checkpoint c = load_checkpoint(a->checkpoint);
+    auto* q = dynamic_cast<FlowNetQ*>(c.net.get());
+    if (!q) throw std::runtime_error(fmt::format("{}: only FlowNetQ checkpoints export", a->checkpoint));
+    const auto data = open_data(a->data, c.config, a->seed, true);
+    nlohmann::json provenance = {{"trainer", "qflow-train"}, {"checkpoint_state", c.state}, {"golden_data", data->describe()}};
+    export_package(*q, *data, provenance, a->options, a->out);
+    fmt::print("wrote {}\n", a->out);
+  });
+}
+
+}  // namespace
+}  // namespace qflow::train
+
+int main(int argc, char** argv) {
+  CLI::App app{"qflow-train: quantization-aware training of FlowNetQ and export of the model package"};
+  app.require_subcommand(1);
+  qflow::train::add_train(app);
+  qflow::train::add_eval(app);
+  qflow::train::add_export(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "qflow-train: error: {}\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,28 @@
+// What the trainer needs of a flow network: full-resolution flow, and the training loss.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <torch/torch.h>
+
+namespace qflow::train {
+
+class FlowNetwork : public torch::nn::Module {
+ public:
+  // Full-resolution flow (N, 2, H, W) in pixels from two (N, 3, H, W) images in [0, 255].
+  virtual torch::Tensor predict(const torch::Tensor& img1, const torch::Tensor& img2) = 0;
+  // The training loss against ground truth (N, 2, H, W) over `valid` (N, 1, H, W).
+  virtual torch::Tensor loss(const torch::Tensor& img1, const torch::Tensor& img2, const torch::Tensor& flow,
+                             const torch::Tensor& valid) = 0;
+  virtual std::string describe() const = 0;
+};
+
+// Mean end-point error and mean |difference| over both components, over valid pixels.
+torch::Tensor masked_epe(const torch::Tensor& estimate, const torch::Tensor& flow, const torch::Tensor& valid);
+torch::Tensor masked_l1(const torch::Tensor& estimate, const torch::Tensor& flow, const torch::Tensor& valid);
+
+// Bilinear x4, align_corners = false: the host's step from the 1/4-resolution flow head.
+torch::Tensor upsample_flow4(const torch::Tensor& flow);
+
+}  // namespace qflow::train

@@ -1,0 +1,178 @@
+#include "training.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "net/flownet_q.hpp"
+#include "net/flownet_s.hpp"
+#include "package/flownetq_graph.hpp"
+
+namespace qflow::train {
+namespace fs = std::filesystem;
+
+nlohmann::json to_json(const NetworkConfig& c) {
+  return {{"net", c.net}, {"width_mult", c.width_mult}, {"height", c.height}, {"width", c.width},
+          {"w_bits", c.w_bits}, {"a_bits", c.a_bits}, {"weight_range", c.weight_range}};
+}
+
+NetworkConfig network_config_from_json(const nlohmann::json& j) {
+  NetworkConfig c;
+  c.net = j.at("net").get<std::string>();
+  c.width_mult = j.at("width_mult").get<double>();
+  c.height = j.at("height").get<int>();
+  c.width = j.at("width").get<int>();
+  c.w_bits = j.at("w_bits").get<int>();
+  c.a_bits = j.at("a_bits").get<int>();
+  c.weight_range = j.at("weight_range").get<double>();
+  return c;
+}
+
+std::shared_ptr<FlowNetwork> make_network(const NetworkConfig& c) {
+  if (c.net == "flownets") return std::make_shared<FlowNetS>(c.width_mult);
+  if (c.net != "flownetq") throw std::runtime_error(fmt::format("unknown network '{}' (flownetq, flownets)", c.net));
+  for (int bits : {c.w_bits, c.a_bits})
+    if (bits != 0 && (bits < 2 || bits > 8))
+      throw std::runtime_error(fmt::format("bit width {} is not 0 (float) or 2..8", bits));
+  return std::make_shared<FlowNetQ>(flownetq_skeleton({c.width_mult, c.height, c.width, c.w_bits, c.a_bits}),
+                                    c.weight_range);
+}
+
+EvalResult evaluate(FlowNetwork& net, const FlowDataset& data, int64_t max_samples, int batch, torch::Device device) {
+  torch::NoGradGuard no_grad;
+  const bool was_training = net.is_training();
+  net.eval();
+  EvalResult r;
+  double epe = 0, l1 = 0, zero = 0;
+  const int64_t n = std::min<int64_t>(max_samples, int64_t(data.size()));
+  for (int64_t first = 0; first < n; first += batch) {
+    std::vector<FlowSample> samples;
+    for (int64_t i = first; i < std::min<int64_t>(first + batch, n); ++i) samples.push_back(data.get(size_t(i)));
+    const FlowSample b = collate(samples);
+    const torch::Tensor flow = b.flow.to(device), valid = b.valid.to(device);
+    const torch::Tensor estimate = net.predict(b.img1.to(device), b.img2.to(device));
+    const double k = double(samples.size());
+    epe += k * masked_epe(estimate, flow, valid).item<double>();
+    l1 += k * masked_l1(estimate, flow, valid).item<double>();
+    zero += k * masked_epe(torch::zeros_like(flow), flow, valid).item<double>();
+    r.samples += int64_t(samples.size());
+  }
+  net.train(was_training);
+  r.epe = epe / double(r.samples);
+  r.l1 = l1 / double(r.samples);
+  r.zero_epe = zero / double(r.samples);
+  return r;
+}
+
+void save_checkpoint(const fs::path& dir, FlowNetwork& net, torch::optim::Adam* optimizer, const NetworkConfig& config,
+                     int step, const nlohmann::json& extra) {
+  fs::create_directories(dir);
+  torch::serialize::OutputArchive model;
+  net.save(model);
+  model.save_to((dir / "model.pt").string());
+  if (optimizer) torch::save(*optimizer, (dir / "optimizer.pt").string());
+  nlohmann::json state = extra;
+  state["config"] = to_json(config);
+  state["step"] = step;
+  std::ofstream(dir / "state.json") << state.dump(1) << '\n';
+}
+
+Checkpoint load_checkpoint(const fs::path& dir) {
+  std::ifstream in(dir / "state.json");
+  if (!in) throw std::runtime_error(fmt::format("{}: not a qflow-train checkpoint (no state.json)", dir.string()));
+  Checkpoint c;
+  c.state = nlohmann::json::parse(in);
+  c.config = network_config_from_json(c.state.at("config"));
+  c.step = c.state.at("step").get<int>();
+  c.net = make_network(c.config);
+  torch::serialize::InputArchive model;
+  model.load_from((dir / "model.pt").string());
+  c.net->load(model);
+  return c;
+}
+
+namespace {
+
+class ProgressBar {
+ public:
+  explicit ProgressBar(int total) : total_(total), start_(std::chrono::steady_clock::now()) {}
+  // At most a few redraws a second, so that logs stay short.
+  void update(int step, double loss, double epe) {
+    const auto now = std::chrono::steady_clock::now();
+    if (step != total_ && now - last_draw_ < std::chrono::milliseconds(250)) return;
+    last_draw_ = now;
+    const double elapsed = std::chrono::duration<double>(now - start_).count();
+    const double rate = step / std::max(elapsed, 1e-9);
+    const int eta = int((total_ - step) / std::max(rate, 1e-9));
+    constexpr int kWidth = 30;
+    const int filled = kWidth * step / total_;
+    std::fprintf(stderr, "\r[%s%s] %d/%d %.2f it/s loss %.3f EPE %.3f ETA %02d:%02d ",
+                 std::string(size_t(filled), '=').c_str(), std::string(size_t(kWidth - filled), ' ').c_str(), step,
+                 total_, rate, loss, epe, eta / 60, eta % 60);
+    if (step == total_) std::fprintf(stderr, "\n");
+  }
+
+ private:
+  int total_;
+  std::chrono::steady_clock::time_point start_, last_draw_;
+};
+
+}  // namespace
+
+EvalResult train(std::shared_ptr<FlowNetwork> net, const NetworkConfig& config, const FlowDataset& train_data,
+                 const FlowDataset& val_data, const TrainOptions& o) {
+  torch::manual_seed(o.seed);
+  const torch::Device device(o.device);
+  torch::optim::Adam optimizer(net->parameters(), torch::optim::AdamOptions(o.lr));
+  int first_step = 0;
+  if (!o.resume.empty()) {
+    std::ifstream in(o.resume / "state.json");
+    if (!in) throw std::runtime_error(fmt::format("{}: not a qflow-train checkpoint (no state.json)", o.resume.string()));
+    const nlohmann::json state = nlohmann::json::parse(in);
+    if (state.at("config") != to_json(config))
+      throw std::runtime_error(fmt::format("{}: the checkpoint is of another network: {}", o.resume.string(),
+                                           state.at("config").dump()));
+    torch::serialize::InputArchive model;
+    model.load_from((o.resume / "model.pt").string());
+    net->load(model);
+    torch::load(optimizer, (o.resume / "optimizer.pt").string());
+    first_step = state.at("step").get<int>();
+  }
+  net->to(device);
+  net->train();
+  fs::create_directories(o.out);
+  std::ofstream log(o.out / "log.csv", first_step ? std::ios::app : std::ios::trunc);
+  if (!first_step) log << "step,loss,val_epe,val_l1,zero_epe,seconds\n";
+  ProgressBar bar(std::max(1, o.steps - first_step));
+  const auto start = std::chrono::steady_clock::now();
+  std::mt19937_64 order(o.seed + uint64_t(first_step));
+  EvalResult last{};
+  double loss_avg = 0;
+  for (int step = first_step + 1; step <= o.steps; ++step) {
+    std::vector<FlowSample> samples;
+    for (int i = 0; i < o.batch; ++i) samples.push_back(train_data.get(order() % train_data.size()));
+    const FlowSample b = collate(samples);
+    optimizer.zero_grad();
+    const torch::Tensor loss =
+        net->loss(b.img1.to(device), b.img2.to(device), b.flow.to(device), b.valid.to(device));
+    loss.backward();
+    optimizer.step();
+    loss_avg = step == first_step + 1 ? loss.item<double>() : 0.95 * loss_avg + 0.05 * loss.item<double>();
+    if (step % o.val_every == 0 || step == o.steps) {
+      last = evaluate(*net, val_data, o.val_samples, o.batch, device);
+      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      log << fmt::format("{},{:.5f},{:.5f},{:.5f},{:.5f},{:.1f}\n", step, loss_avg, last.epe, last.l1, last.zero_epe,
+                         seconds)
+          << std::flush;
+      save_checkpoint(o.out / "checkpoint", *net, &optimizer, config, step,
+                      {{"data", train_data.describe()}, {"seed", o.seed}, {"val_epe", last.epe},
+                       {"zero_epe", last.zero_epe}});
+    }
+    bar.update(step - first_step, loss_avg, last.epe);
+  }
+  return last;
+}
+
+}  // namespace qflow::train

@@ -1,0 +1,61 @@
+// Training and evaluation: Adam, validation every N steps, a CSV log, a progress bar, checkpoints
+// of model and optimizer together, repeatable with a seed.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include "data/flow_dataset.hpp"
+#include "net/flow_network.hpp"
+
+namespace qflow::train {
+
+// Everything needed to rebuild a network: saved next to its checkpoint.
+struct NetworkConfig {
+  std::string net = "flownetq";  // or "flownets"
+  double width_mult = 0.125;
+  int height = 128, width = 128;
+  int w_bits = 8, a_bits = 8;  // 0: float
+  double weight_range = 0.125;
+};
+nlohmann::json to_json(const NetworkConfig& c);
+NetworkConfig network_config_from_json(const nlohmann::json& j);
+std::shared_ptr<FlowNetwork> make_network(const NetworkConfig& c);
+
+struct TrainOptions {
+  int steps = 2000, batch = 8, val_every = 250, val_samples = 64;
+  double lr = 1e-4;
+  uint64_t seed = 1;
+  std::string device = "cpu";
+  std::filesystem::path out;     // log.csv and checkpoint/ go here
+  std::filesystem::path resume;  // a checkpoint folder to continue from
+};
+
+struct EvalResult {
+  double epe = 0, l1 = 0, zero_epe = 0;  // zero_epe: the zero-flow baseline on the same samples
+  int64_t samples = 0;
+};
+
+// The network in eval mode under NoGradGuard; its parameters are not touched.
+EvalResult evaluate(FlowNetwork& net, const FlowDataset& data, int64_t max_samples, int batch, torch::Device device);
+
+// Returns the final validation result.
+EvalResult train(std::shared_ptr<FlowNetwork> net, const NetworkConfig& config, const FlowDataset& train_data,
+                 const FlowDataset& val_data, const TrainOptions& options);
+
+// checkpoint/: model.pt, optimizer.pt (when given), state.json (config, step, data description).
+void save_checkpoint(const std::filesystem::path& dir, FlowNetwork& net, torch::optim::Adam* optimizer,
+                     const NetworkConfig& config, int step, const nlohmann::json& extra);
+struct Checkpoint {
+  NetworkConfig config;
+  std::shared_ptr<FlowNetwork> net;
+  int step = 0;
+  nlohmann::json state;
+};
+Checkpoint load_checkpoint(const std::filesystem::path& dir);
+
+}  // namespace qflow::train
