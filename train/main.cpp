@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "export/integer_export.hpp"
+#include "flow/baselines.hpp"
 #include "training.hpp"
 
 namespace qflow::train {
@@ -19,11 +20,13 @@ struct DataArgs {
 // A data set at the network's size: synthetic data is rendered at it, real data cropped to it.
 class CroppedDataset final : public FlowDataset {
  public:
-  CroppedDataset(std::unique_ptr<FlowDataset> inner, int h, int w, uint64_t seed)
-      : inner_(std::move(inner)), h_(h), w_(w), seed_(seed) {}
+  // Training: random crops and flips; validation: the centre window.
+  CroppedDataset(std::unique_ptr<FlowDataset> inner, int h, int w, uint64_t seed, bool validation)
+      : inner_(std::move(inner)), h_(h), w_(w), seed_(seed), validation_(validation) {}
   size_t size() const override { return inner_->size(); }
   std::string describe() const override { return fmt::format("{}, cropped to {}x{}", inner_->describe(), w_, h_); }
   FlowSample get(size_t i) const override {
+    if (validation_) return center_crop(inner_->get(i), h_, w_);
     std::mt19937_64 rng(seed_ + i);
     return augment(inner_->get(i), h_, w_, rng);
   }
@@ -32,6 +35,7 @@ class CroppedDataset final : public FlowDataset {
   std::unique_ptr<FlowDataset> inner_;
   int h_, w_;
   uint64_t seed_;
+  bool validation_;
 };
 
 std::unique_ptr<FlowDataset> open_data(const std::string& spec, const NetworkConfig& net, uint64_t seed,
@@ -45,14 +49,15 @@ std::unique_ptr<FlowDataset> open_data(const std::string& spec, const NetworkCon
     return make_synthetic_dataset(o);
   }
   std::smatch m;
-  if (!std::regex_match(spec, m, std::regex(R"((chairs|sintel|middlebury):([^:]+)(?::(clean|final))?)")))
+  if (!std::regex_match(spec, m, std::regex(R"((chairs|sintel|middlebury|pairs):([^:]+)(?::(clean|final))?)")))
     throw std::runtime_error(fmt::format(
-        "--data '{}' is not synthetic, chairs:ROOT, sintel:ROOT[:clean|final] or middlebury:ROOT", spec));
+        "--data '{}' is not synthetic, chairs:ROOT, sintel:ROOT[:clean|final], middlebury:ROOT or pairs:ROOT", spec));
   std::unique_ptr<FlowDataset> data;
   if (m[1] == "chairs") data = make_flying_chairs(m[2].str(), validation);
   else if (m[1] == "sintel") data = make_sintel(m[2].str(), m[3].matched ? m[3].str() : "clean");
-  else data = make_middlebury(m[2].str());
-  return std::make_unique<CroppedDataset>(std::move(data), net.height, net.width, seed);
+  else if (m[1] == "middlebury") data = make_middlebury(m[2].str());
+  else data = make_sample_folders(m[2].str());
+  return std::make_unique<CroppedDataset>(std::move(data), net.height, net.width, seed, validation);
 }
 
 void parse_size(const std::string& size, NetworkConfig& c) {
@@ -78,7 +83,7 @@ void add_train(CLI::App& app) {
   cmd->add_option("--wbits", a->net.w_bits, "weight bits (0 = float)")->capture_default_str();
   cmd->add_option("--abits", a->net.a_bits, "activation bits (0 = float)")->capture_default_str();
   cmd->add_option("--weight-range", a->net.weight_range, "weight clip range r")->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--data", a->data, "synthetic | chairs:ROOT | sintel:ROOT[:final] | middlebury:ROOT")->capture_default_str();
+  cmd->add_option("--data", a->data, "synthetic | chairs:ROOT | sintel:ROOT[:final] | middlebury:ROOT | pairs:ROOT")->capture_default_str();
   cmd->add_option("--steps", a->train.steps, "optimizer steps")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--batch", a->train.batch, "batch size")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--lr", a->train.lr, "Adam learning rate")->check(CLI::PositiveNumber)->capture_default_str();
@@ -113,7 +118,7 @@ void add_eval(CLI::App& app) {
   auto a = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("eval", "EPE and L1 through the float fake-quant path and the integer path");
   cmd->add_option("--checkpoint", a->checkpoint, "checkpoint folder")->required();
-  cmd->add_option("--data", a->data, "synthetic (validation split) | chairs:ROOT | sintel:ROOT | middlebury:ROOT")->capture_default_str();
+  cmd->add_option("--data", a->data, "synthetic (validation split) | chairs:ROOT | sintel:ROOT | middlebury:ROOT | pairs:ROOT (centre crops)")->capture_default_str();
   cmd->add_option("--samples", a->samples, "samples to evaluate")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--seed", a->seed, "seed of the synthetic data")->capture_default_str();
   cmd->callback([a] {
@@ -121,19 +126,30 @@ void add_eval(CLI::App& app) {
     const auto data = open_data(a->data, c.config, a->seed, true);
     const EvalResult f = evaluate(*c.net, *data, a->samples, 8, torch::kCPU);
     fmt::print("{} on {}\nfloat path:   EPE {:.4f} L1 {:.4f}\n", c.net->describe(), data->describe(), f.epe, f.l1);
-    if (auto* q = dynamic_cast<FlowNetQ*>(c.net.get()); q && q->quantized()) {
-      const Package p = fold_package(*q);
-      double epe = 0, l1 = 0;
-      const int64_t n = std::min<int64_t>(a->samples, int64_t(data->size()));
-      for (int64_t i = 0; i < n; ++i) {
-        const FlowSample s = collate({data->get(size_t(i))});
-        const torch::Tensor flow = integer_flow(p, integer_forward(p, s.img1, s.img2).back());
-        epe += masked_epe(flow, s.flow, s.valid).item<double>();
-        l1 += masked_l1(flow, s.flow, s.valid).item<double>();
-      }
-      fmt::print("integer path: EPE {:.4f} L1 {:.4f}\n", epe / double(n), l1 / double(n));
+    // Per sample: the integer path (when quantized) next to OpenCV's DIS and Farneback on the same pixels.
+    auto* q = dynamic_cast<FlowNetQ*>(c.net.get());
+    const bool integer = q && q->quantized();
+    const Package p = integer ? fold_package(*q) : Package{};
+    fmt::print("{:>4} {:>10} {:>10} {:>10} {:>10}\n", "#", integer ? "integer" : "float", "DIS", "Farneback", "zero");
+    double sums[4] = {0, 0, 0, 0};
+    const int64_t n = std::min<int64_t>(a->samples, int64_t(data->size()));
+    for (int64_t i = 0; i < n; ++i) {
+      const FlowSample s = collate({data->get(size_t(i))});
+      torch::NoGradGuard no_grad;
+      c.net->eval();
+      const torch::Tensor ours = integer ? integer_flow(p, integer_forward(p, s.img1, s.img2).back())
+                                         : c.net->predict(s.img1, s.img2);
+      const ImagePair pair{to_rgb_mat(s.img1[0]), to_rgb_mat(s.img2[0])};
+      const double e[4] = {masked_epe(ours, s.flow, s.valid).item<double>(),
+                           masked_epe(from_flow_mat(compute_baseline_flow(Baseline::Dis, pair)), s.flow, s.valid).item<double>(),
+                           masked_epe(from_flow_mat(compute_baseline_flow(Baseline::Farneback, pair)), s.flow, s.valid).item<double>(),
+                           masked_epe(torch::zeros_like(s.flow), s.flow, s.valid).item<double>()};
+      fmt::print("{:>4} {:>10.3f} {:>10.3f} {:>10.3f} {:>10.3f}\n", i, e[0], e[1], e[2], e[3]);
+      for (int k = 0; k < 4; ++k) sums[k] += e[k];
     }
-    fmt::print("zero flow:    EPE {:.4f}\n", f.zero_epe);
+    fmt::print("mean {:>10.3f} {:>10.3f} {:>10.3f} {:>10.3f}\n", sums[0] / double(n), sums[1] / double(n),
+               sums[2] / double(n), sums[3] / double(n));
+
   });
 }
 

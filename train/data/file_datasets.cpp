@@ -174,6 +174,30 @@ std::unique_ptr<FlowDataset> make_middlebury(const fs::path& root) {
   return std::make_unique<FileDataset>(std::move(samples), "Middlebury");
 }
 
+std::unique_ptr<FlowDataset> make_sample_folders(const fs::path& root) {
+  std::vector<FileSample> samples;
+  const auto image = [](const fs::path& dir, const char* stem) {
+    return fs::exists(dir / (std::string(stem) + ".ppm")) ? dir / (std::string(stem) + ".ppm")
+                                                           : dir / (std::string(stem) + ".png");
+  };
+  for (const fs::path& set : sorted_entries(root))
+    if (fs::is_directory(set))
+      for (const fs::path& sample : sorted_entries(set))
+        if (fs::exists(sample / "flow.flo") && fs::exists(image(sample, "img2")))
+          samples.push_back({image(sample, "img1"), image(sample, "img2"), sample / "flow.flo"});
+  require_samples(samples, root, "<set>/<sample>/{img1,img2,flow.flo}");
+  return std::make_unique<FileDataset>(std::move(samples), "pairs in " + root.string());
+}
+
+FlowSample center_crop(const FlowSample& s, int height, int width) {
+  const int64_t h = s.img1.size(1), w = s.img1.size(2);
+  if (h < height || w < width)
+    throw std::runtime_error(fmt::format("sample of {}x{} is smaller than the {}x{} crop", w, h, width, height));
+  const int64_t y = (h - height) / 2, x = (w - width) / 2;
+  const auto crop = [&](const torch::Tensor& t) { return t.slice(1, y, y + height).slice(2, x, x + width); };
+  return {crop(s.img1), crop(s.img2), crop(s.flow), crop(s.valid)};
+}
+
 FlowSample augment(const FlowSample& s, int height, int width, std::mt19937_64& rng) {
   const int64_t h = s.img1.size(1), w = s.img1.size(2);
   if (h < height || w < width)

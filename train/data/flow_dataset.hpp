@@ -52,6 +52,11 @@ std::unique_ptr<FlowDataset> make_sintel(const std::filesystem::path& root, cons
 // Middlebury: <root>/other-data/<seq>/frame10.png, frame11.png, <root>/other-gt-flow/<seq>/flow10.flo.
 std::unique_ptr<FlowDataset> make_middlebury(const std::filesystem::path& root);
 
+// Folders of pairs as in shared/data/flow: <root>/<set>/<sample>/{img1,img2}.{png,ppm} and flow.flo.
+std::unique_ptr<FlowDataset> make_sample_folders(const std::filesystem::path& root);
+
+// The centre (height, width) window, no flips: how evaluation sees a larger real pair.
+FlowSample center_crop(const FlowSample& sample, int height, int width);
 // Random crop to (height, width) and flips that flip the flow's sign; deterministic per rng.
 FlowSample augment(const FlowSample& sample, int height, int width, std::mt19937_64& rng);
 // Stacks samples into (N, C, H, W) batches.

@@ -38,17 +38,21 @@ CodeMap to_code_map(const torch::Tensor& codes) {  // one sample, C x H x W
   return m;
 }
 
-cv::Mat to_rgb_mat(const torch::Tensor& image) {  // (3, H, W) in [0, 255]
+}  // namespace
+
+cv::Mat to_rgb_mat(const torch::Tensor& image) {
   const torch::Tensor hw3 = image.round().clamp(0, 255).to(torch::kUInt8).permute({1, 2, 0}).contiguous();
   return cv::Mat(int(hw3.size(0)), int(hw3.size(1)), CV_8UC3, hw3.data_ptr<uint8_t>()).clone();
 }
 
-cv::Mat to_flow_mat(const torch::Tensor& flow) {  // (2, H, W)
+cv::Mat to_flow_mat(const torch::Tensor& flow) {
   const torch::Tensor hw2 = flow.to(torch::kFloat32).permute({1, 2, 0}).contiguous();
   return cv::Mat(int(hw2.size(0)), int(hw2.size(1)), CV_32FC2, hw2.data_ptr<float>()).clone();
 }
 
-}  // namespace
+torch::Tensor from_flow_mat(const cv::Mat& flow) {
+  return torch::from_blob(flow.data, {flow.rows, flow.cols, 2}, torch::kFloat32).permute({2, 0, 1}).unsqueeze(0).clone();
+}
 
 Package fold_package(FlowNetQ& net) {
   if (!net.quantized()) throw std::runtime_error("only a fully quantized FlowNetQ exports (every layer 2..8 bits)");

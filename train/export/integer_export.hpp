@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+#include <opencv2/core.hpp>
 #include <torch/torch.h>
 
 #include "data/flow_dataset.hpp"
@@ -24,6 +25,11 @@ std::vector<torch::Tensor> integer_forward(const Package& package, const torch::
 std::vector<torch::Tensor> fake_quant_codes(FlowNetQ& net, const torch::Tensor& img1, const torch::Tensor& img2);
 // Full-resolution flow in pixels from the integer path's flow head codes.
 torch::Tensor integer_flow(const Package& package, const torch::Tensor& head_codes);
+
+// Between (C, H, W) tensors and OpenCV: RGB images in [0, 255] and flows.
+cv::Mat to_rgb_mat(const torch::Tensor& image);
+cv::Mat to_flow_mat(const torch::Tensor& flow);
+torch::Tensor from_flow_mat(const cv::Mat& flow);  // (1, 2, H, W)
 
 struct ExportOptions {
   int golden_cases = 1;

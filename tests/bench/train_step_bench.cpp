@@ -1,0 +1,41 @@
+// Training steps per second of the C++ trainer: FlowNetQ W8A8 (quantization-aware), synthetic
+// batches prepared ahead so that only the step (forward, loss, backward, Adam) is timed. Its Python
+// twin is train_step_bench.py; scripts/bench_train.sh runs both side by side.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <torch/torch.h>
+
+#include "bench_timer.hpp"
+#include "data/flow_dataset.hpp"
+#include "training.hpp"
+
+int main(int argc, char** argv) {
+  using namespace qflow::train;
+  CLI::App app{"C++ trainer steps per second"};
+  NetworkConfig config;
+  int batch = 8, repeats = 20, threads = 0;
+  app.add_option("--width-mult", config.width_mult)->capture_default_str();
+  app.add_option("--size", config.height, "square input size")->capture_default_str();
+  app.add_option("--batch", batch)->capture_default_str();
+  app.add_option("--repeats", repeats)->capture_default_str();
+  app.add_option("--threads", threads)->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+  config.width = config.height;
+  if (threads > 0) torch::set_num_threads(threads);
+  torch::manual_seed(1);
+  auto net = make_network(config);
+  SyntheticOptions o;
+  o.height = o.width = config.height;
+  const auto data = make_synthetic_dataset(o);
+  std::vector<FlowSample> samples;
+  for (int i = 0; i < batch; ++i) samples.push_back(data->get(size_t(i)));
+  const FlowSample b = collate(samples);
+  torch::optim::Adam adam(net->parameters(), torch::optim::AdamOptions(1e-4));
+  const double seconds = qflow::bench::median_seconds(repeats, [&] {
+    adam.zero_grad();
+    net->loss(b.img1, b.img2, b.flow, b.valid).backward();
+    adam.step();
+  });
+  fmt::print("cpp {:.3f}\n", 1.0 / seconds);
+  return 0;
+}
