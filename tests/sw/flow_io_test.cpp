@@ -18,22 +18,13 @@ namespace qflow {
 namespace {
 
 using ::testing::HasSubstr;
+using test::error_of;
 namespace fs = std::filesystem;
 
 cv::Mat random_flow(int h, int w, uint64_t seed, float range = 20.0f) {
   cv::Mat flow(h, w, CV_32FC2);
   cv::RNG(seed).fill(flow, cv::RNG::UNIFORM, -range, range);
   return flow;
-}
-
-template <typename F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "no error";
 }
 
 TEST(Flo, RoundTripIsExact) {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "package/network_shapes.hpp"
+#include "test_helpers.hpp"
 #include "package/npy.hpp"
 #include "package/package.hpp"
 
@@ -64,14 +65,6 @@ inline Layer random_conv(const ConvSpec& s, std::mt19937_64& rng) {
 inline TensorShape conv_out_shape(const Layer& l, const CodeMap& in) {
   return {l.cout, (in.height + 2 * l.pad - l.kernel) / l.stride + 1, (in.width + 2 * l.pad - l.kernel) / l.stride + 1,
           l.out_bits, 0, l.op == LayerOp::FlowHead};
-}
-
-// A fresh empty folder under the test's temporary directory.
-inline std::filesystem::path temp_dir(const std::string& name) {
-  const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("qflow-test-" + name);
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
 }
 
 }  // namespace qflow::test

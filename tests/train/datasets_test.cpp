@@ -4,40 +4,23 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <opencv2/imgcodecs.hpp>
 #include <torch/torch.h>
 
 #include "data/flow_dataset.hpp"
+#include "export/integer_export.hpp"
+#include "flow/image_pair.hpp"
+#include "test_helpers.hpp"
 
 namespace qflow::train {
 namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
-
-fs::path fresh(const std::string& name) {
-  const fs::path d = fs::temp_directory_path() / ("qflow-train-test-" + name);
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
+using test::error_of;
 
 torch::Tensor random_image(int h, int w) { return torch::randint(0, 256, {3, h, w}).to(torch::kFloat32); }
 
-void write_png(const fs::path& file, const torch::Tensor& rgb) {
-  const torch::Tensor hw3 = rgb.flip({0}).permute({1, 2, 0}).to(torch::kUInt8).contiguous();  // to BGR
-  cv::imwrite(file.string(), cv::Mat(int(hw3.size(0)), int(hw3.size(1)), CV_8UC3, hw3.data_ptr<uint8_t>()));
-}
-
-template <typename F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "no error";
-}
+void write_png(const fs::path& file, const torch::Tensor& rgb) { save_rgb(file, to_rgb_mat(rgb)); }
 
 TEST(Synthetic, DeterministicAndTheFlowWarpsFrame2OntoFrame1) {
   SyntheticOptions o;
@@ -69,7 +52,7 @@ TEST(Synthetic, ValidationNeverRepeatsTraining) {
 }
 
 TEST(Loaders, FlyingChairsFromPpmFloAndSplitFile) {
-  const fs::path root = fresh("chairs");
+  const fs::path root = test::temp_dir("train-chairs");
   fs::create_directories(root / "data");
   std::ofstream(root / "FlyingChairs_train_val.txt") << "1\n2\n1\n";
   for (int i = 1; i <= 3; ++i) {
@@ -88,7 +71,7 @@ TEST(Loaders, FlyingChairsFromPpmFloAndSplitFile) {
 }
 
 TEST(Loaders, SintelTrainingLayout) {
-  const fs::path root = fresh("sintel");
+  const fs::path root = test::temp_dir("train-sintel");
   for (const char* scene : {"alley_1", "bamboo_2"}) {
     fs::create_directories(root / "training" / "clean" / scene);
     fs::create_directories(root / "training" / "flow" / scene);
@@ -105,7 +88,7 @@ TEST(Loaders, SintelTrainingLayout) {
 }
 
 TEST(Loaders, MiddleburyMasksUnknownFlow) {
-  const fs::path root = fresh("middlebury");
+  const fs::path root = test::temp_dir("train-middlebury");
   fs::create_directories(root / "other-data" / "Venus");
   fs::create_directories(root / "other-gt-flow" / "Venus");
   write_png(root / "other-data" / "Venus" / "frame10.png", random_image(6, 7));
@@ -132,7 +115,7 @@ TEST(Augment, FlipsFlipTheFlowSign) {
 }
 
 TEST(FileFormats, MalformedFilesGetClearErrors) {
-  const fs::path d = fresh("formats");
+  const fs::path d = test::temp_dir("train-formats");
   std::ofstream(d / "bad.flo") << "not a flow file";
   EXPECT_THAT(error_of([&] { read_flo(d / "bad.flo"); }), HasSubstr("bad magic"));
   EXPECT_THAT(error_of([&] { read_flo(d / "none.flo"); }), HasSubstr("no such .flo"));
