@@ -39,9 +39,10 @@ class CroppedDataset final : public FlowDataset {
 };
 
 std::unique_ptr<FlowDataset> open_data(const std::string& spec, const NetworkConfig& net, uint64_t seed,
-                                       bool validation) {
+                                       bool validation, double max_motion = SyntheticOptions{}.max_motion) {
   if (spec == "synthetic") {
     SyntheticOptions o;
+    o.max_motion = max_motion;
     o.height = net.height;
     o.width = net.width;
     o.seed = seed;
@@ -74,6 +75,8 @@ void add_train(CLI::App& app) {
     std::string size = "128x128", data = "synthetic";
     TrainOptions train;
     int threads = 0;
+    double max_motion = SyntheticOptions{}.max_motion;
+    std::string layer_bits;
   };
   auto a = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("train", "Train FlowNetQ (quantization-aware) or the FlowNetS baseline");
@@ -82,6 +85,9 @@ void add_train(CLI::App& app) {
   cmd->add_option("--size", a->size, "input HxW, multiples of 64")->capture_default_str();
   cmd->add_option("--wbits", a->net.w_bits, "weight bits (0 = float)")->capture_default_str();
   cmd->add_option("--abits", a->net.a_bits, "activation bits (0 = float)")->capture_default_str();
+  cmd->add_option("--layer-bits", a->layer_bits, "per-layer exceptions, e.g. conv1=8:8,deconv2=4:6 (WBITS:ABITS)");
+  cmd->add_option("--max-motion", a->max_motion, "synthetic data: largest translation per frame, pixels")
+      ->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--weight-range", a->net.weight_range, "weight clip range r")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--data", a->data, "synthetic | chairs:ROOT | sintel:ROOT[:final] | middlebury:ROOT | pairs:ROOT")->capture_default_str();
   cmd->add_option("--steps", a->train.steps, "optimizer steps")->check(CLI::PositiveNumber)->capture_default_str();
@@ -96,12 +102,13 @@ void add_train(CLI::App& app) {
   cmd->add_option("--resume", a->train.resume, "continue from this checkpoint folder");
   cmd->callback([a] {
     parse_size(a->size, a->net);
+    if (!a->layer_bits.empty()) a->net.layer_bits = parse_layer_bits(a->layer_bits);
     if (a->threads > 0) torch::set_num_threads(a->threads);
     if (a->train.device == "cuda" && !torch::cuda::is_available())
       throw std::runtime_error("--device cuda: no CUDA device is available to this LibTorch");
     auto net = make_network(a->net);
-    const auto train_data = open_data(a->data, a->net, a->train.seed, false);
-    const auto val_data = open_data(a->data, a->net, a->train.seed, true);
+    const auto train_data = open_data(a->data, a->net, a->train.seed, false, a->max_motion);
+    const auto val_data = open_data(a->data, a->net, a->train.seed, true, a->max_motion);
     fmt::print("{} on {}\n", net->describe(), train_data->describe());
     const EvalResult r = train(net, a->net, *train_data, *val_data, a->train);
     fmt::print("validation EPE {:.4f} L1 {:.4f} (zero flow: EPE {:.4f}) on {} samples\n", r.epe, r.l1, r.zero_epe,

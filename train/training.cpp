@@ -1,8 +1,11 @@
 #include "training.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdio>
 #include <fstream>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -14,8 +17,23 @@ namespace qflow::train {
 namespace fs = std::filesystem;
 
 nlohmann::json to_json(const NetworkConfig& c) {
+  nlohmann::json layers = nlohmann::json::object();
+  for (const auto& [name, bits] : c.layer_bits) layers[name] = {bits.first, bits.second};
   return {{"net", c.net}, {"width_mult", c.width_mult}, {"height", c.height}, {"width", c.width},
-          {"w_bits", c.w_bits}, {"a_bits", c.a_bits}, {"weight_range", c.weight_range}};
+          {"w_bits", c.w_bits}, {"a_bits", c.a_bits}, {"weight_range", c.weight_range}, {"layer_bits", layers}};
+}
+
+std::map<std::string, std::pair<int, int>> parse_layer_bits(const std::string& spec) {
+  std::map<std::string, std::pair<int, int>> out;
+  std::stringstream items(spec);
+  for (std::string item; std::getline(items, item, ',');) {
+    int w = 0, a = 0;
+    char name[64] = {};
+    if (std::sscanf(item.c_str(), "%63[^=]=%d:%d", name, &w, &a) != 3)
+      throw std::runtime_error(fmt::format("--layer-bits item '{}' is not LAYER=WBITS:ABITS", item));
+    out[name] = {w, a};
+  }
+  return out;
 }
 
 NetworkConfig network_config_from_json(const nlohmann::json& j) {
@@ -27,6 +45,8 @@ NetworkConfig network_config_from_json(const nlohmann::json& j) {
   c.w_bits = j.at("w_bits").get<int>();
   c.a_bits = j.at("a_bits").get<int>();
   c.weight_range = j.at("weight_range").get<double>();
+  if (j.contains("layer_bits"))
+    for (const auto& [name, bits] : j.at("layer_bits").items()) c.layer_bits[name] = {bits[0].get<int>(), bits[1].get<int>()};
   return c;
 }
 
@@ -36,8 +56,23 @@ std::shared_ptr<FlowNetwork> make_network(const NetworkConfig& c) {
   for (int bits : {c.w_bits, c.a_bits})
     if (bits != 0 && (bits < 2 || bits > 8))
       throw std::runtime_error(fmt::format("bit width {} is not 0 (float) or 2..8", bits));
-  return std::make_shared<FlowNetQ>(flownetq_skeleton({c.width_mult, c.height, c.width, c.w_bits, c.a_bits}),
-                                    c.weight_range);
+  Package graph = flownetq_skeleton({c.width_mult, c.height, c.width, c.w_bits, c.a_bits});
+  for (const auto& [name, bits] : c.layer_bits) {
+    auto it = std::find_if(graph.layers.begin(), graph.layers.end(), [&](const Layer& l) { return l.name == name; });
+    if (it == graph.layers.end()) throw std::runtime_error(fmt::format("--layer-bits: no layer '{}'", name));
+    Layer& layer = *it;
+    if (!layer.is_conv()) throw std::runtime_error(fmt::format("--layer-bits: '{}' is not a conv layer", name));
+    layer.w_bits = bits.first;
+    if (layer.op != LayerOp::FlowHead) layer.out_bits = bits.second;
+  }
+  // Each conv reads the width its producer writes (upsample and concat pass it through).
+  std::map<std::string, int> width{{"input", 8}};
+  for (Layer& layer : graph.layers) {
+    const int in = width.at(layer.inputs[0]);
+    if (layer.is_conv()) layer.in_bits = in;
+    width[layer.name] = layer.is_conv() ? layer.out_bits : in;
+  }
+  return std::make_shared<FlowNetQ>(std::move(graph), c.weight_range);
 }
 
 EvalResult evaluate(FlowNetwork& net, const FlowDataset& data, int64_t max_samples, int batch, torch::Device device) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -21,7 +22,12 @@ struct NetworkConfig {
   int height = 128, width = 128;
   int w_bits = 8, a_bits = 8;  // 0: float
   double weight_range = 0.125;
+  // Per-layer exceptions, "layer" -> {w_bits, out_bits}. The inputs of a concat must share a
+  // width (one scale per concat), which the package check enforces at export.
+  std::map<std::string, std::pair<int, int>> layer_bits;
 };
+// "conv1=8:8,deconv2=4:6" -> per-layer {w_bits, out_bits}; throws on a malformed list.
+std::map<std::string, std::pair<int, int>> parse_layer_bits(const std::string& spec);
 nlohmann::json to_json(const NetworkConfig& c);
 NetworkConfig network_config_from_json(const nlohmann::json& j);
 std::shared_ptr<FlowNetwork> make_network(const NetworkConfig& c);

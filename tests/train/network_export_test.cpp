@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include "errors.hpp"
 #include "export/integer_export.hpp"
 #include "package/flownetq_graph.hpp"
 #include "training.hpp"
@@ -66,6 +67,25 @@ TEST(Evaluation, LeavesTheFloatShadowWeightsUntouched) {
 TEST(Export, RefusesAFloatNetwork) {
   FlowNetQ net(flownetq_skeleton({1.0 / 16, 64, 64, 0, 0}), 0.125);
   EXPECT_THROW(fold_package(net), std::runtime_error);
+}
+
+TEST(LayerBits, PerLayerWidthsChainIntoAValidPackage) {
+  NetworkConfig c{"flownetq", 1.0 / 16, 64, 64, 6, 6, 0.125, parse_layer_bits("conv1=8:8,conv2=4:6,conv3=5:7,predict_flow2=3:0")};
+  auto net = std::dynamic_pointer_cast<FlowNetQ>(make_network(c));
+  const Package p = fold_package(*net);  // validates: every conv reads what its producer writes
+  EXPECT_EQ(p.layer("conv1").out_bits, 8);
+  EXPECT_EQ(p.layer("conv2").in_bits, 8);
+  EXPECT_EQ(p.layer("conv2").w_bits, 4);
+  EXPECT_EQ(p.layer("conv3_1").in_bits, 7);
+  EXPECT_EQ(p.layer("predict_flow2").w_bits, 3);
+  EXPECT_EQ(p.layer("deconv5").in_bits, 6);
+  EXPECT_THROW(parse_layer_bits("conv1=8"), std::runtime_error);
+  c.layer_bits = {{"up6", {4, 4}}};
+  EXPECT_THROW(make_network(c), std::runtime_error);
+  // conv2 feeds cat2 next to deconv2: different widths cannot share the concat's one scale.
+  c.layer_bits = {{"conv2", {6, 5}}};
+  auto mixed = std::dynamic_pointer_cast<FlowNetQ>(make_network(c));
+  EXPECT_THROW(fold_package(*mixed), PackageError);
 }
 
 TEST(FlowNetS, ForwardAndMultiScaleLossRun) {
