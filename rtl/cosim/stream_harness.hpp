@@ -106,7 +106,6 @@ class StreamHarness : public sc_core::sc_module {
   void set_stops_simulation(bool stops) { stops_ = stops; }
   const sc_core::sc_event& done() const { return done_; }
   const StreamStats& stats() const { return stats_; }
-  Vtop& dut() { return dut_; }
 
   // Elaborates, opens the waves if asked, and simulates until the last stream of the simulation
   // is done. Call once per process (SystemC elaborates once).
