@@ -56,13 +56,10 @@ TensorShape conv_output(const Layer& layer, const TensorShape& in) {
   const double worst = double(accumulator_bound(layer, in)) * double(mult_limit) + double(max_bias);
   if (worst >= 0x1p62) fail(layer, "acc * mult + bias could overflow 64 bits");
 
-  const int out_h = (in.height + 2 * layer.pad - layer.kernel) / layer.stride + 1;
-  const int out_w = (in.width + 2 * layer.pad - layer.kernel) / layer.stride + 1;
   if (in.height + 2 * layer.pad < layer.kernel || in.width + 2 * layer.pad < layer.kernel)
     fail(layer, fmt::format("the {}x{} kernel does not fit its {}x{} input", layer.kernel,
                             layer.kernel, in.height, in.width));
-  TensorShape out{layer.cout, out_h, out_w, layer.out_bits, 0, layer.op == LayerOp::FlowHead};
-  return out;
+  return conv_output_shape(layer, in.height, in.width);
 }
 
 }  // namespace
@@ -70,6 +67,12 @@ TensorShape conv_output(const Layer& layer, const TensorShape& in) {
 int64_t TensorShape::max_code() const {
   const int64_t base = is_signed ? (int64_t(1) << (bits - 1)) : (int64_t(1) << bits) - 1;
   return base << frac;
+}
+
+TensorShape conv_output_shape(const Layer& layer, int in_height, int in_width) {
+  return {layer.cout, (in_height + 2 * layer.pad - layer.kernel) / layer.stride + 1,
+          (in_width + 2 * layer.pad - layer.kernel) / layer.stride + 1, layer.out_bits, 0,
+          layer.op == LayerOp::FlowHead};
 }
 
 TensorShape input_shape(const Package& package) {

@@ -26,6 +26,10 @@ TensorShape input_shape(const Package& package);
 // chain: unknown or later inputs, channel or size mismatches, bad bit widths, overflow risk.
 std::vector<TensorShape> infer_shapes(const Package& package);
 
+// The output of a conv layer on an input of in_height x in_width (floor division, as every
+// implementation computes it); bits and signedness from the layer.
+TensorShape conv_output_shape(const Layer& layer, int in_height, int in_width);
+
 // Upper bound of |acc| for a conv layer given its input edge (all weights at the extreme code).
 int64_t accumulator_bound(const Layer& layer, const TensorShape& in);
 

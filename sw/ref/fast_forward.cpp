@@ -39,10 +39,7 @@ CodeMap run_layer_fast(const Layer& layer, const std::vector<const CodeMap*>& in
   if (layer.is_conv()) {
     const CodeMap& in = *inputs.at(0);
     const TensorShape in_shape{in.channels, in.height, in.width, layer.in_bits, layer.in_frac, false};
-    const TensorShape out{layer.cout, (in.height + 2 * layer.pad - layer.kernel) / layer.stride + 1,
-                          (in.width + 2 * layer.pad - layer.kernel) / layer.stride + 1, layer.out_bits, 0,
-                          layer.op == LayerOp::FlowHead};
-    kernel = make_conv_kernel(layer, in_shape, out);
+    kernel = make_conv_kernel(layer, in_shape, conv_output_shape(layer, in.height, in.width));
   }
   CodeMap codes;
   ChannelLast out_bytes;

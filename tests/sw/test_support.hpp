@@ -63,8 +63,7 @@ inline Layer random_conv(const ConvSpec& s, std::mt19937_64& rng) {
 }
 
 inline TensorShape conv_out_shape(const Layer& l, const CodeMap& in) {
-  return {l.cout, (in.height + 2 * l.pad - l.kernel) / l.stride + 1, (in.width + 2 * l.pad - l.kernel) / l.stride + 1,
-          l.out_bits, 0, l.op == LayerOp::FlowHead};
+  return conv_output_shape(l, in.height, in.width);
 }
 
 }  // namespace qflow::test

@@ -24,13 +24,6 @@ double input_scale(const Layer& layer) {
   return 4.0 / std::ldexp(1.0, layer.in_bits) / (layer.in_frac ? 16.0 : 1.0);
 }
 
-torch::Tensor upsample2x(const torch::Tensor& x) {
-  return F::interpolate(x, F::InterpolateFuncOptions()
-                               .scale_factor(std::vector<double>{2.0, 2.0})
-                               .mode(torch::kBilinear)
-                               .align_corners(false));
-}
-
 CodeMap to_code_map(const torch::Tensor& codes) {  // one sample, C x H x W
   const torch::Tensor c = codes.to(torch::kInt16).contiguous();
   CodeMap m{int(c.size(0)), int(c.size(1)), int(c.size(2)), {}};
@@ -113,7 +106,7 @@ std::vector<torch::Tensor> integer_forward(const Package& p, const torch::Tensor
       const torch::Tensor v = torch::div(acc * mult + bias, int64_t(1) << layer.shift, "floor");
       codes = layer.op == LayerOp::FlowHead ? v.clamp(-32768, 32767) : v.clamp(0, (int64_t(1) << layer.out_bits) - 1);
     } else if (layer.op == LayerOp::Upsample2x) {
-      codes = (upsample2x(in.to(torch::kFloat64)) * 16).round().to(torch::kInt64);  // exact: 1/16 steps
+      codes = (upsample_bilinear(in.to(torch::kFloat64), 2.0) * 16).round().to(torch::kInt64);  // exact: 1/16 steps
     } else {
       std::vector<torch::Tensor> parts;
       for (const std::string& name : layer.inputs) parts.push_back(by_name.at(name));

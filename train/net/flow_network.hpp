@@ -22,7 +22,10 @@ class FlowNetwork : public torch::nn::Module {
 torch::Tensor masked_epe(const torch::Tensor& estimate, const torch::Tensor& flow, const torch::Tensor& valid);
 torch::Tensor masked_l1(const torch::Tensor& estimate, const torch::Tensor& flow, const torch::Tensor& valid);
 
-// Bilinear x4, align_corners = false: the host's step from the 1/4-resolution flow head.
-torch::Tensor upsample_flow4(const torch::Tensor& flow);
+// Bilinear upsampling by an integer factor, align_corners = false (DESIGN's rule for x2 in the
+// network and x4 on the host).
+torch::Tensor upsample_bilinear(const torch::Tensor& x, double factor);
+// Bilinear x4: the host's step from the 1/4-resolution flow head.
+inline torch::Tensor upsample_flow4(const torch::Tensor& flow) { return upsample_bilinear(flow, 4.0); }
 
 }  // namespace qflow::train

@@ -15,12 +15,12 @@ torch::Tensor masked_l1(const torch::Tensor& estimate, const torch::Tensor& flow
   return ((estimate - flow).abs() * valid).sum() / (2 * valid.sum()).clamp_min(1);
 }
 
-torch::Tensor upsample_flow4(const torch::Tensor& flow) {
+torch::Tensor upsample_bilinear(const torch::Tensor& x, double factor) {
   namespace F = torch::nn::functional;
-  return F::interpolate(flow, F::InterpolateFuncOptions()
-                                  .scale_factor(std::vector<double>{4.0, 4.0})
-                                  .mode(torch::kBilinear)
-                                  .align_corners(false));
+  return F::interpolate(x, F::InterpolateFuncOptions()
+                               .scale_factor(std::vector<double>{factor, factor})
+                               .mode(torch::kBilinear)
+                               .align_corners(false));
 }
 
 torch::Tensor network_input(const torch::Tensor& img1, const torch::Tensor& img2) {
@@ -64,7 +64,6 @@ bool FlowNetQ::quantized() const {
 }
 
 std::vector<torch::Tensor> FlowNetQ::forward_layers(const torch::Tensor& img1, const torch::Tensor& img2) {
-  namespace F = torch::nn::functional;
   std::map<std::string, torch::Tensor> by_name{{"input", network_input(img1, img2)}};
   std::vector<torch::Tensor> outputs;
   for (const Layer& layer : graph_.layers) {
@@ -72,10 +71,7 @@ std::vector<torch::Tensor> FlowNetQ::forward_layers(const torch::Tensor& img1, c
     if (layer.is_conv()) {
       out = blocks_.at(layer.name)->forward(by_name.at(layer.inputs[0]), graph_.div_flow, graph_.flow_frac_bits);
     } else if (layer.op == LayerOp::Upsample2x) {
-      out = F::interpolate(by_name.at(layer.inputs[0]), F::InterpolateFuncOptions()
-                                                            .scale_factor(std::vector<double>{2.0, 2.0})
-                                                            .mode(torch::kBilinear)
-                                                            .align_corners(false));
+      out = upsample_bilinear(by_name.at(layer.inputs[0]), 2.0);
     } else {
       std::vector<torch::Tensor> parts;
       for (const std::string& name : layer.inputs) parts.push_back(by_name.at(name));
