@@ -3,11 +3,16 @@
 namespace qflow::rtl {
 
 std::vector<MacBeat> fold_conv(const Layer& layer, const CodeMap& in, int out_h, int out_w, const ConvFolding& f) {
+  return fold_conv_rows(layer, in, out_w, f, 0, out_h);
+}
+
+std::vector<MacBeat> fold_conv_rows(const Layer& layer, const CodeMap& in, int out_w, const ConvFolding& f,
+                                    int first_row, int rows) {
   const int k = layer.kernel, depth = layer.cin * k * k, folds = f.folds(layer);
   std::vector<MacBeat> beats;
-  beats.reserve(size_t(out_h) * out_w * f.groups(layer) * folds);
+  beats.reserve(size_t(rows) * out_w * f.groups(layer) * folds);
   std::vector<int32_t> window(size_t(folds) * f.simd, 0);  // (cin, ky, kx) order, as the ROM
-  for (int oy = 0; oy < out_h; ++oy)
+  for (int oy = first_row; oy < first_row + rows; ++oy)
     for (int ox = 0; ox < out_w; ++ox) {
       for (int ci = 0; ci < layer.cin; ++ci)
         for (int ky = 0; ky < k; ++ky)
@@ -53,12 +58,17 @@ std::vector<RequantBeat> requant_beats(const Layer& layer, const std::vector<std
 
 CodeMap unfold_codes(const Layer& layer, const std::vector<int>& codes, int out_h, int out_w) {
   CodeMap out{layer.cout, out_h, out_w, std::vector<int16_t>(size_t(layer.cout) * out_h * out_w)};
-  // Codes arrive pixel by pixel, channels in order within a pixel.
-  for (size_t i = 0; i < codes.size(); ++i) {
-    const size_t pixel = i / size_t(layer.cout), c = i % size_t(layer.cout);
-    out.codes[c * size_t(out_h) * out_w + pixel] = int16_t(codes[i]);
-  }
+  unfold_codes_into(codes, out, 0);
   return out;
+}
+
+void unfold_codes_into(const std::vector<int>& codes, CodeMap& out, int first_row) {
+  // Codes arrive pixel by pixel, channels in order within a pixel.
+  const size_t plane = size_t(out.height) * out.width, first = size_t(first_row) * out.width;
+  for (size_t i = 0; i < codes.size(); ++i) {
+    const size_t pixel = first + i / size_t(out.channels), c = i % size_t(out.channels);
+    out.codes[c * plane + pixel] = int16_t(codes[i]);
+  }
 }
 
 }  // namespace qflow::rtl

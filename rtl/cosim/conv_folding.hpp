@@ -19,6 +19,9 @@ struct ConvFolding {
 
 // Beats in output order: pixels in raster order, then channel groups.
 std::vector<MacBeat> fold_conv(const Layer& layer, const CodeMap& in, int out_h, int out_w, const ConvFolding& f);
+// The same for output rows [first_row, first_row + rows) only (what a PE feeds its array per row).
+std::vector<MacBeat> fold_conv_rows(const Layer& layer, const CodeMap& in, int out_w, const ConvFolding& f,
+                                    int first_row, int rows);
 
 // One requant beat per output code (the array's padding lanes dropped), in the same order.
 std::vector<RequantBeat> requant_beats(const Layer& layer, const std::vector<std::vector<int64_t>>& accumulators,
@@ -26,5 +29,7 @@ std::vector<RequantBeat> requant_beats(const Layer& layer, const std::vector<std
 
 // The requantized codes, back in C x H x W.
 CodeMap unfold_codes(const Layer& layer, const std::vector<int>& codes, int out_h, int out_w);
+// The same into output rows [first_row, ...) of `out` (already sized C x H x W).
+void unfold_codes_into(const std::vector<int>& codes, CodeMap& out, int first_row);
 
 }  // namespace qflow::rtl

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include <systemc>
@@ -19,7 +20,13 @@ class MacArrayPins {
   static constexpr int kWBits = Params::kWBits, kABits = Params::kABits;
   static constexpr int kAccBits = PortWidth<decltype(Vtop::out_acc_o)>::value / kPE;
 
-  explicit MacArrayPins(std::vector<MacBeat> beats) : beats_(std::move(beats)) {}
+  explicit MacArrayPins(std::vector<MacBeat> beats = {}) : beats_(std::move(beats)) {}
+
+  // The next stream's beats; the outputs of the previous one are dropped.
+  void load(std::vector<MacBeat> beats) {
+    beats_ = std::move(beats);
+    outputs.clear();
+  }
 
   void bind(Vtop& dut) {
     dut.in_act_i(act_);
@@ -38,6 +45,12 @@ class MacArrayPins {
     std::vector<int64_t> out(kPE);
     for (int p = 0; p < kPE; ++p) out[size_t(p)] = unpack_lane(acc, p, kAccBits, /*is_signed=*/true);
     outputs.push_back(std::move(out));
+  }
+  // The fold marker and the accumulators (the operand buses, PE x SIMD x 8 bits wide, would
+  // dominate the file).
+  void trace(sc_core::sc_trace_file* file, const std::string& prefix) const {
+    sc_core::sc_trace(file, last_, prefix + ".in_last");
+    sc_core::sc_trace(file, acc_, prefix + ".out_acc");
   }
   const std::vector<MacBeat>& beats() const { return beats_; }
   size_t output_count() const {

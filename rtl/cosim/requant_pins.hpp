@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include <systemc>
@@ -35,6 +36,9 @@ class RequantPins {
     mult_ = pack_lanes<kMultBits>({b.mult}, kMultBits);
     bias_ = pack_lanes<kBiasBits>({b.bias}, kBiasBits);
     shift_ = pack_lanes<kShiftBits>({b.shift}, kShiftBits);
+  }
+  void trace(sc_core::sc_trace_file* file, const std::string& prefix) const {
+    sc_core::sc_trace(file, code_, prefix + ".out_code");
   }
   void read(size_t) { codes.push_back(int(unpack_lane(code_.read(), 0, 16, /*is_signed=*/true))); }
 

@@ -97,15 +97,34 @@ class StreamHarness : public sc_core::sc_module {
   }
 
   // Holds this unit's stream until `event` fires; `prepare` then sets its input and output counts
-  // (a unit fed by another unit's results).
+  // (a unit fed by another unit's results). One stream, then the unit idles.
   void start_after(const sc_core::sc_event& event, std::function<std::pair<size_t, size_t>()> prepare) {
     start_after_ = &event;
     prepare_ = std::move(prepare);
+  }
+  // One more stream of `inputs` beats in and `outputs` out, from a thread of the caller: blocks in
+  // simulated time until it is through. The way a PE reuses one unit for every output row.
+  StreamStats run(size_t inputs, size_t outputs) {
+    inputs_ = inputs;
+    outputs_ = outputs;
+    pending_ = true;
+    start_.notify(sc_core::SC_ZERO_TIME);
+    wait(done_);
+    return stats_;
   }
   // Whether finishing this stream ends the simulation (the last unit of a chain).
   void set_stops_simulation(bool stops) { stops_ = stops; }
   const sc_core::sc_event& done() const { return done_; }
   const StreamStats& stats() const { return stats_; }
+  // The handshake and clock into a SystemC trace file, under `prefix`, plus what Pins traces.
+  void trace(sc_core::sc_trace_file* file, const std::string& prefix) const {
+    sc_core::sc_trace(file, clk_, prefix + ".clk");
+    sc_core::sc_trace(file, in_valid_, prefix + ".in_valid");
+    sc_core::sc_trace(file, in_ready_, prefix + ".in_ready");
+    sc_core::sc_trace(file, out_valid_, prefix + ".out_valid");
+    sc_core::sc_trace(file, out_ready_, prefix + ".out_ready");
+    pins_.trace(file, prefix);
+  }
 
   // Elaborates, opens the waves if asked, and simulates until the last stream of the simulation
   // is done. Call once per process (SystemC elaborates once).
@@ -131,7 +150,6 @@ class StreamHarness : public sc_core::sc_module {
   }
 
   void drive() {
-    using sc_core::SC_NS;
     rst_n_ = false;
     in_valid_ = false;
     out_ready_ = false;
@@ -140,16 +158,34 @@ class StreamHarness : public sc_core::sc_module {
     if (start_after_) {
       wait(*start_after_);
       std::tie(inputs_, outputs_) = prepare_();
+    } else if (inputs_ == 0 && outputs_ == 0) {
+      await_run();
     }
-    std::mt19937_64 rng(timing_.seed);
+    for (;;) {
+      stream();
+      done_.notify(sc_core::SC_ZERO_TIME);
+      if (stops_) sc_core::sc_stop();
+      if (start_after_) return;
+      await_run();
+    }
+  }
+
+  void await_run() {
+    while (!pending_) wait(start_);
+    pending_ = false;
+  }
+
+  void stream() {
+    using sc_core::SC_NS;
     std::bernoulli_distribution gap(timing_.valid_gap), stall(timing_.ready_stall);
+    stats_ = {};
     size_t sent = 0, received = 0;
     while (received < outputs_) {
       wait(clk_.negedge_event());
-      const bool offer = sent < inputs_ && !gap(rng);
+      const bool offer = sent < inputs_ && !gap(rng_);
       in_valid_ = offer;
       if (offer) pins_.write(sent);
-      out_ready_ = !stall(rng);
+      out_ready_ = !stall(rng_);
       wait(kPeriodNs / 2 - 1, SC_NS);  // every delta settled, just before the rising edge
       if (out_valid_.read() && out_ready_.read()) pins_.read(received++);
       if (offer && in_ready_.read()) ++sent;
@@ -160,8 +196,6 @@ class StreamHarness : public sc_core::sc_module {
       }
     }
     in_valid_ = false;
-    done_.notify(sc_core::SC_ZERO_TIME);
-    if (stops_) sc_core::sc_stop();
   }
 
   bool tracing_;
@@ -173,7 +207,10 @@ class StreamHarness : public sc_core::sc_module {
   Pins& pins_;
   size_t inputs_, outputs_;
   StreamTiming timing_;
+  std::mt19937_64 rng_{timing_.seed};
   StreamStats stats_;
+  bool pending_ = false;
+  sc_core::sc_event start_;
   const sc_core::sc_event* start_after_ = nullptr;
   std::function<std::pair<size_t, size_t>()> prepare_;
   bool stops_ = true;

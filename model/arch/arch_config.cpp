@@ -1,0 +1,143 @@
+#include "arch_config.hpp"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "model_error.hpp"
+
+namespace qflow {
+namespace {
+
+constexpr const char* kFormat = "qflow-arch";
+constexpr int kVersion = 1;
+
+template <class T>
+T field(const nlohmann::json& j, const char* key, T fallback, const std::string& where) {
+  if (!j.contains(key)) return fallback;
+  try {
+    return j.at(key).get<T>();
+  } catch (const nlohmann::json::exception&) {
+    throw ArchError(fmt::format("{}: '{}' has the wrong type", where, key));
+  }
+}
+
+void require(bool ok, const std::string& message) {
+  if (!ok) throw ArchError(message);
+}
+
+ArchConfig arch_from_json(const nlohmann::json& j, const std::string& where) {
+  require(j.is_object() && j.value("format", "") == kFormat,
+          fmt::format("{}: not a qflow architecture config (\"format\": \"{}\" expected)", where, kFormat));
+  require(j.value("version", 0) == kVersion, fmt::format("{}: unsupported version (expected {})", where, kVersion));
+  ArchConfig c;
+  c.clock_mhz = field(j, "clock_mhz", c.clock_mhz, where);
+  c.quantum_ns = field(j, "quantum_ns", c.quantum_ns, where);
+  c.fifo_depth_rows = field(j, "fifo_depth_rows", c.fifo_depth_rows, where);
+  const std::string skips = field<std::string>(j, "skip_buffers", "onchip", where);
+  require(skips == "onchip" || skips == "dram",
+          fmt::format("{}: skip_buffers is '{}' (expected \"onchip\" or \"dram\")", where, skips));
+  c.skips = skips == "dram" ? SkipPlacement::Dram : SkipPlacement::OnChip;
+  if (j.contains("dram")) {
+    const nlohmann::json& d = j.at("dram");
+    c.dram.latency_ns = field(d, "latency_ns", c.dram.latency_ns, where + " dram");
+    c.dram.bandwidth_gbps = field(d, "bandwidth_gbps", c.dram.bandwidth_gbps, where + " dram");
+    c.dram.size_mib = field(d, "size_mib", c.dram.size_mib, where + " dram");
+  }
+  require(c.clock_mhz > 0 && c.clock_mhz <= 2000, fmt::format("{}: clock_mhz {} is out of (0, 2000]", where, c.clock_mhz));
+  require(c.quantum_ns > 0, fmt::format("{}: quantum_ns must be positive", where));
+  require(c.fifo_depth_rows >= 1, fmt::format("{}: fifo_depth_rows must be at least 1", where));
+  require(c.dram.latency_ns >= 0 && c.dram.bandwidth_gbps > 0 && c.dram.size_mib > 0,
+          fmt::format("{}: dram latency must be >= 0, bandwidth and size positive", where));
+  const nlohmann::json layers = j.value("layers", nlohmann::json::object());
+  require(layers.is_object(), fmt::format("{}: 'layers' must be an object keyed by layer name", where));
+  for (const auto& [name, l] : layers.items()) {
+    const std::string at = fmt::format("{} layer '{}'", where, name);
+    ConvArch a;
+    a.pe = field(l, "pe", 0, at);
+    a.simd = field(l, "simd", 0, at);
+    a.cosim = field(l, "cosim", false, at);
+    require(a.pe >= 1 && a.simd >= 1, fmt::format("{}: pe and simd must be at least 1", at));
+    c.convs[name] = a;
+  }
+  return c;
+}
+
+}  // namespace
+
+nlohmann::json arch_to_json(const ArchConfig& c) {
+  nlohmann::json layers = nlohmann::json::object();
+  for (const auto& [name, a] : c.convs) layers[name] = {{"pe", a.pe}, {"simd", a.simd}, {"cosim", a.cosim}};
+  return {{"format", kFormat},
+          {"version", kVersion},
+          {"clock_mhz", c.clock_mhz},
+          {"quantum_ns", c.quantum_ns},
+          {"fifo_depth_rows", c.fifo_depth_rows},
+          {"skip_buffers", c.skips == SkipPlacement::Dram ? "dram" : "onchip"},
+          {"dram", {{"latency_ns", c.dram.latency_ns}, {"bandwidth_gbps", c.dram.bandwidth_gbps},
+                    {"size_mib", c.dram.size_mib}}},
+          {"layers", layers}};
+}
+
+ArchConfig read_arch_config(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) throw ArchError(fmt::format("{}: missing or unreadable architecture config", file.string()));
+  nlohmann::json j;
+  try {
+    in >> j;
+  } catch (const nlohmann::json::exception& e) {
+    throw ArchError(fmt::format("{}: not valid JSON ({})", file.string(), e.what()));
+  }
+  return arch_from_json(j, file.string());
+}
+
+void write_arch_config(const std::filesystem::path& file, const ArchConfig& config) {
+  std::ofstream out(file);
+  out << arch_to_json(config).dump(2) << "\n";
+  if (!out) throw ArchError(fmt::format("{}: cannot write", file.string()));
+}
+
+void check_arch_matches(const ArchConfig& config, const Package& package) {
+  std::set<std::string> convs;
+  for (const Layer& layer : package.layers) {
+    if (!layer.is_conv()) continue;
+    convs.insert(layer.name);
+    const auto it = config.convs.find(layer.name);
+    if (it == config.convs.end())
+      throw ArchError(fmt::format("architecture config has no folding for conv layer '{}' of package '{}'",
+                                  layer.name, package.name));
+    if (it->second.pe > layer.cout)
+      throw ArchError(fmt::format("layer '{}': pe {} exceeds its {} output channels", layer.name, it->second.pe,
+                                  layer.cout));
+    if (it->second.simd > layer.cin * layer.kernel * layer.kernel)
+      throw ArchError(fmt::format("layer '{}': simd {} exceeds its {} inputs per output (k*k*cin)", layer.name,
+                                  it->second.simd, layer.cin * layer.kernel * layer.kernel));
+  }
+  for (const auto& [name, a] : config.convs)
+    if (!convs.count(name))
+      throw ArchError(fmt::format("architecture config names layer '{}', which is not a conv layer of package '{}'",
+                                  name, package.name));
+}
+
+void select_cosim(ArchConfig& config, const Package& package, const std::string& layers) {
+  if (layers.empty()) return;
+  if (layers == "all") {
+    for (auto& [name, a] : config.convs) a.cosim = true;
+    return;
+  }
+  std::stringstream list(layers);
+  for (std::string name; std::getline(list, name, ',');) {
+    const auto it = config.convs.find(name);
+    if (it == config.convs.end()) {
+      std::string known;
+      for (const Layer& l : package.layers)
+        if (l.is_conv()) known += (known.empty() ? "" : ", ") + l.name;
+      throw ArchError(fmt::format("--cosim: '{}' is not a conv layer (conv layers: {}, or 'all')", name, known));
+    }
+    it->second.cosim = true;
+  }
+}
+
+}  // namespace qflow

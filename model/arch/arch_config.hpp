@@ -1,0 +1,52 @@
+// The architecture config (DESIGN section 4): clock, per-layer PE x SIMD folding, FIFO depths,
+// skip placement and DRAM timing, as one JSON file read by the model and its reports.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "package/package.hpp"
+
+namespace qflow {
+
+struct ConvArch {
+  int pe = 1;          // output channels per cycle
+  int simd = 1;        // input elements (channel x tap) per cycle
+  bool cosim = false;  // run this layer's MACs through the Verilated RTL
+};
+
+enum class SkipPlacement { OnChip, Dram };
+
+struct DramConfig {
+  double latency_ns = 100.0;     // per transaction
+  double bandwidth_gbps = 12.8;  // GB/s
+  int size_mib = 64;
+};
+
+struct ArchConfig {
+  double clock_mhz = 200.0;
+  double quantum_ns = 1000.0;  // how far the DMA may run ahead of simulated time
+  int fifo_depth_rows = 2;     // between neighbouring units, in rows of the map
+  SkipPlacement skips = SkipPlacement::OnChip;
+  DramConfig dram;
+  std::map<std::string, ConvArch> convs;  // by conv layer name, every conv of the package
+
+  double period_ns() const { return 1000.0 / clock_mhz; }
+};
+
+// Reads and checks a config file (format, ranges); throws ArchError naming the file and field.
+ArchConfig read_arch_config(const std::filesystem::path& file);
+void write_arch_config(const std::filesystem::path& file, const ArchConfig& config);
+nlohmann::json arch_to_json(const ArchConfig& config);
+
+// Throws ArchError when the config does not fit the package: a conv without folding, a layer
+// name the package does not have, a folding wider than the layer.
+void check_arch_matches(const ArchConfig& config, const Package& package);
+
+// Co-simulation for "all" or a comma-separated list of conv layer names.
+void select_cosim(ArchConfig& config, const Package& package, const std::string& layers);
+
+}  // namespace qflow

@@ -1,0 +1,139 @@
+#include "rtl_conv_unit.hpp"
+
+#include <map>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "Vmac_array_cosim.h"
+#include "Vmac_array_cosim_params.hpp"
+#include "Vrequant_a2.h"
+#include "Vrequant_a3.h"
+#include "Vrequant_a4.h"
+#include "Vrequant_a5.h"
+#include "Vrequant_a6.h"
+#include "Vrequant_a7.h"
+#include "Vrequant_a8.h"
+#include "Vrequant_flow.h"
+#include "conv_folding.hpp"
+#include "mac_array_pins.hpp"
+#include "model_error.hpp"
+#include "requant_pins.hpp"
+#include "stream_harness.hpp"
+
+namespace qflow {
+namespace {
+
+using ArrayParams = Vmac_array_cosim_params;
+using ArrayPins = rtl::MacArrayPins<Vmac_array_cosim, ArrayParams>;
+using ArrayHarness = rtl::StreamHarness<Vmac_array_cosim, ArrayPins>;
+
+void check(const rtl::StreamStats& stats, const Layer& layer, const char* unit) {
+  if (stats.timed_out)
+    throw SimulationError(fmt::format("co-simulation of layer '{}': the {} did not finish", layer.name, unit));
+}
+
+class RequantRunner {
+ public:
+  virtual ~RequantRunner() = default;
+  virtual std::vector<int> run(const Layer& layer, std::vector<rtl::RequantBeat> beats, uint64_t& cycles) = 0;
+  virtual void trace(sc_core::sc_trace_file* file) const = 0;
+};
+
+template <class Vtop>
+class RequantRunnerOf : public RequantRunner {
+ public:
+  explicit RequantRunnerOf(const std::string& name) : harness_(name.c_str(), pins_, 0, 0, {}) {
+    harness_.set_stops_simulation(false);
+  }
+  std::vector<int> run(const Layer& layer, std::vector<rtl::RequantBeat> beats, uint64_t& cycles) override {
+    pins_.beats = std::move(beats);
+    pins_.codes.clear();
+    const rtl::StreamStats stats = harness_.run(pins_.beats.size(), pins_.beats.size());
+    check(stats, layer, "requant unit");
+    cycles += stats.cycles;
+    return std::move(pins_.codes);
+  }
+  void trace(sc_core::sc_trace_file* file) const override { harness_.trace(file, harness_.basename()); }
+
+ private:
+  rtl::RequantPins<Vtop> pins_;
+  rtl::StreamHarness<Vtop, rtl::RequantPins<Vtop>> harness_;
+};
+
+// The requant unit Verilated for a layer's output: activations of 2..8 bits, or the flow head.
+std::unique_ptr<RequantRunner> make_requant(const Layer& layer) {
+  if (layer.op == LayerOp::FlowHead) return std::make_unique<RequantRunnerOf<Vrequant_flow>>("cosim_requant_flow");
+  const std::string name = fmt::format("cosim_requant_a{}", layer.out_bits);
+  switch (layer.out_bits) {
+    case 2: return std::make_unique<RequantRunnerOf<Vrequant_a2>>(name);
+    case 3: return std::make_unique<RequantRunnerOf<Vrequant_a3>>(name);
+    case 4: return std::make_unique<RequantRunnerOf<Vrequant_a4>>(name);
+    case 5: return std::make_unique<RequantRunnerOf<Vrequant_a5>>(name);
+    case 6: return std::make_unique<RequantRunnerOf<Vrequant_a6>>(name);
+    case 7: return std::make_unique<RequantRunnerOf<Vrequant_a7>>(name);
+    case 8: return std::make_unique<RequantRunnerOf<Vrequant_a8>>(name);
+    default: throw SimulationError(fmt::format("layer '{}': no requant unit for {} output bits", layer.name, layer.out_bits));
+  }
+}
+
+int requant_key(const Layer& layer) { return layer.op == LayerOp::FlowHead ? 0 : layer.out_bits; }
+
+}  // namespace
+
+struct RtlConvUnit::Impl {
+  ArrayPins array_pins;
+  ArrayHarness array{"cosim_mac_array", array_pins, 0, 0, {}};
+  std::map<int, std::unique_ptr<RequantRunner>> requants;  // by requant_key
+};
+
+int RtlConvUnit::max_pe() { return ArrayParams::kPE; }
+int RtlConvUnit::max_simd() { return ArrayParams::kSIMD; }
+
+RtlConvUnit::RtlConvUnit(const std::vector<const Layer*>& layers) : impl_(std::make_unique<Impl>()) {
+  impl_->array.set_stops_simulation(false);
+  for (const Layer* layer : layers) {
+    if (!impl_->requants.count(requant_key(*layer))) impl_->requants[requant_key(*layer)] = make_requant(*layer);
+  }
+}
+
+RtlConvUnit::~RtlConvUnit() = default;
+
+void RtlConvUnit::trace(sc_core::sc_trace_file* file) const {
+  impl_->array.trace(file, "cosim_mac_array");
+  for (const auto& [key, requant] : impl_->requants) requant->trace(file);
+}
+
+RtlLayerRun RtlConvUnit::run(const Layer& layer, const CodeMap& in, const TensorShape& out, const WeightRom& rom) {
+  if (rom.pe() > ArrayParams::kPE || rom.simd() > ArrayParams::kSIMD)
+    throw SimulationError(fmt::format("layer '{}': folding {}x{} (PE x SIMD) is wider than the co-simulation array "
+                                      "({}x{}); narrow it in the architecture config",
+                                      layer.name, rom.pe(), rom.simd(), ArrayParams::kPE, ArrayParams::kSIMD));
+  const rtl::ConvFolding f{rom.pe(), rom.simd()};
+  RequantRunner& requant = *impl_->requants.at(requant_key(layer));
+  RtlLayerRun result;
+  result.codes = {out.channels, out.height, out.width, std::vector<int16_t>(size_t(out.size()))};
+  for (int y = 0; y < out.height; ++y) {
+    std::vector<rtl::MacBeat> beats = rtl::fold_conv_rows(layer, in, out.width, f, y, 1);
+    // Onto the array's lanes, the weights as the layer's ROM holds them.
+    for (size_t i = 0; i < beats.size(); ++i) {
+      rtl::MacBeat& beat = beats[i];
+      beat.act.resize(ArrayParams::kSIMD, 0);
+      const int8_t* word = rom.word(int(i % size_t(rom.words())));
+      beat.wgt.assign(size_t(ArrayParams::kPE) * ArrayParams::kSIMD, 0);
+      for (int p = 0; p < f.pe; ++p)
+        for (int s = 0; s < f.simd; ++s) beat.wgt[size_t(p * ArrayParams::kSIMD + s)] = word[p * f.simd + s];
+    }
+    const size_t outputs = size_t(out.width) * f.groups(layer);
+    impl_->array_pins.load(std::move(beats));
+    const rtl::StreamStats stats = impl_->array.run(impl_->array_pins.beats().size(), outputs);
+    check(stats, layer, "MAC array");
+    result.mac_cycles += stats.cycles;
+    const std::vector<int> codes =
+        requant.run(layer, rtl::requant_beats(layer, impl_->array_pins.outputs, f), result.requant_cycles);
+    rtl::unfold_codes_into(codes, result.codes, y);
+  }
+  return result;
+}
+
+}  // namespace qflow

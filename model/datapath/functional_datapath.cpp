@@ -1,0 +1,55 @@
+#include "functional_datapath.hpp"
+
+#include <algorithm>
+#include <map>
+
+namespace qflow {
+
+FunctionalDatapath::FunctionalDatapath(const Package& package, const ArchConfig& config)
+    : package_(package), shapes_(infer_shapes(package)), cosim_(package.layers.size(), false) {
+  std::vector<const Layer*> cosim_layers;
+  for (size_t i = 0; i < package.layers.size(); ++i) {
+    const Layer& layer = package.layers[i];
+    roms_.emplace_back();
+    if (!layer.is_conv()) continue;
+    const ConvArch& arch = config.convs.at(layer.name);
+    roms_.back() = std::make_unique<WeightRom>(layer, arch.pe, arch.simd);
+    if (arch.cosim) {
+      cosim_[i] = true;
+      cosim_layers.push_back(&layer);
+    }
+  }
+  if (cosim_layers.empty())
+    fast_ = std::make_unique<FastReference>(package);
+  else
+    rtl_ = std::make_unique<RtlConvUnit>(cosim_layers);
+  rtl_runs_.resize(package.layers.size());
+}
+
+void FunctionalDatapath::trace(sc_core::sc_trace_file* file) const {
+  if (rtl_) rtl_->trace(file);
+}
+
+const LayerCodes& FunctionalDatapath::compute(const CodeMap& input) {
+  if (fast_) {
+    fast_->run(input, codes_);
+    return codes_;
+  }
+  std::map<std::string, const CodeMap*> by_name{{"input", &input}};
+  codes_.resize(package_.layers.size());
+  for (size_t i = 0; i < package_.layers.size(); ++i) {
+    const Layer& layer = package_.layers[i];
+    std::vector<const CodeMap*> inputs;
+    for (const std::string& name : layer.inputs) inputs.push_back(by_name.at(name));
+    if (cosim_[i]) {
+      rtl_runs_[i] = rtl_->run(layer, *inputs.at(0), shapes_[i], *roms_[i]);
+      codes_[i] = std::move(rtl_runs_[i].codes);
+    } else {
+      codes_[i] = run_layer_fast(layer, inputs);
+    }
+    by_name[layer.name] = &codes_[i];
+  }
+  return codes_;
+}
+
+}  // namespace qflow

@@ -1,0 +1,38 @@
+// A conv layer's weight ROM for its folding (DESIGN section 4): word g * folds + f holds the
+// PE x SIMD weight codes the MAC array multiplies in fold f of channel group g, PE-major, zero
+// where a lane has no output channel or tap. Generated from the package's canonical ROM.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <vector>
+
+#include "arch/arch_config.hpp"
+#include "package/package.hpp"
+
+namespace qflow {
+
+class WeightRom {
+ public:
+  WeightRom(const Layer& layer, int pe, int simd);
+
+  int words() const { return words_; }
+  int pe() const { return pe_; }
+  int simd() const { return simd_; }
+  int word_bits() const { return pe_ * simd_ * w_bits_; }
+  int64_t bits() const { return int64_t(words_) * word_bits(); }
+  // Lane p * simd + s of a word.
+  const int8_t* word(int address) const { return lanes_.data() + size_t(address) * pe_ * simd_; }
+
+  // A Verilog $readmemh image: one word per line in hex, lane 0 in the least significant bits.
+  void write_readmemh(const std::filesystem::path& file) const;
+
+ private:
+  int pe_, simd_, w_bits_, words_;
+  std::vector<int8_t> lanes_;
+};
+
+// Every conv layer's ROM for its folding in `config`, as <dir>/<layer>.mem.
+void write_rom_images(const Package& package, const ArchConfig& config, const std::filesystem::path& dir);
+
+}  // namespace qflow

@@ -1,0 +1,47 @@
+// A FIFO of row tokens between two pipeline units: the producer writes a row's index when the row
+// is complete, the consumer reads it when its window needs the row. The data itself lives in the
+// layer's map (computed ahead by the datapath); the token is what times it. Depth is in rows.
+#pragma once
+
+#include <string>
+
+#include <systemc>
+
+namespace qflow {
+
+class RowChannel : public sc_core::sc_module {
+ public:
+  SC_HAS_PROCESS(RowChannel);
+
+  // `producer`: the unit whose map it carries.
+  RowChannel(sc_core::sc_module_name name, const std::string& producer, int depth, int map_rows)
+      : sc_module(name), name_(basename()), producer_(producer), depth_(depth), map_rows_(map_rows), fifo_("fifo", depth) {
+    // One process drives the level, whoever moved a row.
+    SC_METHOD(update_level);
+    sensitive << fifo_.data_written_event() << fifo_.data_read_event();
+    dont_initialize();
+  }
+
+  // Blocking, in simulated time: a full FIFO stalls the producer, an empty one the consumer.
+  void write(int row) { fifo_.write(row); }
+  int read() { return fifo_.read(); }
+  bool empty() const { return fifo_.num_available() == 0; }
+  bool full() const { return fifo_.num_free() == 0; }
+
+  const std::string& name() const { return name_; }
+  const std::string& producer() const { return producer_; }
+  int depth() const { return depth_; }
+  int map_rows() const { return map_rows_; }  // rows of the map it carries
+  void trace(sc_core::sc_trace_file* file) const { sc_core::sc_trace(file, level_, "fifo." + name_ + ".level"); }
+
+ private:
+  void update_level() { level_.write(fifo_.num_available()); }
+
+
+  std::string name_, producer_;
+  int depth_, map_rows_;
+  sc_core::sc_fifo<int> fifo_;
+  sc_core::sc_signal<int> level_{"level"};
+};
+
+}  // namespace qflow

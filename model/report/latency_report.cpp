@@ -1,0 +1,142 @@
+#include "latency_report.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "arch/folding_model.hpp"
+
+namespace qflow {
+namespace {
+
+int64_t line_buffer_bits(const Layer& layer, const TensorShape& in) {
+  return int64_t((layer.kernel - 1) * in.width + layer.kernel) * in.channels * (in.bits + in.frac);
+}
+
+}  // namespace
+
+nlohmann::json latency_report(const Package& package, const ArchConfig& config, const SimulationResult& result) {
+  const std::vector<LayerPlan> plans = plan_layers(package, config);
+  const std::vector<TensorShape> shapes = infer_shapes(package);
+  std::map<std::string, TensorShape> shape_of{{"input", input_shape(package)}};
+  for (size_t i = 0; i < shapes.size(); ++i) shape_of[package.layers[i].name] = shapes[i];
+
+  size_t bottleneck = 0;
+  for (size_t i = 0; i < plans.size(); ++i)
+    if (result.activity[i].busy > result.activity[bottleneck].busy) bottleneck = i;
+  const int64_t interval = std::max<int64_t>(1, result.activity[bottleneck].busy);
+  const double hz = config.clock_mhz * 1e6;
+
+  nlohmann::json layers = nlohmann::json::array();
+  int64_t macs = 0, multipliers = 0, rom_bits = 0, line_bits = 0;
+  for (size_t i = 0; i < plans.size(); ++i) {
+    const LayerPlan& p = plans[i];
+    const LayerActivity& a = result.activity[i];
+    const Layer& layer = package.layers[i];
+    nlohmann::json l = {{"name", p.name},
+                        {"op", to_string(p.op)},
+                        {"out", {p.out.channels, p.out.height, p.out.width}},
+                        {"macs", p.macs},
+                        {"model_cycles", p.cycles},
+                        {"busy_cycles", a.busy},
+                        {"stall_cycles", a.stall},
+                        {"starve_cycles", a.starve},
+                        {"first_row_start", a.first_start},
+                        {"last_row_end", a.last_end},
+                        {"utilization", double(a.busy) / double(interval)}};
+    if (layer.is_conv()) {
+      const int64_t lb = line_buffer_bits(layer, shape_of.at(layer.inputs.at(0)));
+      l["pe"] = p.pe;
+      l["simd"] = p.simd;
+      l["multipliers"] = p.multipliers();
+      l["mac_efficiency"] = a.busy > 0 ? double(p.macs) / (double(a.busy) * double(p.multipliers())) : 0.0;
+      l["rom_bits"] = a.rom_bits;
+      l["line_buffer_bits"] = lb;
+      macs += p.macs;
+      multipliers += p.multipliers();
+      rom_bits += a.rom_bits;
+      line_bits += lb;
+      if (a.cosim) {
+        l["rtl_cycles"] = a.rtl_mac_cycles;
+        l["rtl_requant_cycles"] = a.rtl_requant_cycles;
+        l["rtl_vs_model_percent"] = p.cycles > 0 ? 100.0 * (double(a.rtl_mac_cycles) - double(p.cycles)) / double(p.cycles) : 0.0;
+      }
+    }
+    layers.push_back(l);
+  }
+  int64_t fifo_bits = 0, skip_bits = 0;
+  for (const ChannelInfo& c : result.channels)
+    (c.skip ? skip_bits : fifo_bits) += int64_t(c.depth) * c.row_bits;
+  const bool skips_on_chip = config.skips == SkipPlacement::OnChip;
+  return {{"model", package.name},
+          {"input", {{"height", package.height}, {"width", package.width}}},
+          {"clock_mhz", config.clock_mhz},
+          {"frame",
+           {{"latency_cycles", result.frame_cycles},
+            {"latency_ms", double(result.frame_cycles) / hz * 1e3},
+            {"input_load_cycles", result.input_load_cycles},
+            {"initiation_interval_cycles", interval},
+            {"bottleneck", package.layers[bottleneck].name},
+            {"fps_pipelined", hz / double(interval)},
+            {"fps_one_frame_at_a_time", hz / double(std::max<uint64_t>(1, result.frame_cycles))},
+            {"macs", macs},
+            {"multipliers", multipliers},
+            {"macs_per_cycle", double(macs) / double(interval)}}},
+          {"memory",
+           {{"rom_bits", rom_bits},
+            {"line_buffer_bits", line_bits},
+            {"fifo_bits", fifo_bits},
+            {"skip_bits", skips_on_chip ? skip_bits : 0},
+            {"skip_bits_in_dram", skips_on_chip ? 0 : skip_bits},
+            {"skip_placement", skips_on_chip ? "onchip" : "dram"},
+            {"dram_read_bytes", result.dram_read_bytes},
+            {"dram_written_bytes", result.dram_written_bytes}}},
+          {"cosim_simulated_ns", result.cosim_ns},
+          {"layers", layers}};
+}
+
+std::string latency_report_markdown(const nlohmann::json& r) {
+  const nlohmann::json& f = r["frame"];
+  const nlohmann::json& m = r["memory"];
+  std::string md = fmt::format("# Latency report: {} at {}x{}, {} MHz\n\n", r["model"].get<std::string>(),
+                               r["input"]["width"].get<int>(), r["input"]["height"].get<int>(),
+                               r["clock_mhz"].get<double>());
+  md += fmt::format(
+      "| frame | value |\n|---|---|\n| latency | {} cycles ({:.3f} ms) |\n| input DMA | {} cycles |\n"
+      "| initiation interval | {} cycles (bottleneck: {}) |\n| frames/s, pipelined | {:.1f} |\n"
+      "| frames/s, one frame at a time | {:.1f} |\n| MACs | {} ({:.1f} per cycle) |\n| multipliers | {} |\n\n",
+      f["latency_cycles"].get<uint64_t>(), f["latency_ms"].get<double>(), f["input_load_cycles"].get<uint64_t>(),
+      f["initiation_interval_cycles"].get<int64_t>(), f["bottleneck"].get<std::string>(),
+      f["fps_pipelined"].get<double>(), f["fps_one_frame_at_a_time"].get<double>(), f["macs"].get<int64_t>(),
+      f["macs_per_cycle"].get<double>(), f["multipliers"].get<int64_t>());
+  bool cosim = false;
+  for (const auto& l : r["layers"]) cosim = cosim || l.contains("rtl_cycles");
+  md += "| layer | out (CxHxW) | MACs | PE x SIMD | model cycles | busy | stall | starve | utilization | MAC efficiency |";
+  md += cosim ? " RTL cycles | RTL vs model |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n"
+              : "\n|---|---|---|---|---|---|---|---|---|---|\n";
+  for (const auto& l : r["layers"]) {
+    const auto out = l["out"];
+    const bool conv = l.contains("pe");
+    md += fmt::format("| {} | {}x{}x{} | {} | {} | {} | {} | {} | {} | {:.1f}% | {} |", l["name"].get<std::string>(),
+                      out[0].get<int>(), out[1].get<int>(), out[2].get<int>(), l["macs"].get<int64_t>(),
+                      conv ? fmt::format("{}x{}", l["pe"].get<int>(), l["simd"].get<int>()) : "-",
+                      l["model_cycles"].get<int64_t>(), l["busy_cycles"].get<int64_t>(),
+                      l["stall_cycles"].get<int64_t>(), l["starve_cycles"].get<int64_t>(),
+                      100.0 * l["utilization"].get<double>(),
+                      conv ? fmt::format("{:.1f}%", 100.0 * l["mac_efficiency"].get<double>()) : "-");
+    if (cosim)
+      md += l.contains("rtl_cycles") ? fmt::format(" {} | {:+.2f}% |", l["rtl_cycles"].get<uint64_t>(),
+                                                   l["rtl_vs_model_percent"].get<double>())
+                                     : " - | - |";
+    md += "\n";
+  }
+  md += fmt::format(
+      "\n| on-chip memory | bits |\n|---|---|\n| weight ROMs | {} |\n| line buffers | {} |\n| FIFOs | {} |\n"
+      "| skip buffers ({}) | {} |\n\nDRAM traffic: {} bytes read, {} bytes written.\n",
+      m["rom_bits"].get<int64_t>(), m["line_buffer_bits"].get<int64_t>(), m["fifo_bits"].get<int64_t>(),
+      m["skip_placement"].get<std::string>(), m["skip_bits"].get<int64_t>() + m["skip_bits_in_dram"].get<int64_t>(),
+      m["dram_read_bytes"].get<uint64_t>(), m["dram_written_bytes"].get<uint64_t>());
+  return md;
+}
+
+}  // namespace qflow

@@ -1,0 +1,121 @@
+#include "system.hpp"
+
+#include <cmath>
+#include <cstdlib>
+#include <map>
+
+#include <fmt/format.h>
+
+#include <systemc>
+
+#include "accelerator.hpp"
+#include "arch/folding_model.hpp"
+#include "errors.hpp"
+#include "memory/dram.hpp"
+#include "model_error.hpp"
+
+namespace qflow {
+namespace {
+
+int64_t cycles_of(const sc_core::sc_time& t, const sc_core::sc_time& period) { return int64_t(std::llround(t / period)); }
+
+// A generous bound on a frame's simulated time: every unit one after the other, a hundred times
+// over, plus the RTL's own time under co-simulation. Only a deadlock reaches it.
+sc_core::sc_time frame_timeout(const Package& package, const ArchConfig& config) {
+  double cycles = double(package.height) * package.width;
+  double rtl_ns = 0;
+  for (const LayerPlan& plan : plan_layers(package, config)) {
+    cycles += double(plan.cycles);
+    if (plan.pe > 0 && config.convs.at(plan.name).cosim)
+      rtl_ns += 10.0 * (double(plan.cycles) + double(plan.out.size()) + 8.0 * plan.out.height);
+  }
+  return sc_core::sc_time(100.0 * cycles * config.period_ns() + 10.0 * rtl_ns + 1e7, sc_core::SC_NS);
+}
+
+}  // namespace
+
+SimulationResult simulate(const Package& package, const ArchConfig& config, const CodeMap& input,
+                          const SimulationOptions& options) {
+  static bool simulated = false;
+  if (simulated) throw SimulationError("SystemC elaborates once per process: simulate() runs once per process");
+  simulated = true;
+  check_arch_matches(config, package);
+  if (input.channels != kInputChannels || input.height != package.height || input.width != package.width)
+    throw PackageError(fmt::format("input is {}x{}x{} (CxHxW) but package '{}' takes {}x{}x{}", input.channels,
+                                   input.height, input.width, package.name, kInputChannels, package.height,
+                                   package.width));
+  sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
+
+  const std::vector<TensorShape> shapes = infer_shapes(package);
+  const TensorShape& head = shapes.back();
+  Dram dram("dram", config.dram);
+  Accelerator accelerator("accelerator", package, config);
+  HostDriver host("host", {input, head.channels, head.height, head.width, options.frames, frame_timeout(package, config)});
+  sc_core::sc_signal<bool> irq("irq");
+  accelerator.csr.irq(irq);
+  host.irq(irq);
+  host.csr_socket.bind(accelerator.csr.socket);
+  host.mem_socket.bind(dram.socket);
+  accelerator.dma_socket.bind(dram.socket);
+  accelerator.set_progress(options.progress);
+
+  sc_core::sc_trace_file* waves = nullptr;
+  if (!options.vcd.empty()) {
+    std::filesystem::create_directories(options.vcd.parent_path().empty() ? "." : options.vcd.parent_path());
+    std::filesystem::path stem = options.vcd;
+    stem.replace_extension();  // SystemC appends .vcd
+    waves = sc_core::sc_create_vcd_trace_file(stem.string().c_str());
+    accelerator.trace(waves);
+    sc_core::sc_trace(waves, irq, "irq");
+  }
+  sc_core::sc_start();
+  if (waves) sc_core::sc_close_vcd_trace_file(waves);
+
+  if (!host.finished()) {
+    std::string why = host.error();
+    if (!accelerator.datapath_error().empty()) why += ": " + accelerator.datapath_error();
+    const std::string blocked = accelerator.blocked_units();
+    if (!blocked.empty()) why += "\nthe pipeline is deadlocked:" + blocked;
+    throw SimulationError(why.empty() ? "the simulation stopped before the host finished" : why);
+  }
+
+  SimulationResult result;
+  const sc_core::sc_time period(config.period_ns(), sc_core::SC_NS);
+  const FrameTiming& timing = accelerator.frame_timing();
+  result.layers = accelerator.datapath().codes();
+  result.frames = host.frames();
+  result.frame_cycles = timing.cycles;
+  result.input_load_cycles = uint64_t(cycles_of(timing.input_load, period));
+  result.cosim_ns = timing.cosim.to_seconds() * 1e9;
+  for (size_t i = 0; i < package.layers.size(); ++i) {
+    const UnitStats& s = accelerator.layer_stats(i);
+    LayerActivity a;
+    a.busy = s.busy_cycles;
+    a.stall = cycles_of(s.stall, period);
+    a.starve = cycles_of(s.starve, period);
+    a.first_start = cycles_of(s.first_start - timing.pipeline_start, period);
+    a.last_end = cycles_of(s.last_end - timing.pipeline_start, period);
+    if (const WeightRom* rom = accelerator.datapath().rom(i)) a.rom_bits = rom->bits();
+    const RtlLayerRun& rtl = accelerator.datapath().rtl_runs()[i];
+    a.cosim = package.layers[i].is_conv() && config.convs.at(package.layers[i].name).cosim;
+    a.rtl_mac_cycles = rtl.mac_cycles;
+    a.rtl_requant_cycles = rtl.requant_cycles;
+    result.activity.push_back(a);
+  }
+  std::map<std::string, const TensorShape*> shape_of{{"input", nullptr}};
+  for (size_t i = 0; i < package.layers.size(); ++i) shape_of[package.layers[i].name] = &shapes[i];
+  const TensorShape input_shape_ = input_shape(package);
+  for (const auto& channel : accelerator.channels()) {
+    // A DRAM skip's writer and reader carry their producer's map.
+    std::string producer = channel->producer();
+    if (!shape_of.count(producer)) producer = producer.substr(0, producer.find("_to_"));
+    const TensorShape& s = producer == "input" ? input_shape_ : *shape_of.at(producer);
+    result.channels.push_back({channel->name(), channel->depth(),
+                               int64_t(s.channels) * s.width * (s.bits + s.frac), accelerator.is_skip(*channel)});
+  }
+  result.dram_read_bytes = dram.bytes_read();
+  result.dram_written_bytes = dram.bytes_written();
+  return result;
+}
+
+}  // namespace qflow

@@ -1,0 +1,55 @@
+// A whole simulated system: the host driver (CPU thread), the accelerator and the DRAM, bound over
+// TLM-2.0, run for one or more frames of one image pair. SystemC elaborates once per process, so
+// simulate() may be called once per process.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "arch/arch_config.hpp"
+#include "driver/host_driver.hpp"
+#include "ref/reference.hpp"
+
+namespace qflow {
+
+struct SimulationOptions {
+  int frames = 1;
+  std::filesystem::path vcd;               // empty: no waves
+  std::function<void(double)> progress;    // fraction of the last frame's rows done
+};
+
+struct LayerActivity {                     // one package layer in the last frame, in cycles
+  int64_t busy = 0, stall = 0, starve = 0;
+  int64_t first_start = 0, last_end = 0;   // since the pipeline started
+  bool cosim = false;
+  uint64_t rtl_mac_cycles = 0, rtl_requant_cycles = 0;
+  int64_t rom_bits = 0;
+};
+
+struct ChannelInfo {
+  std::string name;
+  int depth = 0;                           // rows
+  int64_t row_bits = 0;                    // one row of the map it carries
+  bool skip = false;
+};
+
+struct SimulationResult {
+  LayerCodes layers;                       // the datapath's codes, package order (last frame)
+  std::vector<HostFrame> frames;           // what the host read back, per frame
+  std::vector<LayerActivity> activity;     // per package layer
+  std::vector<ChannelInfo> channels;
+  uint64_t frame_cycles = 0;
+  uint64_t input_load_cycles = 0;
+  double cosim_ns = 0;                     // the RTL's own simulated time, outside frame_cycles
+  uint64_t dram_read_bytes = 0, dram_written_bytes = 0;
+};
+
+// Throws ArchError when the config does not fit the package, SimulationError when the frame
+// fails (deadlock, DMA error, co-simulation mismatch), PackageError when the input does not fit.
+SimulationResult simulate(const Package& package, const ArchConfig& config, const CodeMap& input,
+                          const SimulationOptions& options = {});
+
+}  // namespace qflow

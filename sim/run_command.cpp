@@ -1,0 +1,154 @@
+// run: the accelerator model on an image pair (DESIGN section 5). With no arguments at all,
+// qflow-sim runs this on the bundled model and its bundled pair.
+#include <cstdio>
+#include <memory>
+
+#include <fmt/format.h>
+#include <opencv2/imgcodecs.hpp>
+
+#include "arch/folding_model.hpp"
+#include "commands.hpp"
+#include "datapath/weight_rom.hpp"
+#include "errors.hpp"
+#include "flow/flo_io.hpp"
+#include "flow/flow_color.hpp"
+#include "flow/flow_file.hpp"
+#include "flow/flow_metrics.hpp"
+#include "flow/flow_panel.hpp"
+#include "package/layer_dump.hpp"
+#include "ref/host_flow.hpp"
+#include "report/latency_report.hpp"
+#include "system.hpp"
+#include "waves_save.hpp"
+
+namespace qflow::sim {
+namespace fs = std::filesystem;
+namespace {
+
+struct RunArgs {
+  std::string model = QFLOW_BUNDLED_MODEL;
+  std::string img1 = QFLOW_BUNDLED_CASE "/img1.png", img2 = QFLOW_BUNDLED_CASE "/img2.png";
+  std::string gt = QFLOW_BUNDLED_CASE "/gt.flo";
+  std::string out = "qflow-out", vcd = "waves/qflow.vcd", arch, cosim, dump;
+  bool resize = false, quiet = false;
+  int frames = 1, multipliers = kDefaultMultiplierBudget;
+};
+
+void write_image(const fs::path& file, const cv::Mat& bgr) {
+  if (!cv::imwrite(file.string(), bgr)) throw FlowIoError(fmt::format("{}: cannot write", file.string()));
+}
+
+// A bar on stderr, redrawn only when the whole percent changes.
+std::function<void(double)> progress_bar(bool quiet) {
+  if (quiet) return {};
+  auto shown = std::make_shared<int>(-1);
+  return [shown](double fraction) {
+    const int percent = int(fraction * 100.0);
+    if (percent == *shown) return;
+    *shown = percent;
+    const int filled = percent * 30 / 100;
+    fmt::print(stderr, "\r  simulating [{}{}] {:3d}%", std::string(size_t(filled), '#'),
+               std::string(size_t(30 - filled), '.'), percent);
+    if (percent == 100) fmt::print(stderr, "\n");
+  };
+}
+
+void run(const RunArgs& a) {
+  const Package package = read_package(a.model);
+  ArchConfig config = a.arch.empty() ? default_arch_config(package, a.multipliers) : read_arch_config(a.arch);
+  select_cosim(config, package, a.cosim);
+  check_arch_matches(config, package);
+
+  const ImagePair original = load_image_pair(a.img1, a.img2);
+  const bool scaled = original.img1.rows != package.height || original.img1.cols != package.width;
+  if (scaled && !a.resize)
+    throw FlowIoError(fmt::format("image pair is {}x{} (WxH) but package '{}' takes {}x{}; pass --resize to scale "
+                                  "the pair to the model and the flow back",
+                                  original.img1.cols, original.img1.rows, package.name, package.width, package.height));
+  const ImagePair pair = scaled ? resize_pair(original, package.height, package.width) : original;
+  const KittiFlow gt = a.gt.empty() ? KittiFlow{} : read_flow_file(a.gt);
+  if (!a.gt.empty() && gt.flow.size() != original.img1.size())
+    throw FlowIoError(fmt::format("{}: ground truth is {}x{} but the pair is {}x{}", a.gt, gt.flow.cols, gt.flow.rows,
+                                  original.img1.cols, original.img1.rows));
+
+  const fs::path out = a.out;
+  fs::create_directories(out);
+  write_arch_config(out / "arch.json", config);
+  write_rom_images(package, config, out / "rom");
+
+  SimulationOptions options;
+  options.frames = a.frames;
+  options.vcd = a.vcd;
+  options.progress = progress_bar(a.quiet);
+  if (!a.quiet)
+    fmt::print("{}: {}x{} on the accelerator model ({} frame{}{})\n", package.name, package.width, package.height,
+               a.frames, a.frames == 1 ? "" : "s", a.cosim.empty() ? "" : ", co-simulating " + a.cosim);
+  const SimulationResult result = simulate(package, config, stack_input(pair.img1, pair.img2), options);
+
+  cv::Mat flow = flow_from_head(result.frames.back().flow_head, package);
+  if (scaled) flow = resize_flow(flow, original.img1.rows, original.img1.cols);
+  write_flo(out / "flow.flo", flow);
+  write_image(out / "flow.png", colorize_flow(flow));
+  write_image(out / "panel.png", flow_panel(original, flow, a.gt.empty() ? nullptr : &gt));
+  if (!a.dump.empty()) write_layer_dump(a.dump, package, result.layers);
+
+  nlohmann::json report = latency_report(package, config, result);
+  if (!a.gt.empty()) {
+    const FlowMetrics m = flow_metrics(gt.flow, flow, gt.valid);
+    report["accuracy"] = {{"epe", m.epe}, {"l1", m.l1}, {"fl_percent", m.fl}, {"pixels", m.valid}};
+  }
+  if (a.frames > 1) {
+    std::vector<double> wall;
+    for (const HostFrame& f : result.frames) wall.push_back(f.wall_seconds);
+    report["simulation_wall_seconds"] = wall;
+  }
+  std::ofstream(out / "report.json") << report.dump(2) << "\n";
+  std::string md = latency_report_markdown(report);
+  if (report.contains("accuracy"))
+    md += fmt::format("\nAgainst {}: EPE {:.4f} px, L1 {:.4f}, Fl {:.2f}%.\n", a.gt, report["accuracy"]["epe"].get<double>(),
+                      report["accuracy"]["l1"].get<double>(), report["accuracy"]["fl_percent"].get<double>());
+  std::ofstream(out / "report.md") << md;
+  if (!a.vcd.empty()) {
+    fs::path save = a.vcd;
+    write_gtkwave_save(a.vcd, save.replace_extension(".gtkw"));
+  }
+
+  if (a.quiet) return;
+  const nlohmann::json& f = report["frame"];
+  fmt::print("frame: {} cycles = {:.3f} ms at {} MHz; interval {} cycles ({}), {:.1f} frames/s pipelined\n",
+             f["latency_cycles"].get<uint64_t>(), f["latency_ms"].get<double>(), config.clock_mhz,
+             f["initiation_interval_cycles"].get<int64_t>(), f["bottleneck"].get<std::string>(),
+             f["fps_pipelined"].get<double>());
+  if (report.contains("accuracy"))
+    fmt::print("EPE {:.4f} px against {}\n", report["accuracy"]["epe"].get<double>(), a.gt);
+  fmt::print("wrote {}/ (flow.flo, flow.png, panel.png, report.md, report.json, arch.json, rom/){}\n", out.string(),
+             a.vcd.empty() ? "" : fmt::format(" and {} (+ .gtkw)", a.vcd));
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app) {
+  auto args = std::make_shared<RunArgs>();
+  CLI::App* cmd = app.add_subcommand("run", "Run the SystemC/TLM accelerator model on an image pair "
+                                            "(the default command: bundled model and pair)");
+  cmd->add_option("--model", args->model, "model package folder")->capture_default_str();
+  cmd->add_option("--img1", args->img1, "first frame")->capture_default_str();
+  cmd->add_option("--img2", args->img2, "second frame")->capture_default_str();
+  cmd->add_option("--gt", args->gt, "ground-truth flow (.flo or KITTI .png): EPE and the error map; '' for none")
+      ->capture_default_str();
+  cmd->add_option("--out", args->out, "output folder")->capture_default_str();
+  cmd->add_option("--vcd", args->vcd, "waves (a GTKWave save file is written next to it); '' for none")
+      ->capture_default_str();
+  cmd->add_option("--arch", args->arch, "architecture config (JSON); default: derived from the package");
+  cmd->add_option("--multipliers", args->multipliers, "multiplier budget of the derived default architecture")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--cosim", args->cosim, "co-simulate these conv layers on the Verilated RTL: 'all' or a,b,c");
+  cmd->add_option("--dump-layers", args->dump, "write every layer's codes as <layer>.npy here");
+  cmd->add_flag("--resize", args->resize, "scale a pair of another size to the model's input, and the flow back");
+  cmd->add_option("--frames", args->frames, "simulate this many frames of the pair")->check(CLI::PositiveNumber);
+  cmd->add_flag("--quiet", args->quiet, "no progress bar or summary");
+  cmd->callback([args] { run(*args); });
+}
+
+}  // namespace qflow::sim

@@ -1,0 +1,138 @@
+#include "host_driver.hpp"
+
+#include <chrono>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "csr_map.hpp"
+
+namespace qflow {
+namespace {
+
+struct DriverFailure : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+uint64_t align_page(uint64_t address) { return (address + 4095) & ~uint64_t(4095); }
+
+const char* status_text(tlm::tlm_response_status status) {
+  switch (status) {
+    case tlm::TLM_ADDRESS_ERROR_RESPONSE: return "address error";
+    case tlm::TLM_COMMAND_ERROR_RESPONSE: return "command error";
+    case tlm::TLM_BURST_ERROR_RESPONSE: return "burst error";
+    case tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE: return "byte-enable error";
+    default: return "generic error";
+  }
+}
+
+const char* error_text(uint32_t code) {
+  switch (csr::ErrorCode(code)) {
+    case csr::ErrorCode::FrameSize: return "the frame size registers do not match the model's input";
+    case csr::ErrorCode::DmaRead: return "a DMA read from DRAM failed";
+    case csr::ErrorCode::DmaWrite: return "a DMA write to DRAM failed";
+    case csr::ErrorCode::Datapath: return "the datapath failed";
+    default: return "unknown error";
+  }
+}
+
+}  // namespace
+
+MemoryMap plan_memory(int height, int width, int flow_bytes) {
+  MemoryMap map;
+  const uint64_t image = uint64_t(height) * width * 3;
+  map.img2 = align_page(map.img1 + image);
+  map.flow = align_page(map.img2 + image);
+  map.skip = align_page(map.flow + uint64_t(flow_bytes));
+  return map;
+}
+
+HostDriver::HostDriver(sc_core::sc_module_name name, HostJob job)
+    : sc_module(name), csr_socket("csr_socket"), mem_socket("mem_socket"), irq("irq"), job_(std::move(job)) {
+  map_ = plan_memory(job_.input.height, job_.input.width,
+                     job_.flow_channels * job_.flow_height * job_.flow_width * 2);
+  SC_THREAD(run);
+}
+
+void HostDriver::transport(tlm_utils::simple_initiator_socket<HostDriver>& socket, tlm::tlm_command command,
+                           uint64_t address, void* data, size_t length, const char* what) {
+  tlm::tlm_generic_payload trans;
+  trans.set_command(command);
+  trans.set_address(address);
+  trans.set_data_ptr(static_cast<unsigned char*>(data));
+  trans.set_data_length(unsigned(length));
+  trans.set_streaming_width(unsigned(length));
+  trans.set_byte_enable_ptr(nullptr);
+  trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  socket->b_transport(trans, local_);
+  if (trans.is_response_error())
+    throw DriverFailure(fmt::format("{} {} at 0x{:x} ({} bytes): {}", what,
+                                    command == tlm::TLM_READ_COMMAND ? "read" : "write", address, length,
+                                    status_text(trans.get_response_status())));
+}
+
+void HostDriver::csr_write(uint32_t offset, uint32_t value) {
+  transport(csr_socket, tlm::TLM_WRITE_COMMAND, offset, &value, 4, "CSR");
+}
+
+uint32_t HostDriver::csr_read(uint32_t offset) {
+  uint32_t value = 0;
+  transport(csr_socket, tlm::TLM_READ_COMMAND, offset, &value, 4, "CSR");
+  return value;
+}
+
+void HostDriver::memory(tlm::tlm_command command, uint64_t address, void* data, size_t length) {
+  transport(mem_socket, command, address, data, length, "DRAM");
+}
+
+void HostDriver::run() {
+  try {
+    const CodeMap& in = job_.input;
+    const int h = in.height, w = in.width;
+    // Images go to DRAM as the camera would leave them: H x W x 3 bytes, RGB.
+    std::vector<uint8_t> rgb(size_t(h) * w * 3);
+    for (int image = 0; image < 2; ++image) {
+      for (int c = 0; c < 3; ++c)
+        for (size_t p = 0; p < size_t(h) * w; ++p)
+          rgb[p * 3 + c] = uint8_t(in.codes[(size_t(image) * 3 + c) * h * w + p]);
+      memory(tlm::TLM_WRITE_COMMAND, image == 0 ? map_.img1 : map_.img2, rgb.data(), rgb.size());
+    }
+    csr_write(csr::kImg1Addr, uint32_t(map_.img1));
+    csr_write(csr::kImg2Addr, uint32_t(map_.img2));
+    csr_write(csr::kFlowAddr, uint32_t(map_.flow));
+    csr_write(csr::kSkipAddr, uint32_t(map_.skip));
+    csr_write(csr::kFrameHeight, uint32_t(h));
+    csr_write(csr::kFrameWidth, uint32_t(w));
+    for (int f = 0; f < job_.frames; ++f) {
+      const auto wall_start = std::chrono::steady_clock::now();
+      csr_write(csr::kCtrl, csr::kCtrlIrqEnable | csr::kCtrlStart);
+      wait(local_);
+      local_ = sc_core::SC_ZERO_TIME;
+      wait(job_.timeout, irq.posedge_event());
+      if (!irq.read())
+        throw DriverFailure(fmt::format("frame {}: no interrupt within {} of simulated time", f, job_.timeout.to_string()));
+      const uint32_t status = csr_read(csr::kStatus);
+      if (status & csr::kStatusError)
+        throw DriverFailure(fmt::format("frame {}: the accelerator reports an error: {}", f, error_text(csr_read(csr::kErrorCode))));
+      HostFrame frame;
+      frame.cycles = csr_read(csr::kCyclesLo) | uint64_t(csr_read(csr::kCyclesHi)) << 32;
+      const uint32_t layers = csr_read(csr::kLayerCount);
+      for (uint32_t i = 0; i < layers; ++i)
+        frame.layer_busy.push_back(csr_read(csr::kLayerBusyBase + 8 * i) |
+                                   uint64_t(csr_read(csr::kLayerBusyBase + 8 * i + 4)) << 32);
+      CodeMap& head = frame.flow_head;
+      head = {job_.flow_channels, job_.flow_height, job_.flow_width,
+              std::vector<int16_t>(size_t(job_.flow_channels) * job_.flow_height * job_.flow_width)};
+      memory(tlm::TLM_READ_COMMAND, map_.flow, head.codes.data(), head.codes.size() * 2);
+      csr_write(csr::kStatus, csr::kStatusDone);  // clears the interrupt
+      frame.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+      frames_.push_back(std::move(frame));
+    }
+    finished_ = true;
+  } catch (const DriverFailure& e) {
+    error_ = e.what();
+  }
+  sc_core::sc_stop();
+}
+
+}  // namespace qflow

@@ -1,0 +1,69 @@
+// The host driver, as firmware would run it on the CPU next to the accelerator: it loads the
+// image pair into DRAM, programs the CSRs, starts each frame, waits for the interrupt, reads the
+// counters and the flow back. A SystemC thread with TLM-2.0 initiator sockets to the CSRs and DRAM.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include "package/npy.hpp"
+
+namespace qflow {
+
+struct HostJob {
+  CodeMap input;                 // 6 x H x W: R, G, B of image 1, then of image 2
+  int flow_channels = 2, flow_height = 0, flow_width = 0;
+  int frames = 1;                // the same pair, frame after frame
+  sc_core::sc_time timeout;      // per frame: no interrupt by then is a failure
+};
+
+struct HostFrame {
+  CodeMap flow_head;             // as read back from DRAM
+  uint64_t cycles = 0;           // the accelerator's frame counter
+  std::vector<uint64_t> layer_busy;
+  double wall_seconds = 0;       // host time the simulation of this frame took
+};
+
+// Where the driver places the buffers in DRAM (4 KiB aligned, in this order).
+struct MemoryMap {
+  uint64_t img1 = 0, img2 = 0, flow = 0, skip = 0;
+};
+MemoryMap plan_memory(int height, int width, int flow_bytes);
+
+class HostDriver : public sc_core::sc_module {
+ public:
+  SC_HAS_PROCESS(HostDriver);
+
+  tlm_utils::simple_initiator_socket<HostDriver> csr_socket;
+  tlm_utils::simple_initiator_socket<HostDriver> mem_socket;
+  sc_core::sc_in<bool> irq;
+
+  HostDriver(sc_core::sc_module_name name, HostJob job);
+
+  const std::vector<HostFrame>& frames() const { return frames_; }
+  // Empty when every frame completed; else what went wrong. The simulation stops either way.
+  const std::string& error() const { return error_; }
+  bool finished() const { return finished_; }
+
+ private:
+  void run();
+  void csr_write(uint32_t offset, uint32_t value);
+  uint32_t csr_read(uint32_t offset);
+  void memory(tlm::tlm_command command, uint64_t address, void* data, size_t length);
+  void transport(tlm_utils::simple_initiator_socket<HostDriver>& socket, tlm::tlm_command command, uint64_t address,
+                 void* data, size_t length, const char* what);
+
+  HostJob job_;
+  MemoryMap map_;
+  std::vector<HostFrame> frames_;
+  std::string error_;
+  bool finished_ = false;
+  sc_core::sc_time local_;  // time the driver's accesses took, synchronized at each wait
+};
+
+}  // namespace qflow
