@@ -105,10 +105,6 @@ void RtlConvUnit::trace(sc_core::sc_trace_file* file) const {
 }
 
 RtlLayerRun RtlConvUnit::run(const Layer& layer, const CodeMap& in, const TensorShape& out, const WeightRom& rom) {
-  if (rom.pe() > ArrayParams::kPE || rom.simd() > ArrayParams::kSIMD)
-    throw SimulationError(fmt::format("layer '{}': folding {}x{} (PE x SIMD) is wider than the co-simulation array "
-                                      "({}x{}); narrow it in the architecture config",
-                                      layer.name, rom.pe(), rom.simd(), ArrayParams::kPE, ArrayParams::kSIMD));
   const rtl::ConvFolding f{rom.pe(), rom.simd()};
   RequantRunner& requant = *impl_->requants.at(requant_key(layer));
   RtlLayerRun result;

@@ -26,8 +26,8 @@ struct RtlLayerRun {
 
 class RtlConvUnit {
  public:
-  // Builds the units the given layers need; throws SimulationError when a layer's folding is
-  // wider than the Verilated array. Call during elaboration (before the simulation starts).
+  // Builds the units the given layers need, whose foldings must fit max_pe() x max_simd().
+  // Call during elaboration (before the simulation starts).
   explicit RtlConvUnit(const std::vector<const Layer*>& layers);
   ~RtlConvUnit();
 

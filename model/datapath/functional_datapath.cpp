@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <map>
 
+#include <fmt/format.h>
+
+#include "model_error.hpp"
+
 namespace qflow {
 
 FunctionalDatapath::FunctionalDatapath(const Package& package, const ArchConfig& config)
@@ -15,6 +19,10 @@ FunctionalDatapath::FunctionalDatapath(const Package& package, const ArchConfig&
     const ConvArch& arch = config.convs.at(layer.name);
     roms_.back() = std::make_unique<WeightRom>(layer, arch.pe, arch.simd);
     if (arch.cosim) {
+      if (arch.pe > RtlConvUnit::max_pe() || arch.simd > RtlConvUnit::max_simd())
+        throw ArchError(fmt::format("layer '{}': folding {}x{} (PE x SIMD) is wider than the co-simulation array "
+                                    "({}x{}); narrow it in the architecture config to co-simulate it",
+                                    layer.name, arch.pe, arch.simd, RtlConvUnit::max_pe(), RtlConvUnit::max_simd()));
       cosim_[i] = true;
       cosim_layers.push_back(&layer);
     }

@@ -1,0 +1,184 @@
+// The accelerator model end to end (host driver -> CSRs -> DMA -> pipeline -> DRAM -> host) against
+// the sw reference, bit for bit, and its cycles against the analytic folding model. SystemC
+// elaborates once per process: every test here is one simulation (gtest_discover_tests).
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "model_error.hpp"
+#include "model_test_support.hpp"
+#include "report/latency_report.hpp"
+#include "test_helpers.hpp"
+
+namespace qflow {
+namespace {
+
+using test::expect_codes_equal;
+using test::pair_input;
+using test::small_package;
+
+struct Bits {
+  int w, a;
+};
+void PrintTo(const Bits& b, std::ostream* os) { *os << "W" << b.w << "A" << b.a; }
+
+class AcceleratorBitExact : public ::testing::TestWithParam<Bits> {};
+
+TEST_P(AcceleratorBitExact, EveryLayerAndTheFlowMatchTheReference) {
+  const RandomPackage r = small_package(GetParam().w, GetParam().a);
+  const ArchConfig config = default_arch_config(r.package, 256);
+  const SimulationResult result = simulate(r.package, config, pair_input(r));
+  expect_codes_equal(r.package, r.codes, result.layers);
+  ASSERT_EQ(result.frames.size(), 1u);
+  // The flow went through DRAM and came back to the host unchanged.
+  EXPECT_EQ(result.frames[0].flow_head.codes, r.codes.back().codes);
+
+  // Cycles: every unit's busy time is the analytic folding model's, the CSR counters say the same,
+  // and the frame takes at least its slowest unit.
+  const std::vector<LayerPlan> plans = plan_layers(r.package, config);
+  int64_t slowest = 0;
+  for (size_t i = 0; i < plans.size(); ++i) {
+    EXPECT_EQ(result.activity[i].busy, plans[i].cycles) << plans[i].name;
+    EXPECT_EQ(result.frames[0].layer_busy.at(i), uint64_t(plans[i].cycles)) << plans[i].name;
+    slowest = std::max(slowest, plans[i].cycles);
+  }
+  EXPECT_EQ(result.frames[0].cycles, result.frame_cycles);
+  EXPECT_GE(int64_t(result.frame_cycles), slowest + int64_t(result.input_load_cycles));
+}
+
+INSTANTIATE_TEST_SUITE_P(Widths, AcceleratorBitExact,
+                         ::testing::Values(Bits{8, 8}, Bits{6, 5}, Bits{4, 4}, Bits{3, 2}, Bits{2, 8}),
+                         [](const ::testing::TestParamInfo<Bits>& p) { return "W" + std::to_string(p.param.w) + "A" + std::to_string(p.param.a); });
+
+// With room for every row nothing stalls, and every unit's time from its first row to its last is
+// its modeled busy cycles plus the waits for input rows it could not yet have.
+TEST(Accelerator, DeepFifosNeverStallAndTimeAddsUp) {
+  const RandomPackage r = small_package(8, 8);
+  ArchConfig config = default_arch_config(r.package, 256);
+  config.fifo_depth_rows = 64;  // room for every row: nothing ever stalls
+  const SimulationResult result = simulate(r.package, config, pair_input(r));
+  const std::vector<LayerPlan> plans = plan_layers(r.package, config);
+  for (size_t i = 0; i < plans.size(); ++i) {
+    EXPECT_EQ(result.activity[i].stall, 0) << plans[i].name;
+    const LayerActivity& a = result.activity[i];
+    // Starving before the first row is the wait for its window: first_start cycles after the start.
+    EXPECT_EQ(a.last_end - a.first_start, plans[i].cycles + a.starve - a.first_start) << plans[i].name;
+  }
+}
+
+TEST(Accelerator, CosimulatesEveryLayerOnTheRtlBitExactly) {
+  const RandomPackage r = small_package(5, 3, 0.0625);
+  ArchConfig config = default_arch_config(r.package, 128);
+  select_cosim(config, r.package, "all");
+  const std::filesystem::path waves = test::temp_dir("cosim-waves") / "cosim.vcd";
+  SimulationOptions options;
+  options.vcd = waves;
+  const SimulationResult result = simulate(r.package, config, pair_input(r), options);
+  expect_codes_equal(r.package, r.codes, result.layers);
+  EXPECT_EQ(result.frames[0].flow_head.codes, r.codes.back().codes);
+  const std::vector<LayerPlan> plans = plan_layers(r.package, config);
+  for (size_t i = 0; i < plans.size(); ++i) {
+    if (!r.package.layers[i].is_conv()) continue;
+    // The RTL takes the model's cycles plus its pipeline's fill once per row.
+    EXPECT_GE(int64_t(result.activity[i].rtl_mac_cycles), plans[i].cycles) << plans[i].name;
+    EXPECT_LE(int64_t(result.activity[i].rtl_mac_cycles), plans[i].cycles + 8 * plans[i].out.height) << plans[i].name;
+    EXPECT_EQ(result.activity[i].rtl_requant_cycles > 0, true) << plans[i].name;
+  }
+  std::ifstream vcd(waves);
+  std::stringstream text;
+  text << vcd.rdbuf();
+  for (const char* signal : {"cosim_mac_array", "out_valid", "in_last", "cosim_requant_a3", "cosim_requant_flow"})
+    EXPECT_NE(text.str().find(signal), std::string::npos) << signal;
+}
+
+TEST(Accelerator, CosimulatesChosenLayersAndTheFastPathFeedsThem) {
+  const RandomPackage r = small_package(7, 6);
+  ArchConfig config = default_arch_config(r.package, 256);
+  select_cosim(config, r.package, "conv2,deconv3,predict_flow2");
+  const SimulationResult result = simulate(r.package, config, pair_input(r));
+  expect_codes_equal(r.package, r.codes, result.layers);
+  for (size_t i = 0; i < r.package.layers.size(); ++i)
+    EXPECT_EQ(result.activity[i].cosim, r.package.layers[i].name == "conv2" || r.package.layers[i].name == "deconv3" ||
+                                            r.package.layers[i].name == "predict_flow2")
+        << r.package.layers[i].name;
+}
+
+TEST(Accelerator, SkipBuffersInDramGiveTheSameCodesAndCostTraffic) {
+  const RandomPackage r = small_package(8, 8);
+  ArchConfig config = default_arch_config(r.package, 256);
+  config.skips = SkipPlacement::Dram;
+  const SimulationResult result = simulate(r.package, config, pair_input(r));
+  expect_codes_equal(r.package, r.codes, result.layers);
+  // Each skip map goes out and comes back: one byte per code, on top of the pair and the flow.
+  int64_t skip_bytes = 0;
+  for (const Layer& layer : r.package.layers)
+    if (layer.op == LayerOp::Concat)  // its first input is the encoder's skip
+      for (size_t i = 0; i < r.package.layers.size(); ++i)
+        if (r.package.layers[i].name == layer.inputs[0]) skip_bytes += int64_t(r.codes[i].codes.size());
+  const int64_t pair_bytes = 2 * 3 * 64 * 64, flow_bytes = int64_t(r.codes.back().codes.size()) * 2;
+  EXPECT_EQ(int64_t(result.dram_written_bytes), pair_bytes + skip_bytes + flow_bytes);
+  EXPECT_EQ(int64_t(result.dram_read_bytes), pair_bytes + skip_bytes + flow_bytes);
+  const nlohmann::json report = latency_report(r.package, config, result);
+  EXPECT_EQ(report["memory"]["skip_bits"], 0);
+  EXPECT_GT(report["memory"]["skip_bits_in_dram"].get<int64_t>(), 0);
+}
+
+TEST(Accelerator, FramesRepeatIdentically) {
+  const RandomPackage r = small_package(4, 5);
+  SimulationOptions options;
+  options.frames = 3;
+  const SimulationResult result = simulate(r.package, default_arch_config(r.package), pair_input(r), options);
+  ASSERT_EQ(result.frames.size(), 3u);
+  for (const HostFrame& frame : result.frames) {
+    EXPECT_EQ(frame.flow_head.codes, r.codes.back().codes);
+    EXPECT_EQ(frame.cycles, result.frames[0].cycles);
+  }
+}
+
+TEST(Accelerator, WavesHoldThePipelineSignals) {
+  const RandomPackage r = small_package(8, 8);
+  const std::filesystem::path waves = test::temp_dir("waves") / "frame.vcd";
+  SimulationOptions options;
+  options.vcd = waves;
+  simulate(r.package, default_arch_config(r.package), pair_input(r), options);
+  std::ifstream vcd(waves);
+  ASSERT_TRUE(vcd) << waves;
+  std::stringstream text;
+  text << vcd.rdbuf();
+  for (const char* signal : {"$scope module conv1", "busy", "stalled", "starved", "row", "$scope module fifo",
+                             "level", "$scope module csr", "status", "irq"})
+    EXPECT_NE(text.str().find(signal), std::string::npos) << signal;
+  EXPECT_NE(text.str().find("#"), std::string::npos);  // time advanced and values changed
+}
+
+TEST(Accelerator, RefusesAConfigOfAnotherPackage) {
+  const RandomPackage r = small_package(8, 8);
+  ArchConfig config = default_arch_config(r.package);
+  config.convs.erase("conv3");
+  EXPECT_NE(test::error_of([&] { simulate(r.package, config, pair_input(r)); })
+                .find("no folding for conv layer 'conv3'"),
+            std::string::npos);
+}
+
+TEST(Accelerator, RefusesAnInputOfTheWrongSize) {
+  const RandomPackage r = small_package(8, 8);
+  CodeMap input = pair_input(r);
+  input.width /= 2;
+  input.codes.resize(input.codes.size() / 2);
+  EXPECT_NE(test::error_of([&] { simulate(r.package, default_arch_config(r.package), input); })
+                .find("input is 6x64x32 (CxHxW) but package"),
+            std::string::npos);
+}
+
+TEST(Accelerator, RefusesToCosimulateAFoldingWiderThanTheArray) {
+  const RandomPackage r = small_package(8, 8, 0.5);
+  ArchConfig config = default_arch_config(r.package);
+  config.convs["conv2"] = {32, 8, true};
+  EXPECT_NE(test::error_of([&] { simulate(r.package, config, pair_input(r)); })
+                .find("layer 'conv2': folding 32x8 (PE x SIMD) is wider than the co-simulation array (16x32)"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace qflow

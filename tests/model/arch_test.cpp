@@ -1,0 +1,153 @@
+// The architecture config (file, checks against a package), the analytic folding model with its
+// default derivation, and the weight ROM packing. No simulation.
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "arch/folding_model.hpp"
+#include "conv_folding.hpp"
+#include "datapath/weight_rom.hpp"
+#include "model_error.hpp"
+#include "model_test_support.hpp"
+#include "test_helpers.hpp"
+
+namespace qflow {
+namespace {
+
+using test::error_of;
+
+int64_t interval(const Package& package, const ArchConfig& config) {
+  int64_t slowest = 0;
+  for (const LayerPlan& p : plan_layers(package, config)) slowest = std::max(slowest, p.cycles);
+  return slowest;
+}
+
+int64_t multipliers(const Package& package, const ArchConfig& config) {
+  int64_t n = 0;
+  for (const LayerPlan& p : plan_layers(package, config)) n += p.multipliers();
+  return n;
+}
+
+TEST(ArchConfig, DefaultFoldingFitsItsBudgetAndBalancesTheLayers) {
+  const Package package = flownetq_skeleton({0.25, 128, 128, 8, 8});
+  const ArchConfig small = default_arch_config(package, 128), large = default_arch_config(package, 2048);
+  EXPECT_NO_THROW(check_arch_matches(small, package));
+  EXPECT_LE(multipliers(package, small), 128);
+  EXPECT_LE(multipliers(package, large), 2048);
+  EXPECT_LT(interval(package, large), interval(package, small));
+  // Balanced: no conv layer is more than twice as fast as the slowest, unless it is already at 1x1
+  // (halving its multipliers would have been cheaper).
+  const int64_t ii = interval(package, large);
+  for (const LayerPlan& p : plan_layers(package, large)) {
+    if (p.pe > 0 && p.multipliers() > 1) {
+      EXPECT_GT(2 * p.cycles, ii) << p.name;
+    }
+  }
+}
+
+TEST(ArchConfig, ConvCyclesFollowTheFolding) {
+  Layer layer;
+  layer.op = LayerOp::Conv;
+  layer.kernel = 3;
+  layer.cin = 20;   // 180 taps: 12 folds of 16
+  layer.cout = 10;  // 3 groups of 4
+  EXPECT_EQ(conv_row_cycles(layer, 7, 4, 16), 7 * 3 * 12);
+  EXPECT_EQ(conv_row_cycles(layer, 7, 1, 1), 7 * 10 * 180);
+}
+
+TEST(ArchConfig, RoundTripsThroughItsFile) {
+  const Package package = flownetq_skeleton({0.125, 64, 64, 8, 8});
+  ArchConfig config = default_arch_config(package);
+  config.clock_mhz = 250;
+  config.skips = SkipPlacement::Dram;
+  config.dram.latency_ns = 80;
+  config.convs["conv2"].cosim = true;
+  const auto file = test::temp_dir("arch") / "arch.json";
+  write_arch_config(file, config);
+  const ArchConfig back = read_arch_config(file);
+  EXPECT_EQ(arch_to_json(back), arch_to_json(config));
+}
+
+void write_text(const std::filesystem::path& file, const std::string& text) { std::ofstream(file) << text; }
+
+TEST(ArchConfig, BadFilesNameTheProblem) {
+  const auto dir = test::temp_dir("bad-arch");
+  EXPECT_NE(error_of([&] { read_arch_config(dir / "none.json"); }).find("none.json: missing or unreadable"),
+            std::string::npos);
+  write_text(dir / "a.json", "{ not json");
+  EXPECT_NE(error_of([&] { read_arch_config(dir / "a.json"); }).find("a.json: not valid JSON"), std::string::npos);
+  write_text(dir / "b.json", R"({"format": "qflow-package", "version": 1})");
+  EXPECT_NE(error_of([&] { read_arch_config(dir / "b.json"); }).find("not a qflow architecture config"),
+            std::string::npos);
+  write_text(dir / "c.json", R"({"format": "qflow-arch", "version": 1, "skip_buffers": "sram"})");
+  EXPECT_NE(error_of([&] { read_arch_config(dir / "c.json"); }).find("skip_buffers is 'sram'"), std::string::npos);
+  write_text(dir / "d.json", R"({"format": "qflow-arch", "version": 1, "layers": {"conv1": {"pe": 0, "simd": 4}}})");
+  EXPECT_NE(error_of([&] { read_arch_config(dir / "d.json"); }).find("layer 'conv1': pe and simd must be at least 1"),
+            std::string::npos);
+  write_text(dir / "e.json", R"({"format": "qflow-arch", "version": 1, "clock_mhz": "fast"})");
+  EXPECT_NE(error_of([&] { read_arch_config(dir / "e.json"); }).find("'clock_mhz' has the wrong type"),
+            std::string::npos);
+}
+
+TEST(ArchConfig, MismatchWithThePackageIsRefused) {
+  const Package package = flownetq_skeleton({0.125, 64, 64, 8, 8});
+  ArchConfig config = default_arch_config(package);
+  config.convs["conv9"] = {1, 1, false};
+  EXPECT_NE(error_of([&] { check_arch_matches(config, package); }).find("names layer 'conv9', which is not a conv layer"),
+            std::string::npos);
+  config = default_arch_config(package);
+  config.convs["conv1"].pe = 9;  // conv1 has 8 outputs at x0.125
+  EXPECT_NE(error_of([&] { check_arch_matches(config, package); }).find("layer 'conv1': pe 9 exceeds its 8 output"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { select_cosim(config, package, "conv1,up3"); }).find("'up3' is not a conv layer"),
+            std::string::npos);
+  select_cosim(config, package, "conv1,predict_flow2");
+  EXPECT_TRUE(config.convs["conv1"].cosim);
+  EXPECT_TRUE(config.convs["predict_flow2"].cosim);
+  EXPECT_FALSE(config.convs["conv2"].cosim);
+}
+
+// The ROM holds exactly the weights the array multiplies in each beat of the folding.
+TEST(WeightRom, WordsAreTheFoldedWeights) {
+  const RandomPackage r = test::small_package(5, 4);
+  for (const char* name : {"conv1", "conv3_1", "predict_flow2"}) {
+    const Layer& layer = r.package.layer(name);
+    for (const auto& [pe, simd] : std::vector<std::pair<int, int>>{{1, 1}, {3, 5}, {4, 16}}) {
+      const WeightRom rom(layer, pe, simd);
+      const rtl::ConvFolding f{pe, simd};
+      ASSERT_EQ(rom.words(), f.groups(layer) * f.folds(layer));
+      CodeMap in{layer.cin, layer.kernel, layer.kernel, std::vector<int16_t>(size_t(layer.cin) * layer.kernel * layer.kernel)};
+      const std::vector<rtl::MacBeat> beats = rtl::fold_conv(layer, in, 1, 1, f);
+      ASSERT_EQ(beats.size(), size_t(rom.words()));
+      for (int w = 0; w < rom.words(); ++w)
+        for (int lane = 0; lane < pe * simd; ++lane)
+          ASSERT_EQ(rom.word(w)[lane], beats[size_t(w)].wgt[size_t(lane)]) << name << " word " << w << " lane " << lane;
+    }
+  }
+}
+
+TEST(WeightRom, ReadmemhImageHoldsEveryLane) {
+  const RandomPackage r = test::small_package(3, 4);
+  const WeightRom rom(r.package.layer("conv2"), 4, 8);
+  const auto file = test::temp_dir("rom") / "conv2.mem";
+  rom.write_readmemh(file);
+  std::ifstream in(file);
+  int words = 0;
+  for (std::string line; std::getline(in, line); ++words) {
+    ASSERT_EQ(line.size(), size_t((rom.word_bits() + 3) / 4));
+    for (int lane = 0; lane < 32; ++lane) {
+      int code = 0;
+      for (int b = 0; b < 3; ++b) {
+        const int bit = lane * 3 + b, digit = int(line.size()) - 1 - bit / 4;
+        const int nibble = std::stoi(std::string(1, line[size_t(digit)]), nullptr, 16);
+        code |= ((nibble >> (bit % 4)) & 1) << b;
+      }
+      ASSERT_EQ(int8_t(code << 5) >> 5, rom.word(words)[lane]) << "word " << words << " lane " << lane;
+    }
+  }
+  EXPECT_EQ(words, rom.words());
+}
+
+}  // namespace
+}  // namespace qflow

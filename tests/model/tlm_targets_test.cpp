@@ -1,0 +1,170 @@
+// The CSR block and the DRAM over TLM-2.0, driven by a scripted initiator: registers, the start
+// and interrupt protocol, and an error response for every access the hardware would refuse.
+#include <functional>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include "control/csr_block.hpp"
+#include "memory/dram.hpp"
+
+namespace qflow {
+namespace {
+
+using sc_core::SC_NS;
+using sc_core::sc_time;
+
+struct Initiator : sc_core::sc_module {
+  SC_HAS_PROCESS(Initiator);
+  tlm_utils::simple_initiator_socket<Initiator> socket{"socket"};
+  std::function<void(Initiator&)> script;
+  sc_time delay;
+
+  Initiator(sc_core::sc_module_name name, std::function<void(Initiator&)> s) : sc_module(name), script(std::move(s)) {
+    SC_THREAD(run);
+  }
+  void run() {
+    script(*this);
+    sc_core::sc_stop();
+  }
+  tlm::tlm_response_status access(tlm::tlm_command command, uint64_t address, void* data, unsigned length,
+                                  unsigned char* byte_enables = nullptr) {
+    tlm::tlm_generic_payload trans;
+    trans.set_command(command);
+    trans.set_address(address);
+    trans.set_data_ptr(static_cast<unsigned char*>(data));
+    trans.set_data_length(length);
+    trans.set_streaming_width(length);
+    trans.set_byte_enable_ptr(byte_enables);
+    if (byte_enables) trans.set_byte_enable_length(length);
+    trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    delay = sc_core::SC_ZERO_TIME;
+    socket->b_transport(trans, delay);
+    return trans.get_response_status();
+  }
+  tlm::tlm_response_status write(uint64_t address, uint32_t value) {
+    return access(tlm::TLM_WRITE_COMMAND, address, &value, 4);
+  }
+  uint32_t read(uint64_t address) {
+    uint32_t value = 0xDEADBEEF;
+    EXPECT_EQ(access(tlm::TLM_READ_COMMAND, address, &value, 4), tlm::TLM_OK_RESPONSE) << "read 0x" << std::hex << address;
+    return value;
+  }
+};
+
+// Notes when the CSR block asks the accelerator to start.
+struct StartWatcher : sc_core::sc_module {
+  SC_HAS_PROCESS(StartWatcher);
+  const sc_core::sc_event& start;
+  bool started = false;
+  StartWatcher(sc_core::sc_module_name name, const sc_core::sc_event& e) : sc_module(name), start(e) { SC_THREAD(run); }
+  void run() {
+    wait(start);
+    started = true;
+  }
+};
+
+struct CsrBench {
+  CsrBlock csr{"csr", 64, 128, 3, sc_time(5, SC_NS)};
+  sc_core::sc_signal<bool> irq{"irq"};
+  StartWatcher watcher{"watcher", csr.start_requested()};
+  Initiator host;
+
+  explicit CsrBench(std::function<void(Initiator&)> script) : host("host", std::move(script)) {
+    csr.irq(irq);
+    host.socket.bind(csr.socket);
+  }
+};
+
+TEST(CsrBlock, RegistersStartAndInterrupt) {
+  std::unique_ptr<CsrBench> bench;
+  bench = std::make_unique<CsrBench>([&](Initiator& host) {
+    CsrBlock& csr = bench->csr;
+    EXPECT_EQ(host.write(csr::kImg1Addr, 0x1000), tlm::TLM_OK_RESPONSE);
+    EXPECT_EQ(host.read(csr::kImg1Addr), 0x1000u);
+    EXPECT_EQ(host.delay, sc_time(5, SC_NS));  // annotated, not waited
+    EXPECT_EQ(host.read(csr::kLayerCount), 3u);
+
+    // A start with the wrong frame size fails at once, with its reason and an interrupt.
+    host.write(csr::kCtrl, csr::kCtrlIrqEnable | csr::kCtrlStart);
+    wait(sc_time(1, SC_NS));
+    EXPECT_EQ(host.read(csr::kStatus), csr::kStatusError);
+    EXPECT_EQ(host.read(csr::kErrorCode), uint32_t(csr::ErrorCode::FrameSize));
+    EXPECT_TRUE(bench->irq.read());
+    host.write(csr::kStatus, csr::kStatusError);  // W1C
+    wait(sc_time(1, SC_NS));
+    EXPECT_FALSE(bench->irq.read());
+
+    host.write(csr::kFrameHeight, 64);
+    host.write(csr::kFrameWidth, 128);
+    host.write(csr::kCtrl, csr::kCtrlIrqEnable | csr::kCtrlStart);
+    wait(sc_time(1, SC_NS));
+    EXPECT_TRUE(bench->watcher.started);
+    EXPECT_EQ(host.read(csr::kStatus), csr::kStatusBusy);
+    // A second start while busy is refused.
+    uint32_t start = csr::kCtrlStart;
+    EXPECT_EQ(host.access(tlm::TLM_WRITE_COMMAND, csr::kCtrl, &start, 4), tlm::TLM_COMMAND_ERROR_RESPONSE);
+
+    csr.frame_done(0x1'0000'0002ull, {7, 8, 0x2'0000'0009ull});
+    wait(sc_time(1, SC_NS));
+    EXPECT_TRUE(bench->irq.read());
+    EXPECT_EQ(host.read(csr::kStatus), csr::kStatusDone);
+    EXPECT_EQ(host.read(csr::kCyclesLo), 2u);
+    EXPECT_EQ(host.read(csr::kCyclesHi), 1u);
+    EXPECT_EQ(host.read(csr::kLayerBusyBase + 8), 8u);
+    EXPECT_EQ(host.read(csr::kLayerBusyBase + 16), 9u);
+    EXPECT_EQ(host.read(csr::kLayerBusyBase + 20), 2u);
+    host.write(csr::kStatus, csr::kStatusDone);
+    wait(sc_time(1, SC_NS));
+    EXPECT_FALSE(bench->irq.read());
+    EXPECT_EQ(host.read(csr::kStatus), 0u);
+  });
+  sc_core::sc_start();
+}
+
+TEST(CsrBlock, BadAccessesGetErrorResponses) {
+  CsrBench bench([](Initiator& host) {
+    uint32_t value = 0;
+    EXPECT_EQ(host.write(0x3000, 1), tlm::TLM_ADDRESS_ERROR_RESPONSE);                 // unmapped
+    EXPECT_EQ(host.write(csr::kLayerBusyBase + 8 * 3, 1), tlm::TLM_ADDRESS_ERROR_RESPONSE);  // past the layers
+    EXPECT_EQ(host.write(csr::kImg1Addr + 2, 1), tlm::TLM_ADDRESS_ERROR_RESPONSE);     // unaligned
+    EXPECT_EQ(host.write(csr::kCyclesLo, 1), tlm::TLM_COMMAND_ERROR_RESPONSE);         // read-only
+    EXPECT_EQ(host.write(csr::kLayerBusyBase, 1), tlm::TLM_COMMAND_ERROR_RESPONSE);    // read-only
+    EXPECT_EQ(host.access(tlm::TLM_READ_COMMAND, csr::kStatus, &value, 2), tlm::TLM_BURST_ERROR_RESPONSE);
+    uint64_t wide = 0;
+    EXPECT_EQ(host.access(tlm::TLM_WRITE_COMMAND, csr::kImg1Addr, &wide, 8), tlm::TLM_BURST_ERROR_RESPONSE);
+    unsigned char enables[4] = {0xFF, 0, 0xFF, 0};
+    EXPECT_EQ(host.access(tlm::TLM_WRITE_COMMAND, csr::kImg1Addr, &value, 4, enables),
+              tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
+    EXPECT_EQ(host.access(tlm::TLM_IGNORE_COMMAND, csr::kImg1Addr, &value, 4), tlm::TLM_COMMAND_ERROR_RESPONSE);
+  });
+  sc_core::sc_start();
+}
+
+TEST(Dram, StoresTimesAndRefusesOutOfRange) {
+  DramConfig config;
+  config.latency_ns = 50;
+  config.bandwidth_gbps = 2.0;  // 0.5 ns per byte
+  config.size_mib = 1;
+  Dram dram("dram", config);
+  Initiator host("host", [&](Initiator& h) {
+    std::vector<uint8_t> data(1000), back(1000);
+    for (size_t i = 0; i < data.size(); ++i) data[i] = uint8_t(i * 7);
+    EXPECT_EQ(h.access(tlm::TLM_WRITE_COMMAND, 4096, data.data(), 1000), tlm::TLM_OK_RESPONSE);
+    EXPECT_EQ(h.delay, sc_time(50 + 500, SC_NS));
+    EXPECT_EQ(h.access(tlm::TLM_READ_COMMAND, 4096, back.data(), 1000), tlm::TLM_OK_RESPONSE);
+    EXPECT_EQ(back, data);
+    EXPECT_EQ(h.access(tlm::TLM_READ_COMMAND, (1 << 20) - 999, back.data(), 1000), tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    EXPECT_EQ(h.access(tlm::TLM_WRITE_COMMAND, uint64_t(1) << 40, data.data(), 1), tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    EXPECT_EQ(dram.bytes_written(), 1000u);
+    EXPECT_EQ(dram.bytes_read(), 1000u);
+  });
+  host.socket.bind(dram.socket);
+  sc_core::sc_start();
+}
+
+}  // namespace
+}  // namespace qflow
