@@ -26,7 +26,16 @@ namespace {
 
 using ArrayParams = Vmac_array_cosim_params;
 using ArrayPins = rtl::MacArrayPins<Vmac_array_cosim, ArrayParams>;
-using ArrayHarness = rtl::StreamHarness<Vmac_array_cosim, ArrayPins>;
+
+// A Verilated unit with its pins and harness, as one named module (their signals' names are
+// then unique in the hierarchy and in the waves).
+template <class Vtop, class Pins>
+struct HarnessedUnit : sc_core::sc_module {
+  Pins pins;
+  rtl::StreamHarness<Vtop, Pins> harness{"harness", pins, 0, 0, {}};
+  explicit HarnessedUnit(sc_core::sc_module_name name) : sc_module(name) { harness.set_stops_simulation(false); }
+  void trace(sc_core::sc_trace_file* file) const { harness.trace(file, basename()); }
+};
 
 void check(const rtl::StreamStats& stats, const Layer& layer, const char* unit) {
   if (stats.timed_out)
@@ -43,22 +52,19 @@ class RequantRunner {
 template <class Vtop>
 class RequantRunnerOf : public RequantRunner {
  public:
-  explicit RequantRunnerOf(const std::string& name) : harness_(name.c_str(), pins_, 0, 0, {}) {
-    harness_.set_stops_simulation(false);
-  }
+  explicit RequantRunnerOf(const std::string& name) : unit_(name.c_str()) {}
   std::vector<int> run(const Layer& layer, std::vector<rtl::RequantBeat> beats, uint64_t& cycles) override {
-    pins_.beats = std::move(beats);
-    pins_.codes.clear();
-    const rtl::StreamStats stats = harness_.run(pins_.beats.size(), pins_.beats.size());
+    unit_.pins.beats = std::move(beats);
+    unit_.pins.codes.clear();
+    const rtl::StreamStats stats = unit_.harness.run(unit_.pins.beats.size(), unit_.pins.beats.size());
     check(stats, layer, "requant unit");
     cycles += stats.cycles;
-    return std::move(pins_.codes);
+    return std::move(unit_.pins.codes);
   }
-  void trace(sc_core::sc_trace_file* file) const override { harness_.trace(file, harness_.basename()); }
+  void trace(sc_core::sc_trace_file* file) const override { unit_.trace(file); }
 
  private:
-  rtl::RequantPins<Vtop> pins_;
-  rtl::StreamHarness<Vtop, rtl::RequantPins<Vtop>> harness_;
+  HarnessedUnit<Vtop, rtl::RequantPins<Vtop>> unit_;
 };
 
 // The requant unit Verilated for a layer's output: activations of 2..8 bits, or the flow head.
@@ -82,8 +88,7 @@ int requant_key(const Layer& layer) { return layer.op == LayerOp::FlowHead ? 0 :
 }  // namespace
 
 struct RtlConvUnit::Impl {
-  ArrayPins array_pins;
-  ArrayHarness array{"cosim_mac_array", array_pins, 0, 0, {}};
+  HarnessedUnit<Vmac_array_cosim, ArrayPins> array{"cosim_mac_array"};
   std::map<int, std::unique_ptr<RequantRunner>> requants;  // by requant_key
 };
 
@@ -91,7 +96,6 @@ int RtlConvUnit::max_pe() { return ArrayParams::kPE; }
 int RtlConvUnit::max_simd() { return ArrayParams::kSIMD; }
 
 RtlConvUnit::RtlConvUnit(const std::vector<const Layer*>& layers) : impl_(std::make_unique<Impl>()) {
-  impl_->array.set_stops_simulation(false);
   for (const Layer* layer : layers) {
     if (!impl_->requants.count(requant_key(*layer))) impl_->requants[requant_key(*layer)] = make_requant(*layer);
   }
@@ -100,7 +104,7 @@ RtlConvUnit::RtlConvUnit(const std::vector<const Layer*>& layers) : impl_(std::m
 RtlConvUnit::~RtlConvUnit() = default;
 
 void RtlConvUnit::trace(sc_core::sc_trace_file* file) const {
-  impl_->array.trace(file, "cosim_mac_array");
+  impl_->array.trace(file);
   for (const auto& [key, requant] : impl_->requants) requant->trace(file);
 }
 
@@ -121,12 +125,13 @@ RtlLayerRun RtlConvUnit::run(const Layer& layer, const CodeMap& in, const Tensor
         for (int s = 0; s < f.simd; ++s) beat.wgt[size_t(p * ArrayParams::kSIMD + s)] = word[p * f.simd + s];
     }
     const size_t outputs = size_t(out.width) * f.groups(layer);
-    impl_->array_pins.load(std::move(beats));
-    const rtl::StreamStats stats = impl_->array.run(impl_->array_pins.beats().size(), outputs);
+    ArrayPins& pins = impl_->array.pins;
+    pins.load(std::move(beats));
+    const rtl::StreamStats stats = impl_->array.harness.run(pins.beats().size(), outputs);
     check(stats, layer, "MAC array");
     result.mac_cycles += stats.cycles;
     const std::vector<int> codes =
-        requant.run(layer, rtl::requant_beats(layer, impl_->array_pins.outputs, f), result.requant_cycles);
+        requant.run(layer, rtl::requant_beats(layer, pins.outputs, f), result.requant_cycles);
     rtl::unfold_codes_into(codes, result.codes, y);
   }
   return result;

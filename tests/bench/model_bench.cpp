@@ -1,0 +1,121 @@
+// The accelerator model's simulation speed. Two modes, one simulation per process (SystemC
+// elaborates once):
+//   frame: a full-size FlowNetQ W8A8 frame (384x512, random package) simulated frame after frame
+//          without co-simulation, against the sw fast reference alone and oneDNN's int8
+//          convolutions of the same layers, medians side by side in one run, as ratios;
+//   cosim: one frame of a small model with every conv layer on the Verilated RTL: seconds, MACs/s.
+#include <algorithm>
+#include <cstdlib>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "arch/folding_model.hpp"
+#include "bench_timer.hpp"
+#include "gen/random_package.hpp"
+#include "onednn_int8_layers.hpp"
+#include "ref/host_flow.hpp"
+#include "report/latency_report.hpp"
+#include "system.hpp"
+
+namespace qflow::bench {
+namespace {
+
+double median(std::vector<double> v) {
+  std::nth_element(v.begin(), v.begin() + long(v.size() / 2), v.end());
+  return v[v.size() / 2];
+}
+
+void frame_mode(const FlowNetQShape& shape, int repeats, int multipliers) {
+  fmt::print("generating a random W8A8 FlowNetQ x{} at {}x{} ...\n", shape.width_mult, shape.height, shape.width);
+  const RandomPackage made = make_random_package(shape, 1);
+  const CodeMap input = stack_input(made.pair.images.img1, made.pair.images.img2);
+  FastReference fast(made.package);
+  OneDnnInt8Layers onednn(made.package);
+  LayerCodes codes;
+  // The reference and oneDNN before and after the simulation: the machine's drift shows.
+  const double fast_before = median_seconds(repeats, [&] { fast.run(input, codes); });
+  const double dnnl_before = median_seconds(repeats, [&] { onednn.run(); });
+
+  SimulationOptions options;
+  options.frames = repeats + 1;  // the first one warms up
+  const ArchConfig config = default_arch_config(made.package, multipliers);
+  const SimulationResult result = simulate(made.package, config, input, options);
+  std::vector<double> wall;
+  for (size_t f = 1; f < result.frames.size(); ++f) wall.push_back(result.frames[f].wall_seconds);
+  const double model_s = median(wall);
+
+  const double fast_after = median_seconds(repeats, [&] { fast.run(input, codes); });
+  const double dnnl_after = median_seconds(repeats, [&] { onednn.run(); });
+  const double fast_s = std::min(fast_before, fast_after), dnnl_s = std::min(dnnl_before, dnnl_after);
+  const nlohmann::json report = latency_report(made.package, config, result);
+
+  fmt::print("\n| path (median of {}) | ms per frame | vs fast reference | vs oneDNN int8 convs |\n"
+             "|---|---|---|---|\n", repeats);
+  fmt::print("| oneDNN int8 convs only (before / after) | {:.1f} / {:.1f} | | 1.00 |\n", dnnl_before * 1e3,
+             dnnl_after * 1e3);
+  fmt::print("| sw fast reference (before / after) | {:.1f} / {:.1f} | 1.00 | {:.2f} |\n", fast_before * 1e3,
+             fast_after * 1e3, fast_s / dnnl_s);
+  fmt::print("| SystemC/TLM model, whole system | {:.1f} | {:.3f} | {:.2f} |\n\n", model_s * 1e3, model_s / fast_s,
+             model_s / dnnl_s);
+  fmt::print("SystemC overhead over the fast reference: {:+.1f}%. The modeled accelerator ({} multipliers, {} MHz) "
+             "takes {:.2f} ms per frame ({:.1f} frames/s pipelined): the simulation runs at {:.2f}x real time.\n",
+             100.0 * (model_s / fast_s - 1.0), report["frame"]["multipliers"].get<int64_t>(), config.clock_mhz,
+             report["frame"]["latency_ms"].get<double>(), report["frame"]["fps_pipelined"].get<double>(),
+             report["frame"]["latency_ms"].get<double>() * 1e-3 / model_s);
+}
+
+void cosim_mode(const FlowNetQShape& shape, int multipliers) {
+  const RandomPackage made = make_random_package(shape, 1);
+  ArchConfig config = default_arch_config(made.package, multipliers);
+  select_cosim(config, made.package, "all");
+  const SimulationResult result =
+      simulate(made.package, config, stack_input(made.pair.images.img1, made.pair.images.img2));
+  const nlohmann::json report = latency_report(made.package, config, result);
+  const double seconds = result.frames[0].wall_seconds;
+  const auto macs = report["frame"]["macs"].get<int64_t>();
+  uint64_t rtl_cycles = 0;
+  for (const LayerActivity& a : result.activity) rtl_cycles += a.rtl_mac_cycles;
+  const bool exact = result.layers.size() == made.codes.size() &&
+                     std::equal(made.codes.begin(), made.codes.end(), result.layers.begin(),
+                                [](const CodeMap& a, const CodeMap& b) { return a.codes == b.codes; });
+  fmt::print("| model | MACs | multipliers | RTL array cycles | seconds | MMAC/s | k RTL cycles/s | codes |\n"
+             "|---|---|---|---|---|---|---|---|\n");
+  fmt::print("| x{} {}x{} W8A8, every conv on the RTL | {} | {} | {} | {:.2f} | {:.2f} | {:.1f} | {} |\n",
+             shape.width_mult, shape.height, shape.width, macs, report["frame"]["multipliers"].get<int64_t>(),
+             rtl_cycles, seconds, double(macs) / seconds * 1e-6, double(rtl_cycles) / seconds * 1e-3,
+             exact ? "bit-exact" : "DIFFER");
+}
+
+}  // namespace
+}  // namespace qflow::bench
+
+namespace {
+const bool kQuietSystemC = setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0) == 0;  // before SystemC's main prints
+}  // namespace
+
+int sc_main(int argc, char** argv) {
+  using namespace qflow;
+  CLI::App app{"The accelerator model's simulation speed"};
+  std::string mode = "frame", size;
+  double width_mult = 0;
+  int repeats = 9, multipliers = 0;
+  app.add_option("mode", mode, "frame | cosim")->check(CLI::IsMember({"frame", "cosim"}))->capture_default_str();
+  app.add_option("--size", size, "input HxW (frame: 384x512, cosim: 128x128)");
+  app.add_option("--width-mult", width_mult, "channel width multiplier (frame: 1, cosim: 0.125)");
+  app.add_option("--repeats", repeats, "frames per median")->capture_default_str();
+  app.add_option("--multipliers", multipliers, "multiplier budget (frame: 4096, cosim: 1024)");
+  CLI11_PARSE(app, argc, argv);
+  const bool frame = mode == "frame";
+  if (size.empty()) size = frame ? "384x512" : "128x128";
+  if (width_mult == 0) width_mult = frame ? 1.0 : 0.125;
+  if (multipliers == 0) multipliers = frame ? 4096 : kDefaultMultiplierBudget;
+  const auto x = size.find('x');
+  const FlowNetQShape shape{width_mult, std::stoi(size.substr(0, x)), std::stoi(size.substr(x + 1)), 8, 8};
+  if (frame)
+    bench::frame_mode(shape, repeats, multipliers);
+  else
+    bench::cosim_mode(shape, multipliers);
+  return 0;
+}
