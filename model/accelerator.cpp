@@ -54,7 +54,7 @@ StreamUnit* Accelerator::add_unit(const std::string& name, int rows, int64_t row
   StreamUnit* unit = units_.back().get();
   rows_total_ += rows;
   unit->set_row_done([this] {
-    if (progress_) progress_(double(++rows_done_) / rows_total_);
+    if (progress_) report_progress(1.0, double(++rows_done_) / rows_total_);
   });
   return unit;
 }
@@ -182,7 +182,7 @@ void Accelerator::control() {
     timing_.input_load = sc_time_stamp() - start;
     const sc_time compute_start = sc_time_stamp();
     try {
-      datapath_->compute(input_);
+      datapath_->compute(input_, [this](double done) { report_progress(done, 0.0); });
     } catch (const std::exception& e) {  // thrown through SystemC it would lose its message
       datapath_error_ = e.what();
       csr.frame_failed(csr::ErrorCode::Datapath);
@@ -201,6 +201,13 @@ void Accelerator::control() {
     for (const StreamUnit* unit : layer_units_) busy.push_back(uint64_t(unit->stats().busy_cycles));
     csr.frame_done(timing_.cycles, busy);
   }
+}
+
+void Accelerator::report_progress(double cosim_done, double rows_done) {
+  if (!progress_) return;
+  // Co-simulation is where a co-simulated frame's time goes; the pipeline's rows take the rest.
+  constexpr double kCosimShare = 0.95;
+  progress_(datapath_->cosimulates() ? kCosimShare * cosim_done + (1.0 - kCosimShare) * rows_done : rows_done);
 }
 
 bool Accelerator::is_skip(const RowChannel& channel) const {

@@ -62,6 +62,7 @@ class Accelerator : public sc_core::sc_module {
   RowChannel* connect(StreamUnit& producer, int rows, const std::string& name, int depth);
   void build_pipeline();
   StreamUnit* add_unit(const std::string& name, int rows, int64_t row_cycles, StreamUnit::RowNeed need);
+  void report_progress(double cosim_done, double rows_done);
   sc_core::sc_time skip_transfer(tlm::tlm_command command, size_t layer, uint64_t base, int row);
 
   const Package& package_;

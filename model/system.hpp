@@ -18,7 +18,7 @@ namespace qflow {
 struct SimulationOptions {
   int frames = 1;
   std::filesystem::path vcd;               // empty: no waves
-  std::function<void(double)> progress;    // fraction of the last frame's rows done
+  std::function<void(double)> progress;    // fraction of the current frame done
 };
 
 struct LayerActivity {                     // one package layer in the last frame, in cycles

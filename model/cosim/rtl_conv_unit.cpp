@@ -108,7 +108,8 @@ void RtlConvUnit::trace(sc_core::sc_trace_file* file) const {
   for (const auto& [key, requant] : impl_->requants) requant->trace(file);
 }
 
-RtlLayerRun RtlConvUnit::run(const Layer& layer, const CodeMap& in, const TensorShape& out, const WeightRom& rom) {
+RtlLayerRun RtlConvUnit::run(const Layer& layer, const CodeMap& in, const TensorShape& out, const WeightRom& rom,
+                             const std::function<void()>& row_done) {
   const rtl::ConvFolding f{rom.pe(), rom.simd()};
   RequantRunner& requant = *impl_->requants.at(requant_key(layer));
   RtlLayerRun result;
@@ -133,6 +134,7 @@ RtlLayerRun RtlConvUnit::run(const Layer& layer, const CodeMap& in, const Tensor
     const std::vector<int> codes =
         requant.run(layer, rtl::requant_beats(layer, pins.outputs, f), result.requant_cycles);
     rtl::unfold_codes_into(codes, result.codes, y);
+    if (row_done) row_done();
   }
   return result;
 }

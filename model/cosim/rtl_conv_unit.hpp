@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -31,8 +32,10 @@ class RtlConvUnit {
   explicit RtlConvUnit(const std::vector<const Layer*>& layers);
   ~RtlConvUnit();
 
-  // From a SystemC thread: blocks in simulated time while the RTL runs.
-  RtlLayerRun run(const Layer& layer, const CodeMap& in, const TensorShape& out, const WeightRom& rom);
+  // From a SystemC thread: blocks in simulated time while the RTL runs. `row_done` is called after
+  // each output row.
+  RtlLayerRun run(const Layer& layer, const CodeMap& in, const TensorShape& out, const WeightRom& rom,
+                  const std::function<void()>& row_done = {});
   void trace(sc_core::sc_trace_file* file) const;
 
   static int max_pe();

@@ -38,19 +38,26 @@ void FunctionalDatapath::trace(sc_core::sc_trace_file* file) const {
   if (rtl_) rtl_->trace(file);
 }
 
-const LayerCodes& FunctionalDatapath::compute(const CodeMap& input) {
+const LayerCodes& FunctionalDatapath::compute(const CodeMap& input, const std::function<void(double)>& progress) {
   if (fast_) {
     fast_->run(input, codes_);
     return codes_;
   }
   std::map<std::string, const CodeMap*> by_name{{"input", &input}};
   codes_.resize(package_.layers.size());
+  double total_macs = 0, done_macs = 0;
+  for (size_t i = 0; i < package_.layers.size(); ++i)
+    if (cosim_[i]) total_macs += double(layer_macs(package_.layers[i], shapes_[i]));
   for (size_t i = 0; i < package_.layers.size(); ++i) {
     const Layer& layer = package_.layers[i];
     std::vector<const CodeMap*> inputs;
     for (const std::string& name : layer.inputs) inputs.push_back(by_name.at(name));
     if (cosim_[i]) {
-      rtl_runs_[i] = rtl_->run(layer, *inputs.at(0), shapes_[i], *roms_[i]);
+      const double row_macs = double(layer_macs(layer, shapes_[i])) / shapes_[i].height;
+      rtl_runs_[i] = rtl_->run(layer, *inputs.at(0), shapes_[i], *roms_[i], [&] {
+        done_macs += row_macs;
+        if (progress) progress(done_macs / total_macs);
+      });
       codes_[i] = std::move(rtl_runs_[i].codes);
     } else {
       codes_[i] = run_layer_fast(layer, inputs);

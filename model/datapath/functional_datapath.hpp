@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -21,7 +22,8 @@ class FunctionalDatapath {
   FunctionalDatapath(const Package& package, const ArchConfig& config);
 
   // From a SystemC thread when any layer is co-simulated (the RTL runs in simulated time).
-  const LayerCodes& compute(const CodeMap& input);
+  // `progress` gets the fraction of the co-simulated MACs done, row by row.
+  const LayerCodes& compute(const CodeMap& input, const std::function<void(double)>& progress = {});
 
   const LayerCodes& codes() const { return codes_; }
   // Per package layer: the RTL's cycles for the last frame (empty when not co-simulated).
