@@ -146,6 +146,7 @@ sc_time Accelerator::dma(tlm::tlm_command command, uint64_t address, void* data,
   sc_time delay = sc_core::SC_ZERO_TIME;
   dma_socket->b_transport(trans, delay);
   if (trans.is_response_error()) dma_failed_ = true;
+  (command == tlm::TLM_READ_COMMAND ? timing_.dma_read_bytes : timing_.dma_written_bytes) += length;
   return delay;
 }
 
@@ -173,6 +174,7 @@ void Accelerator::control() {
   for (;;) {
     wait(csr.start_requested());
     const sc_time start = sc_time_stamp();
+    timing_ = {};
     dma_failed_ = false;
     rows_done_ = 0;
     if (!load_input()) {

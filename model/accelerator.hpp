@@ -24,6 +24,7 @@ namespace qflow {
 
 // Where a frame's time went, for the reports.
 struct FrameTiming {
+  uint64_t dma_read_bytes = 0, dma_written_bytes = 0;  // the accelerator's own DRAM traffic
   uint64_t cycles = 0;             // START to DONE, excluding co-simulation
   sc_core::sc_time input_load;     // DMA of the image pair onto the chip
   sc_core::sc_time cosim;          // the RTL's own simulated time (not accelerator time)

@@ -102,19 +102,18 @@ SimulationResult simulate(const Package& package, const ArchConfig& config, cons
     a.rtl_requant_cycles = rtl.requant_cycles;
     result.activity.push_back(a);
   }
-  std::map<std::string, const TensorShape*> shape_of{{"input", nullptr}};
-  for (size_t i = 0; i < package.layers.size(); ++i) shape_of[package.layers[i].name] = &shapes[i];
-  const TensorShape input_shape_ = input_shape(package);
+  std::map<std::string, TensorShape> shape_of{{"input", input_shape(package)}};
+  for (size_t i = 0; i < package.layers.size(); ++i) shape_of[package.layers[i].name] = shapes[i];
   for (const auto& channel : accelerator.channels()) {
-    // A DRAM skip's writer and reader carry their producer's map.
+    // A DRAM skip's writer and reader ("<producer>_to_<consumer>_skip_...") carry their producer's map.
     std::string producer = channel->producer();
     if (!shape_of.count(producer)) producer = producer.substr(0, producer.find("_to_"));
-    const TensorShape& s = producer == "input" ? input_shape_ : *shape_of.at(producer);
+    const TensorShape& s = shape_of.at(producer);
     result.channels.push_back({channel->name(), channel->depth(),
                                int64_t(s.channels) * s.width * (s.bits + s.frac), accelerator.is_skip(*channel)});
   }
-  result.dram_read_bytes = dram.bytes_read();
-  result.dram_written_bytes = dram.bytes_written();
+  result.dma_read_bytes = timing.dma_read_bytes;
+  result.dma_written_bytes = timing.dma_written_bytes;
   return result;
 }
 

@@ -44,7 +44,7 @@ struct SimulationResult {
   uint64_t frame_cycles = 0;
   uint64_t input_load_cycles = 0;
   double cosim_ns = 0;                     // the RTL's own simulated time, outside frame_cycles
-  uint64_t dram_read_bytes = 0, dram_written_bytes = 0;
+  uint64_t dma_read_bytes = 0, dma_written_bytes = 0;  // the accelerator's, last frame
 };
 
 // Throws ArchError when the config does not fit the package, SimulationError when the frame

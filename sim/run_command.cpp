@@ -30,8 +30,9 @@ struct RunArgs {
   std::string img1 = QFLOW_BUNDLED_CASE "/img1.png", img2 = QFLOW_BUNDLED_CASE "/img2.png";
   std::string gt = QFLOW_BUNDLED_CASE "/gt.flo";
   std::string out = "qflow-out", vcd = "waves/qflow.vcd", arch, cosim, dump;
-  bool resize = false, quiet = false;
+  bool resize = false, quiet = false, rom_images = false;
   int frames = 1, multipliers = kDefaultMultiplierBudget;
+  double target_fps = 0;
 };
 
 void write_image(const fs::path& file, const cv::Mat& bgr) {
@@ -55,7 +56,9 @@ std::function<void(double)> progress_bar(bool quiet) {
 
 void run(const RunArgs& a) {
   const Package package = read_package(a.model);
-  ArchConfig config = a.arch.empty() ? default_arch_config(package, a.multipliers) : read_arch_config(a.arch);
+  ArchConfig config = !a.arch.empty()    ? read_arch_config(a.arch)
+                      : a.target_fps > 0 ? arch_for_interval(package, int64_t(ArchConfig{}.clock_mhz * 1e6 / a.target_fps))
+                                         : default_arch_config(package, a.multipliers);
   select_cosim(config, package, a.cosim);
   check_arch_matches(config, package);
 
@@ -74,7 +77,7 @@ void run(const RunArgs& a) {
   const fs::path out = a.out;
   fs::create_directories(out);
   write_arch_config(out / "arch.json", config);
-  write_rom_images(package, config, out / "rom");
+  if (a.rom_images) write_rom_images(package, config, out / "rom");
 
   SimulationOptions options;
   options.frames = a.frames;
@@ -121,7 +124,8 @@ void run(const RunArgs& a) {
              f["fps_pipelined"].get<double>());
   if (report.contains("accuracy"))
     fmt::print("EPE {:.4f} px against {}\n", report["accuracy"]["epe"].get<double>(), a.gt);
-  fmt::print("wrote {}/ (flow.flo, flow.png, panel.png, report.md, report.json, arch.json, rom/){}\n", out.string(),
+  fmt::print("wrote {}/ (flow.flo, flow.png, panel.png, report.md, report.json, arch.json{}){}\n", out.string(),
+             a.rom_images ? ", rom/" : "",
              a.vcd.empty() ? "" : fmt::format(" and {} (+ .gtkw)", a.vcd));
 }
 
@@ -140,9 +144,15 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--vcd", args->vcd, "waves (a GTKWave save file is written next to it); '' for none")
       ->capture_default_str();
   cmd->add_option("--arch", args->arch, "architecture config (JSON); default: derived from the package");
-  cmd->add_option("--multipliers", args->multipliers, "multiplier budget of the derived default architecture")
+  CLI::Option* budget =
+      cmd->add_option("--multipliers", args->multipliers, "multiplier budget of the derived default architecture")
+          ->check(CLI::PositiveNumber)
+          ->capture_default_str();
+  cmd->add_option("--target-fps", args->target_fps,
+                  "derive the architecture from a frame rate instead: the cheapest folding reaching it")
       ->check(CLI::PositiveNumber)
-      ->capture_default_str();
+      ->excludes(budget);
+  cmd->add_flag("--rom-images", args->rom_images, "also write each conv layer's packed weight ROM as OUT/rom/<layer>.mem ($readmemh)");
   cmd->add_option("--cosim", args->cosim, "co-simulate these conv layers on the Verilated RTL: 'all' or a,b,c");
   cmd->add_option("--dump-layers", args->dump, "write every layer's codes as <layer>.npy here");
   cmd->add_flag("--resize", args->resize, "scale a pair of another size to the model's input, and the flow back");

@@ -59,39 +59,37 @@ std::vector<LayerPlan> plan_layers(const Package& package, const ArchConfig& con
   return plans;
 }
 
-ArchConfig default_arch_config(const Package& package, int multiplier_budget) {
+ArchConfig arch_for_interval(const Package& package, int64_t interval_cycles) {
   const std::vector<TensorShape> shapes = infer_shapes(package);
-  auto fold_all = [&](int64_t target) {
-    std::vector<Choice> choices;
-    int64_t mults = 0;
-    for (size_t i = 0; i < package.layers.size(); ++i)
-      if (package.layers[i].is_conv()) {
-        choices.push_back(cheapest_folding(package.layers[i], shapes[i], target));
-        mults += int64_t(choices.back().pe) * choices.back().simd;
-      }
-    return std::make_pair(choices, mults);
+  ArchConfig config;
+  for (size_t i = 0; i < package.layers.size(); ++i)
+    if (package.layers[i].is_conv()) {
+      const Choice c = cheapest_folding(package.layers[i], shapes[i], interval_cycles);
+      config.convs[package.layers[i].name] = {c.pe, c.simd, false};
+    }
+  return config;
+}
+
+ArchConfig default_arch_config(const Package& package, int multiplier_budget) {
+  const auto multipliers = [](const ArchConfig& config) {
+    int64_t n = 0;
+    for (const auto& [name, a] : config.convs) n += int64_t(a.pe) * a.simd;
+    return n;
   };
-  // Binary search on the initiation interval: the layers' cycles only fall as it grows.
+  // Binary search on the interval: every layer's cheapest folding only narrows as it grows.
+  const std::vector<TensorShape> shapes = infer_shapes(package);
   int64_t lo = 1, hi = 1;
   for (size_t i = 0; i < package.layers.size(); ++i)
     if (package.layers[i].is_conv())
       hi = std::max(hi, conv_row_cycles(package.layers[i], shapes[i].width, 1, 1) * shapes[i].height);
   while (lo < hi) {
     const int64_t mid = lo + (hi - lo) / 2;
-    if (fold_all(mid).second <= multiplier_budget)
+    if (multipliers(arch_for_interval(package, mid)) <= multiplier_budget)
       hi = mid;
     else
       lo = mid + 1;
   }
-  const std::vector<Choice> choices = fold_all(lo).first;
-  ArchConfig config;
-  size_t c = 0;
-  for (const Layer& layer : package.layers)
-    if (layer.is_conv()) {
-      config.convs[layer.name] = {choices[c].pe, choices[c].simd, false};
-      ++c;
-    }
-  return config;
+  return arch_for_interval(package, lo);
 }
 
 }  // namespace qflow

@@ -42,7 +42,6 @@ void Dram::b_transport(int, tlm::tlm_generic_payload& trans, sc_core::sc_time& d
     return;
   }
   if (!access(trans)) return;
-  (trans.is_read() ? bytes_read_ : bytes_written_) += trans.get_data_length();
   // Loosely timed: add to the initiator's delay, never wait here.
   delay += latency_ + sc_core::sc_time(double(trans.get_data_length()) * ns_per_byte_, sc_core::SC_NS);
 }

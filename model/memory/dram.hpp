@@ -21,8 +21,6 @@ class Dram : public sc_core::sc_module {
   Dram(sc_core::sc_module_name name, const DramConfig& config);
 
   uint64_t size() const { return size_; }
-  uint64_t bytes_read() const { return bytes_read_; }
-  uint64_t bytes_written() const { return bytes_written_; }
 
  private:
   void b_transport(int id, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
@@ -35,7 +33,6 @@ class Dram : public sc_core::sc_module {
   double ns_per_byte_;
   // calloc: pages the model never touches cost nothing.
   std::unique_ptr<uint8_t, decltype(&std::free)> memory_;
-  uint64_t bytes_read_ = 0, bytes_written_ = 0;
 };
 
 }  // namespace qflow

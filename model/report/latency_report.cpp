@@ -89,8 +89,8 @@ nlohmann::json latency_report(const Package& package, const ArchConfig& config, 
             {"skip_bits", skips_on_chip ? skip_bits : 0},
             {"skip_bits_in_dram", skips_on_chip ? 0 : skip_bits},
             {"skip_placement", skips_on_chip ? "onchip" : "dram"},
-            {"dram_read_bytes", result.dram_read_bytes},
-            {"dram_written_bytes", result.dram_written_bytes}}},
+            {"dma_read_bytes", result.dma_read_bytes},
+            {"dma_written_bytes", result.dma_written_bytes}}},
           {"cosim_simulated_ns", result.cosim_ns},
           {"layers", layers}};
 }
@@ -132,10 +132,10 @@ std::string latency_report_markdown(const nlohmann::json& r) {
   }
   md += fmt::format(
       "\n| on-chip memory | bits |\n|---|---|\n| weight ROMs | {} |\n| line buffers | {} |\n| FIFOs | {} |\n"
-      "| skip buffers ({}) | {} |\n\nDRAM traffic: {} bytes read, {} bytes written.\n",
+      "| skip buffers ({}) | {} |\n\nAccelerator DMA traffic per frame: {} bytes read, {} bytes written.\n",
       m["rom_bits"].get<int64_t>(), m["line_buffer_bits"].get<int64_t>(), m["fifo_bits"].get<int64_t>(),
       m["skip_placement"].get<std::string>(), m["skip_bits"].get<int64_t>() + m["skip_bits_in_dram"].get<int64_t>(),
-      m["dram_read_bytes"].get<uint64_t>(), m["dram_written_bytes"].get<uint64_t>());
+      m["dma_read_bytes"].get<uint64_t>(), m["dma_written_bytes"].get<uint64_t>());
   return md;
 }
 

@@ -66,9 +66,10 @@ void HostDriver::transport(tlm_utils::simple_initiator_socket<HostDriver>& socke
   trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   socket->b_transport(trans, local_);
   if (trans.is_response_error())
-    throw DriverFailure(fmt::format("{} {} at 0x{:x} ({} bytes): {}", what,
+    throw DriverFailure(fmt::format("{} {} at 0x{:x} ({} bytes): {}{}", what,
                                     command == tlm::TLM_READ_COMMAND ? "read" : "write", address, length,
-                                    status_text(trans.get_response_status())));
+                                    status_text(trans.get_response_status()),
+                                    &socket == &mem_socket ? " (is the DRAM, dram.size_mib, large enough?)" : ""));
 }
 
 void HostDriver::csr_write(uint32_t offset, uint32_t value) {

@@ -46,6 +46,22 @@ TEST(ArchConfig, DefaultFoldingFitsItsBudgetAndBalancesTheLayers) {
   }
 }
 
+TEST(ArchConfig, ATargetIntervalIsMetByEveryLayerThatCanMeetIt) {
+  const Package package = flownetq_skeleton({0.25, 128, 128, 8, 8});
+  const int64_t target = 20000;
+  const ArchConfig config = arch_for_interval(package, target);
+  for (const LayerPlan& p : plan_layers(package, config)) {
+    if (p.pe == 0) continue;
+    const Layer& layer = package.layer(p.name);
+    const bool widest = p.pe == std::min(16, layer.cout) && p.simd == std::min(32, layer.cin * layer.kernel * layer.kernel);
+    EXPECT_TRUE(p.cycles <= target || widest) << p.name;
+    // And no cheaper folding would have done: half the multipliers miss the target.
+    if (p.multipliers() > 1) {
+      EXPECT_GT(2 * p.cycles, target) << p.name;
+    }
+  }
+}
+
 TEST(ArchConfig, ConvCyclesFollowTheFolding) {
   Layer layer;
   layer.op = LayerOp::Conv;

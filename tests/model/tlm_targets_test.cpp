@@ -159,8 +159,6 @@ TEST(Dram, StoresTimesAndRefusesOutOfRange) {
     EXPECT_EQ(back, data);
     EXPECT_EQ(h.access(tlm::TLM_READ_COMMAND, (1 << 20) - 999, back.data(), 1000), tlm::TLM_ADDRESS_ERROR_RESPONSE);
     EXPECT_EQ(h.access(tlm::TLM_WRITE_COMMAND, uint64_t(1) << 40, data.data(), 1), tlm::TLM_ADDRESS_ERROR_RESPONSE);
-    EXPECT_EQ(dram.bytes_written(), 1000u);
-    EXPECT_EQ(dram.bytes_read(), 1000u);
   });
   host.socket.bind(dram.socket);
   sc_core::sc_start();
