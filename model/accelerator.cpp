@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <map>
 
 #include <fmt/format.h>
@@ -42,6 +43,7 @@ Accelerator::Accelerator(sc_core::sc_module_name name, const Package& package, c
       config_(config),
       period_(config.period_ns(), SC_NS),
       shapes_(infer_shapes(package)),
+      input_shape_(input_shape(package)),
       datapath_(std::make_unique<FunctionalDatapath>(package, config)) {
   build_pipeline();
   SC_THREAD(control);
@@ -69,7 +71,7 @@ void Accelerator::build_pipeline() {
   const std::vector<LayerPlan> plans = plan_layers(package_, config_);
   std::map<std::string, StreamUnit*> producer{{"input", add_unit("input", package_.height, package_.width, nullptr)}};
   std::map<std::string, int> rows{{"input", package_.height}}, consumers;
-  std::map<std::string, size_t> layer_index{{"input", package_.layers.size()}};
+  std::map<std::string, size_t> layer_index{{"input", kInputMap}};
   uint64_t skip_offset = 0;
   for (size_t i = 0; i < package_.layers.size(); ++i) {
     const Layer& layer = package_.layers[i];
@@ -89,7 +91,7 @@ void Accelerator::build_pipeline() {
       } else {
         const size_t from_layer = layer_index.at(from);
         const uint64_t base = skip_offset;
-        skip_offset += uint64_t(shapes_[from_layer].size());
+        skip_offset += skip_row_bytes(from_layer) * uint64_t(from_rows);
         StreamUnit* writer = add_unit(edge + "_skip_write", from_rows, 0, [](int y) { return y; });
         writer->add_input(connect(source, from_rows, edge + "_to_dram", config_.fifo_depth_rows));
         writer->set_row_action([=](int y) { return skip_transfer(tlm::TLM_WRITE_COMMAND, from_layer, base, y); });
@@ -123,14 +125,26 @@ void Accelerator::build_pipeline() {
 }
 
 // A skip row in DRAM: one byte per code, channel-major, at the skip scratch area.
+const TensorShape& Accelerator::map_shape(size_t layer) const {
+  return layer == kInputMap ? input_shape_ : shapes_[layer];
+}
+
+// A skip row in DRAM: channel-major, one byte per code (two for 1/16-unit upsampled codes).
+uint64_t Accelerator::skip_row_bytes(size_t layer) const {
+  const TensorShape& s = map_shape(layer);
+  return uint64_t(s.channels) * s.width * (s.bits + s.frac > 8 ? 2 : 1);
+}
+
 sc_time Accelerator::skip_transfer(tlm::tlm_command command, size_t layer, uint64_t base, int row) {
-  const CodeMap& map = datapath_->codes()[layer];
-  const size_t row_bytes = size_t(map.channels) * map.width;
+  const CodeMap& map = layer == kInputMap ? input_ : datapath_->codes()[layer];
+  const size_t row_bytes = skip_row_bytes(layer), code_bytes = row_bytes / (size_t(map.channels) * map.width);
   skip_row_.resize(row_bytes);
   if (command == tlm::TLM_WRITE_COMMAND)
     for (int c = 0; c < map.channels; ++c)
-      for (int x = 0; x < map.width; ++x)
-        skip_row_[size_t(c) * map.width + x] = uint8_t(map.codes[(size_t(c) * map.height + row) * map.width + x]);
+      for (int x = 0; x < map.width; ++x) {
+        const int16_t code = map.codes[(size_t(c) * map.height + row) * map.width + x];
+        std::memcpy(&skip_row_[(size_t(c) * map.width + x) * code_bytes], &code, code_bytes);  // little endian
+      }
   return dma(command, csr.reg(csr::kSkipAddr) + base + uint64_t(row) * row_bytes, skip_row_.data(), row_bytes);
 }
 

@@ -64,12 +64,17 @@ class Accelerator : public sc_core::sc_module {
   void build_pipeline();
   StreamUnit* add_unit(const std::string& name, int rows, int64_t row_cycles, StreamUnit::RowNeed need);
   void report_progress(double cosim_done, double rows_done);
+  // Layer index of a map, or kInputMap for the input pair.
+  static constexpr size_t kInputMap = ~size_t(0);
+  const TensorShape& map_shape(size_t layer) const;
+  uint64_t skip_row_bytes(size_t layer) const;
   sc_core::sc_time skip_transfer(tlm::tlm_command command, size_t layer, uint64_t base, int row);
 
   const Package& package_;
   ArchConfig config_;
   sc_core::sc_time period_;
   std::vector<TensorShape> shapes_;
+  TensorShape input_shape_;
   std::unique_ptr<FunctionalDatapath> datapath_;
   CodeMap input_;
   sc_core::sc_event frame_start_;
