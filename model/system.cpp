@@ -109,7 +109,7 @@ SimulationResult simulate(const Package& package, const ArchConfig& config, cons
     std::string producer = channel->producer();
     if (!shape_of.count(producer)) producer = producer.substr(0, producer.find("_to_"));
     const TensorShape& s = shape_of.at(producer);
-    result.channels.push_back({channel->name(), channel->depth(),
+    result.channels.push_back({channel->name(), channel->depth(), channel->peak(),
                                int64_t(s.channels) * s.width * (s.bits + s.frac), accelerator.is_skip(*channel)});
   }
   result.dma_read_bytes = timing.dma_read_bytes;

@@ -32,6 +32,7 @@ struct LayerActivity {                     // one package layer in the last fram
 struct ChannelInfo {
   std::string name;
   int depth = 0;                           // rows
+  int peak = 0;                            // the most rows it held
   int64_t row_bits = 0;                    // one row of the map it carries
   bool skip = false;
 };

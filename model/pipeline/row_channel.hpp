@@ -3,6 +3,7 @@
 // layer's map (computed ahead by the datapath); the token is what times it. Depth is in rows.
 #pragma once
 
+#include <algorithm>
 #include <string>
 
 #include <systemc>
@@ -32,16 +33,22 @@ class RowChannel : public sc_core::sc_module {
   const std::string& producer() const { return producer_; }
   int depth() const { return depth_; }
   int map_rows() const { return map_rows_; }  // rows of the map it carries
+  int peak() const { return peak_; }          // the most rows it ever held: the depth it needs
   void trace(sc_core::sc_trace_file* file) const { sc_core::sc_trace(file, level_, "fifo." + name_ + ".level"); }
 
  private:
-  void update_level() { level_.write(fifo_.num_available()); }
+  void update_level() {
+    const int level = fifo_.num_available();
+    peak_ = std::max(peak_, level);
+    level_.write(level);
+  }
 
 
   std::string name_, producer_;
   int depth_, map_rows_;
   sc_core::sc_fifo<int> fifo_;
   sc_core::sc_signal<int> level_{"level"};
+  int peak_ = 0;
 };
 
 }  // namespace qflow

@@ -64,9 +64,14 @@ nlohmann::json latency_report(const Package& package, const ArchConfig& config, 
     }
     layers.push_back(l);
   }
-  int64_t fifo_bits = 0, skip_bits = 0;
-  for (const ChannelInfo& c : result.channels)
+  int64_t fifo_bits = 0, skip_bits = 0, skip_bits_used = 0;
+  nlohmann::json channels = nlohmann::json::array();
+  for (const ChannelInfo& c : result.channels) {
     (c.skip ? skip_bits : fifo_bits) += int64_t(c.depth) * c.row_bits;
+    if (c.skip) skip_bits_used += int64_t(c.peak) * c.row_bits;
+    channels.push_back({{"name", c.name}, {"depth_rows", c.depth}, {"peak_rows", c.peak}, {"row_bits", c.row_bits},
+                        {"skip", c.skip}});
+  }
   const bool skips_on_chip = config.skips == SkipPlacement::OnChip;
   return {{"model", package.name},
           {"input", {{"height", package.height}, {"width", package.width}}},
@@ -88,17 +93,19 @@ nlohmann::json latency_report(const Package& package, const ArchConfig& config, 
             {"fifo_bits", fifo_bits},
             {"skip_bits", skips_on_chip ? skip_bits : 0},
             {"skip_bits_in_dram", skips_on_chip ? 0 : skip_bits},
+            {"skip_bits_used", skip_bits_used},
             {"skip_placement", skips_on_chip ? "onchip" : "dram"},
             {"dma_read_bytes", result.dma_read_bytes},
             {"dma_written_bytes", result.dma_written_bytes}}},
           {"cosim_simulated_ns", result.cosim_ns},
-          {"layers", layers}};
+          {"layers", layers},
+          {"channels", channels}};
 }
 
 std::string latency_report_markdown(const nlohmann::json& r) {
   const nlohmann::json& f = r["frame"];
   const nlohmann::json& m = r["memory"];
-  std::string md = fmt::format("# Latency report: {} at {}x{}, {} MHz\n\n", r["model"].get<std::string>(),
+  std::string md = fmt::format("# Latency report: {} at {}x{} (WxH), {} MHz\n\n", r["model"].get<std::string>(),
                                r["input"]["width"].get<int>(), r["input"]["height"].get<int>(),
                                r["clock_mhz"].get<double>());
   md += fmt::format(
@@ -132,9 +139,11 @@ std::string latency_report_markdown(const nlohmann::json& r) {
   }
   md += fmt::format(
       "\n| on-chip memory | bits |\n|---|---|\n| weight ROMs | {} |\n| line buffers | {} |\n| FIFOs | {} |\n"
-      "| skip buffers ({}) | {} |\n\nAccelerator DMA traffic per frame: {} bytes read, {} bytes written.\n",
+      "| skip buffers ({}) | {} (at most {} held at once) |\n\n"
+      "Accelerator DMA traffic per frame: {} bytes read, {} bytes written.\n",
       m["rom_bits"].get<int64_t>(), m["line_buffer_bits"].get<int64_t>(), m["fifo_bits"].get<int64_t>(),
       m["skip_placement"].get<std::string>(), m["skip_bits"].get<int64_t>() + m["skip_bits_in_dram"].get<int64_t>(),
+      m["skip_bits_used"].get<int64_t>(),
       m["dma_read_bytes"].get<uint64_t>(), m["dma_written_bytes"].get<uint64_t>());
   return md;
 }

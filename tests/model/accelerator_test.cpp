@@ -45,6 +45,14 @@ TEST_P(AcceleratorBitExact, EveryLayerAndTheFlowMatchTheReference) {
   }
   EXPECT_EQ(result.frames[0].cycles, result.frame_cycles);
   EXPECT_GE(int64_t(result.frame_cycles), slowest + int64_t(result.input_load_cycles));
+  // A unit stalls only on a full FIFO, and the FIFOs' peaks show it.
+  bool stalled = false, some_full = false;
+  for (const LayerActivity& a : result.activity) stalled = stalled || a.stall > 0;
+  for (const ChannelInfo& c : result.channels) {
+    EXPECT_LE(c.peak, c.depth) << c.name;
+    some_full = some_full || (!c.skip && c.peak == c.depth);
+  }
+  EXPECT_TRUE(!stalled || some_full);
 }
 
 INSTANTIATE_TEST_SUITE_P(Widths, AcceleratorBitExact,
@@ -59,6 +67,7 @@ TEST(Accelerator, DeepFifosNeverStallAndTimeAddsUp) {
   config.fifo_depth_rows = 64;  // room for every row: nothing ever stalls
   const SimulationResult result = simulate(r.package, config, pair_input(r));
   const std::vector<LayerPlan> plans = plan_layers(r.package, config);
+  for (const ChannelInfo& c : result.channels) EXPECT_LE(c.peak, c.depth) << c.name;
   for (size_t i = 0; i < plans.size(); ++i) {
     EXPECT_EQ(result.activity[i].stall, 0) << plans[i].name;
     const LayerActivity& a = result.activity[i];
