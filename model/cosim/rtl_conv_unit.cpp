@@ -32,8 +32,16 @@ using ArrayPins = rtl::MacArrayPins<Vmac_array_cosim, ArrayParams>;
 template <class Vtop, class Pins>
 struct HarnessedUnit : sc_core::sc_module {
   Pins pins;
-  rtl::StreamHarness<Vtop, Pins> harness{"harness", pins, 0, 0, {}};
-  explicit HarnessedUnit(sc_core::sc_module_name name) : sc_module(name) { harness.set_stops_simulation(false); }
+  rtl::StreamHarness<Vtop, Pins> harness;
+  HarnessedUnit(sc_core::sc_module_name name, double period_ns)
+      : sc_module(name), harness("harness", pins, 0, 0, clocked(period_ns)) {
+    harness.set_stops_simulation(false);
+  }
+  static rtl::StreamTiming clocked(double period_ns) {
+    rtl::StreamTiming timing;
+    timing.period_ns = period_ns;
+    return timing;
+  }
   void trace(sc_core::sc_trace_file* file) const { harness.trace(file, basename()); }
 };
 
@@ -52,7 +60,7 @@ class RequantRunner {
 template <class Vtop>
 class RequantRunnerOf : public RequantRunner {
  public:
-  explicit RequantRunnerOf(const std::string& name) : unit_(name.c_str()) {}
+  RequantRunnerOf(const std::string& name, double period_ns) : unit_(name.c_str(), period_ns) {}
   std::vector<int> run(const Layer& layer, std::vector<rtl::RequantBeat> beats, uint64_t& cycles) override {
     unit_.pins.beats = std::move(beats);
     unit_.pins.codes.clear();
@@ -68,17 +76,18 @@ class RequantRunnerOf : public RequantRunner {
 };
 
 // The requant unit Verilated for a layer's output: activations of 2..8 bits, or the flow head.
-std::unique_ptr<RequantRunner> make_requant(const Layer& layer) {
-  if (layer.op == LayerOp::FlowHead) return std::make_unique<RequantRunnerOf<Vrequant_flow>>("cosim_requant_flow");
+std::unique_ptr<RequantRunner> make_requant(const Layer& layer, double period_ns) {
+  if (layer.op == LayerOp::FlowHead)
+    return std::make_unique<RequantRunnerOf<Vrequant_flow>>("cosim_requant_flow", period_ns);
   const std::string name = fmt::format("cosim_requant_a{}", layer.out_bits);
   switch (layer.out_bits) {
-    case 2: return std::make_unique<RequantRunnerOf<Vrequant_a2>>(name);
-    case 3: return std::make_unique<RequantRunnerOf<Vrequant_a3>>(name);
-    case 4: return std::make_unique<RequantRunnerOf<Vrequant_a4>>(name);
-    case 5: return std::make_unique<RequantRunnerOf<Vrequant_a5>>(name);
-    case 6: return std::make_unique<RequantRunnerOf<Vrequant_a6>>(name);
-    case 7: return std::make_unique<RequantRunnerOf<Vrequant_a7>>(name);
-    case 8: return std::make_unique<RequantRunnerOf<Vrequant_a8>>(name);
+    case 2: return std::make_unique<RequantRunnerOf<Vrequant_a2>>(name, period_ns);
+    case 3: return std::make_unique<RequantRunnerOf<Vrequant_a3>>(name, period_ns);
+    case 4: return std::make_unique<RequantRunnerOf<Vrequant_a4>>(name, period_ns);
+    case 5: return std::make_unique<RequantRunnerOf<Vrequant_a5>>(name, period_ns);
+    case 6: return std::make_unique<RequantRunnerOf<Vrequant_a6>>(name, period_ns);
+    case 7: return std::make_unique<RequantRunnerOf<Vrequant_a7>>(name, period_ns);
+    case 8: return std::make_unique<RequantRunnerOf<Vrequant_a8>>(name, period_ns);
     default: throw SimulationError(fmt::format("layer '{}': no requant unit for {} output bits", layer.name, layer.out_bits));
   }
 }
@@ -88,17 +97,18 @@ int requant_key(const Layer& layer) { return layer.op == LayerOp::FlowHead ? 0 :
 }  // namespace
 
 struct RtlConvUnit::Impl {
-  HarnessedUnit<Vmac_array_cosim, ArrayPins> array{"cosim_mac_array"};
+  explicit Impl(double period_ns) : array("cosim_mac_array", period_ns) {}
+  HarnessedUnit<Vmac_array_cosim, ArrayPins> array;
   std::map<int, std::unique_ptr<RequantRunner>> requants;  // by requant_key
 };
 
 int RtlConvUnit::max_pe() { return ArrayParams::kPE; }
 int RtlConvUnit::max_simd() { return ArrayParams::kSIMD; }
 
-RtlConvUnit::RtlConvUnit(const std::vector<const Layer*>& layers) : impl_(std::make_unique<Impl>()) {
-  for (const Layer* layer : layers) {
-    if (!impl_->requants.count(requant_key(*layer))) impl_->requants[requant_key(*layer)] = make_requant(*layer);
-  }
+RtlConvUnit::RtlConvUnit(const std::vector<const Layer*>& layers, double period_ns)
+    : impl_(std::make_unique<Impl>(period_ns)) {
+  for (const Layer* layer : layers)
+    if (!impl_->requants.count(requant_key(*layer))) impl_->requants[requant_key(*layer)] = make_requant(*layer, period_ns);
 }
 
 RtlConvUnit::~RtlConvUnit() = default;

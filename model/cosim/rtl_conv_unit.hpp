@@ -27,9 +27,9 @@ struct RtlLayerRun {
 
 class RtlConvUnit {
  public:
-  // Builds the units the given layers need, whose foldings must fit max_pe() x max_simd().
-  // Call during elaboration (before the simulation starts).
-  explicit RtlConvUnit(const std::vector<const Layer*>& layers);
+  // Builds the units the given layers need, whose foldings must fit max_pe() x max_simd(), clocked
+  // at the accelerator's period. Call during elaboration (before the simulation starts).
+  RtlConvUnit(const std::vector<const Layer*>& layers, double period_ns);
   ~RtlConvUnit();
 
   // From a SystemC thread: blocks in simulated time while the RTL runs. `row_done` is called after

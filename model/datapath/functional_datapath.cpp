@@ -30,7 +30,7 @@ FunctionalDatapath::FunctionalDatapath(const Package& package, const ArchConfig&
   if (cosim_layers.empty())
     fast_ = std::make_unique<FastReference>(package);
   else
-    rtl_ = std::make_unique<RtlConvUnit>(cosim_layers);
+    rtl_ = std::make_unique<RtlConvUnit>(cosim_layers, config.period_ns());
   rtl_runs_.resize(package.layers.size());
 }
 

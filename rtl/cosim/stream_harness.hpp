@@ -22,6 +22,7 @@ struct StreamTiming {
   double ready_stall = 0.0;  // probability that the sink holds ready low in a cycle
   uint64_t seed = 1;
   uint64_t max_cycles = 50'000'000;  // a hang ends the run instead of the process
+  double period_ns = 10.0;           // the unit's clock
 };
 
 struct StreamStats {
@@ -80,7 +81,7 @@ class StreamHarness : public sc_core::sc_module {
       : sc_module(name),
         tracing_(enable_tracing(!vcd.empty())),
         vcd_path_(vcd),
-        clk_("clk", kPeriodNs, sc_core::SC_NS),
+        clk_("clk", timing.period_ns, sc_core::SC_NS),
         dut_("dut"),
         pins_(pins),
         inputs_(inputs),
@@ -142,8 +143,6 @@ class StreamHarness : public sc_core::sc_module {
   }
 
  private:
-  static constexpr int kPeriodNs = 10;
-
   static bool enable_tracing(bool on) {
     if (on) Verilated::traceEverOn(true);  // before the model is built, or nothing is traced
     return on;
@@ -186,7 +185,7 @@ class StreamHarness : public sc_core::sc_module {
       in_valid_ = offer;
       if (offer) pins_.write(sent);
       out_ready_ = !stall(rng_);
-      wait(kPeriodNs / 2 - 1, SC_NS);  // every delta settled, just before the rising edge
+      wait(timing_.period_ns * 0.4, SC_NS);  // every delta settled, just before the rising edge
       if (out_valid_.read() && out_ready_.read()) pins_.read(received++);
       if (offer && in_ready_.read()) ++sent;
       wait(clk_.posedge_event());
