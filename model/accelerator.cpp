@@ -6,7 +6,6 @@
 #include <map>
 
 #include <fmt/format.h>
-#include <tlm_utils/tlm_quantumkeeper.h>
 
 #include "arch/folding_model.hpp"
 
@@ -69,7 +68,9 @@ RowChannel* Accelerator::connect(StreamUnit& producer, int rows, const std::stri
 
 void Accelerator::build_pipeline() {
   const std::vector<LayerPlan> plans = plan_layers(package_, config_);
-  std::map<std::string, StreamUnit*> producer{{"input", add_unit("input", package_.height, package_.width, nullptr)}};
+  input_unit_ = add_unit("input", package_.height, 0, nullptr);
+  input_unit_->set_row_action([this](int y) { return stream_input_row(y); });
+  std::map<std::string, StreamUnit*> producer{{"input", input_unit_}};
   std::map<std::string, int> rows{{"input", package_.height}}, consumers;
   std::map<std::string, size_t> layer_index{{"input", kInputMap}};
   uint64_t skip_offset = 0;
@@ -159,43 +160,53 @@ sc_time Accelerator::dma(tlm::tlm_command command, uint64_t address, void* data,
   trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   sc_time delay = sc_core::SC_ZERO_TIME;
   dma_socket->b_transport(trans, delay);
-  if (trans.is_response_error()) dma_failed_ = true;
+  if (trans.is_response_error() && dma_error_ == csr::ErrorCode::None)
+    dma_error_ = command == tlm::TLM_READ_COMMAND ? csr::ErrorCode::DmaRead : csr::ErrorCode::DmaWrite;
   (command == tlm::TLM_READ_COMMAND ? timing_.dma_read_bytes : timing_.dma_written_bytes) += length;
   return delay;
 }
 
-bool Accelerator::load_input() {
+// The pair as the datapath computes it ahead: read through the DMA's socket with debug transport
+// (no time, no traffic). The timed reads happen row by row as the input streamer feeds the pipeline.
+bool Accelerator::fetch_input() {
   const int h = package_.height, w = package_.width;
   input_ = {kInputChannels, h, w, std::vector<int16_t>(size_t(kInputChannels) * h * w)};
-  std::vector<uint8_t> row(size_t(w) * 3);
-  tlm_utils::tlm_quantumkeeper keeper;  // the DMA runs ahead of simulated time by up to a quantum
-  keeper.reset();
-  for (int y = 0; y < h; ++y)
-    for (int image = 0; image < 2; ++image) {
-      const uint64_t base = csr.reg(image == 0 ? csr::kImg1Addr : csr::kImg2Addr);
-      keeper.inc(dma(tlm::TLM_READ_COMMAND, base + uint64_t(y) * row.size(), row.data(), row.size()));
-      for (int x = 0; x < w; ++x)
-        for (int c = 0; c < 3; ++c)
-          input_.codes[((size_t(image) * 3 + c) * h + y) * w + x] = row[size_t(x) * 3 + c];
-      if (keeper.need_sync()) keeper.sync();
-    }
-  keeper.sync();
-  return !dma_failed_;
+  std::vector<uint8_t> image(size_t(h) * w * 3);
+  for (int i = 0; i < 2; ++i) {
+    tlm::tlm_generic_payload trans;
+    trans.set_read();
+    trans.set_address(csr.reg(i == 0 ? csr::kImg1Addr : csr::kImg2Addr));
+    trans.set_data_ptr(image.data());
+    trans.set_data_length(unsigned(image.size()));
+    if (dma_socket->transport_dbg(trans) != image.size()) return false;
+    for (size_t p = 0; p < size_t(h) * w; ++p)
+      for (int c = 0; c < 3; ++c) input_.codes[(size_t(i) * 3 + c) * h * w + p] = image[p * 3 + c];
+  }
+  return true;
+}
+
+// Row y of both images over the DMA, then its pixels into the first PE at one per cycle, whichever
+// is slower.
+sc_time Accelerator::stream_input_row(int y) {
+  const size_t row_bytes = size_t(package_.width) * 3;
+  input_row_.resize(row_bytes);
+  sc_time t;
+  for (const uint32_t image : {csr::kImg1Addr, csr::kImg2Addr})
+    t += dma(tlm::TLM_READ_COMMAND, csr.reg(image) + uint64_t(y) * row_bytes, input_row_.data(), row_bytes);
+  return std::max(t, period_ * double(package_.width));
 }
 
 void Accelerator::control() {
-  tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_time(config_.quantum_ns, SC_NS));
   for (;;) {
     wait(csr.start_requested());
     const sc_time start = sc_time_stamp();
     timing_ = {};
-    dma_failed_ = false;
+    dma_error_ = csr::ErrorCode::None;
     rows_done_ = 0;
-    if (!load_input()) {
+    if (!fetch_input()) {
       csr.frame_failed(csr::ErrorCode::DmaRead);
       continue;
     }
-    timing_.input_load = sc_time_stamp() - start;
     const sc_time compute_start = sc_time_stamp();
     try {
       datapath_->compute(input_, [this](double done) { report_progress(done, 0.0); });
@@ -208,8 +219,8 @@ void Accelerator::control() {
     timing_.pipeline_start = sc_time_stamp();
     frame_start_.notify(sc_core::SC_ZERO_TIME);
     wait(flow_writer_->finished());
-    if (dma_failed_) {
-      csr.frame_failed(csr::ErrorCode::DmaWrite);
+    if (dma_error_ != csr::ErrorCode::None) {
+      csr.frame_failed(dma_error_);
       continue;
     }
     timing_.cycles = uint64_t(std::llround((sc_time_stamp() - start - timing_.cosim) / period_));

@@ -26,7 +26,6 @@ namespace qflow {
 struct FrameTiming {
   uint64_t dma_read_bytes = 0, dma_written_bytes = 0;  // the accelerator's own DRAM traffic
   uint64_t cycles = 0;             // START to DONE, excluding co-simulation
-  sc_core::sc_time input_load;     // DMA of the image pair onto the chip
   sc_core::sc_time cosim;          // the RTL's own simulated time (not accelerator time)
   sc_core::sc_time pipeline_start; // when the first row entered the pipeline
 };
@@ -44,6 +43,7 @@ class Accelerator : public sc_core::sc_module {
   const FunctionalDatapath& datapath() const { return *datapath_; }
   // Per package layer: its pipeline unit's statistics for the last frame.
   const UnitStats& layer_stats(size_t layer) const { return layer_units_[layer]->stats(); }
+  const UnitStats& input_stats() const { return input_unit_->stats(); }
   const FrameTiming& frame_timing() const { return timing_; }
   // Every channel with its depth, for the resource report.
   const std::vector<std::unique_ptr<RowChannel>>& channels() const { return channels_; }
@@ -58,7 +58,8 @@ class Accelerator : public sc_core::sc_module {
  private:
   struct Node;  // a producer in the pipeline graph: its unit, height and consumers
   void control();
-  bool load_input();
+  bool fetch_input();
+  sc_core::sc_time stream_input_row(int y);
   sc_core::sc_time dma(tlm::tlm_command command, uint64_t address, void* data, size_t length);
   RowChannel* connect(StreamUnit& producer, int rows, const std::string& name, int depth);
   void build_pipeline();
@@ -80,15 +81,16 @@ class Accelerator : public sc_core::sc_module {
   sc_core::sc_event frame_start_;
   std::vector<std::unique_ptr<StreamUnit>> units_;
   std::vector<StreamUnit*> layer_units_;  // per package layer
+  StreamUnit* input_unit_ = nullptr;
   StreamUnit* flow_writer_ = nullptr;
   std::vector<std::unique_ptr<RowChannel>> channels_;
   std::vector<const RowChannel*> skips_;
   FrameTiming timing_;
-  bool dma_failed_ = false;
+  csr::ErrorCode dma_error_ = csr::ErrorCode::None;  // the frame's first DMA failure
   std::string datapath_error_;
   int rows_done_ = 0, rows_total_ = 0;
   std::function<void(double)> progress_;
-  std::vector<uint8_t> skip_row_;
+  std::vector<uint8_t> skip_row_, input_row_;
 };
 
 }  // namespace qflow

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <systemc>
+#include <tlm_utils/tlm_quantumkeeper.h>
 
 #include "accelerator.hpp"
 #include "arch/folding_model.hpp"
@@ -45,6 +46,7 @@ SimulationResult simulate(const Package& package, const ArchConfig& config, cons
                                    input.height, input.width, package.name, kInputChannels, package.height,
                                    package.width));
   sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
+  tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_core::sc_time(config.quantum_ns, sc_core::SC_NS));
 
   const std::vector<TensorShape> shapes = infer_shapes(package);
   const TensorShape& head = shapes.back();
@@ -85,7 +87,7 @@ SimulationResult simulate(const Package& package, const ArchConfig& config, cons
   result.layers = accelerator.datapath().codes();
   result.frames = host.frames();
   result.frame_cycles = timing.cycles;
-  result.input_load_cycles = uint64_t(cycles_of(timing.input_load, period));
+  result.input_dma_cycles = uint64_t(accelerator.input_stats().busy_cycles);
   result.cosim_ns = timing.cosim.to_seconds() * 1e9;
   for (size_t i = 0; i < package.layers.size(); ++i) {
     const UnitStats& s = accelerator.layer_stats(i);

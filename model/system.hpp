@@ -43,7 +43,7 @@ struct SimulationResult {
   std::vector<LayerActivity> activity;     // per package layer
   std::vector<ChannelInfo> channels;
   uint64_t frame_cycles = 0;
-  uint64_t input_load_cycles = 0;
+  uint64_t input_dma_cycles = 0;           // the input streamer's: the pair's rows over the DMA
   double cosim_ns = 0;                     // the RTL's own simulated time, outside frame_cycles
   uint64_t dma_read_bytes = 0, dma_written_bytes = 0;  // the accelerator's, last frame
 };

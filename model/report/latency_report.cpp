@@ -79,7 +79,7 @@ nlohmann::json latency_report(const Package& package, const ArchConfig& config, 
           {"frame",
            {{"latency_cycles", result.frame_cycles},
             {"latency_ms", double(result.frame_cycles) / hz * 1e3},
-            {"input_load_cycles", result.input_load_cycles},
+            {"input_dma_cycles", result.input_dma_cycles},
             {"initiation_interval_cycles", interval},
             {"bottleneck", package.layers[bottleneck].name},
             {"fps_pipelined", hz / double(interval)},
@@ -109,10 +109,10 @@ std::string latency_report_markdown(const nlohmann::json& r) {
                                r["input"]["width"].get<int>(), r["input"]["height"].get<int>(),
                                r["clock_mhz"].get<double>());
   md += fmt::format(
-      "| frame | value |\n|---|---|\n| latency | {} cycles ({:.3f} ms) |\n| input DMA | {} cycles |\n"
+      "| frame | value |\n|---|---|\n| latency | {} cycles ({:.3f} ms) |\n| input streamer (DMA and pixels) | {} cycles |\n"
       "| initiation interval | {} cycles (bottleneck: {}) |\n| frames/s, pipelined | {:.1f} |\n"
       "| frames/s, one frame at a time | {:.1f} |\n| MACs | {} ({:.1f} per cycle) |\n| multipliers | {} |\n\n",
-      f["latency_cycles"].get<uint64_t>(), f["latency_ms"].get<double>(), f["input_load_cycles"].get<uint64_t>(),
+      f["latency_cycles"].get<uint64_t>(), f["latency_ms"].get<double>(), f["input_dma_cycles"].get<uint64_t>(),
       f["initiation_interval_cycles"].get<int64_t>(), f["bottleneck"].get<std::string>(),
       f["fps_pipelined"].get<double>(), f["fps_one_frame_at_a_time"].get<double>(), f["macs"].get<int64_t>(),
       f["macs_per_cycle"].get<double>(), f["multipliers"].get<int64_t>());

@@ -64,7 +64,10 @@ void HostDriver::transport(tlm_utils::simple_initiator_socket<HostDriver>& socke
   trans.set_streaming_width(unsigned(length));
   trans.set_byte_enable_ptr(nullptr);
   trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-  socket->b_transport(trans, local_);
+  sc_core::sc_time delay = keeper_.get_local_time();
+  socket->b_transport(trans, delay);
+  keeper_.set(delay);
+  if (keeper_.need_sync()) keeper_.sync();
   if (trans.is_response_error())
     throw DriverFailure(fmt::format("{} {} at 0x{:x} ({} bytes): {}{}", what,
                                     command == tlm::TLM_READ_COMMAND ? "read" : "write", address, length,
@@ -90,13 +93,17 @@ void HostDriver::run() {
   try {
     const CodeMap& in = job_.input;
     const int h = in.height, w = in.width;
-    // Images go to DRAM as the camera would leave them: H x W x 3 bytes, RGB.
+    // Images go to DRAM as the camera would leave them: H x W x 3 bytes, RGB, a row per burst.
+    keeper_.reset();
     std::vector<uint8_t> rgb(size_t(h) * w * 3);
+    const size_t row_bytes = size_t(w) * 3;
     for (int image = 0; image < 2; ++image) {
       for (int c = 0; c < 3; ++c)
         for (size_t p = 0; p < size_t(h) * w; ++p)
           rgb[p * 3 + c] = uint8_t(in.codes[(size_t(image) * 3 + c) * h * w + p]);
-      memory(tlm::TLM_WRITE_COMMAND, image == 0 ? map_.img1 : map_.img2, rgb.data(), rgb.size());
+      for (int y = 0; y < h; ++y)
+        memory(tlm::TLM_WRITE_COMMAND, (image == 0 ? map_.img1 : map_.img2) + y * row_bytes, rgb.data() + y * row_bytes,
+               row_bytes);
     }
     csr_write(csr::kImg1Addr, uint32_t(map_.img1));
     csr_write(csr::kImg2Addr, uint32_t(map_.img2));
@@ -107,8 +114,7 @@ void HostDriver::run() {
     for (int f = 0; f < job_.frames; ++f) {
       const auto wall_start = std::chrono::steady_clock::now();
       csr_write(csr::kCtrl, csr::kCtrlIrqEnable | csr::kCtrlStart);
-      wait(local_);
-      local_ = sc_core::SC_ZERO_TIME;
+      keeper_.sync();  // the start reaches the accelerator at the driver's local time
       wait(job_.timeout, irq.posedge_event());
       if (!irq.read())
         throw DriverFailure(fmt::format("frame {}: no interrupt within {} of simulated time", f, job_.timeout.to_string()));

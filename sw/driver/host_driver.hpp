@@ -10,6 +10,7 @@
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/tlm_quantumkeeper.h>
 
 #include "package/npy.hpp"
 
@@ -63,7 +64,8 @@ class HostDriver : public sc_core::sc_module {
   std::vector<HostFrame> frames_;
   std::string error_;
   bool finished_ = false;
-  sc_core::sc_time local_;  // time the driver's accesses took, synchronized at each wait
+  // The driver runs ahead of simulated time by the accesses' delays, up to the global quantum.
+  tlm_utils::tlm_quantumkeeper keeper_;
 };
 
 }  // namespace qflow
