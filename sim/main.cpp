@@ -17,6 +17,7 @@ int sc_main(int argc, char** argv) {
   CLI::App app{"qflow-sim: a quantized FlowNetS accelerator model, its bit-exact reference and flow tools"};
   app.require_subcommand(0, 1);
   qflow::sim::add_run_command(app);
+  qflow::sim::add_arch_command(app);
   qflow::sim::add_ref_command(app);
   qflow::sim::add_compare_command(app);
   qflow::sim::add_package_command(app);

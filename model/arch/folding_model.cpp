@@ -13,14 +13,15 @@ struct Choice {
   int64_t cycles = 0;
 };
 
-// The cheapest power-of-two folding of a layer reaching `target` cycles, or the widest one allowed.
+// The cheapest folding of a layer reaching `target` cycles (fewest multipliers, then fewest cycles),
+// or the fastest one allowed.
 Choice cheapest_folding(const Layer& layer, const TensorShape& out, int64_t target) {
   Choice best;
   int64_t best_mults = -1;
   Choice widest;
-  for (int pe = 1; pe <= std::min(Vmac_array_cosim_params::kPE, layer.cout); pe *= 2)
+  for (int pe = 1; pe <= std::min(Vmac_array_cosim_params::kPE, layer.cout); ++pe)
     for (int simd = 1; simd <= std::min(Vmac_array_cosim_params::kSIMD, layer.cin * layer.kernel * layer.kernel);
-         simd *= 2) {
+         ++simd) {
       const int64_t cycles = conv_row_cycles(layer, out.width, pe, simd) * out.height;
       if (widest.cycles == 0 || cycles < widest.cycles) widest = {pe, simd, cycles};
       const int64_t mults = int64_t(pe) * simd;

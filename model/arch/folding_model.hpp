@@ -31,9 +31,10 @@ int64_t conv_row_cycles(const Layer& layer, int out_w, int pe, int simd);
 // (all channels) per cycle; a concat only merges streams (no cycles of its own).
 std::vector<LayerPlan> plan_layers(const Package& package, const ArchConfig& config);
 
-// The folding optimizer. Each conv layer gets the cheapest power-of-two PE x SIMD (no wider than
-// the co-simulation array, so that every layer can also run on the RTL) whose cycles per frame
-// reach `interval_cycles`, or its widest folding when none does.
+// The folding optimizer. Each conv layer gets the cheapest PE x SIMD (any sizes up to the
+// co-simulation array's, so that every layer can also run on the RTL; a folding that does not
+// divide the layer leaves lanes idle in its last group or fold) whose cycles per frame reach
+// `interval_cycles`, or its fastest folding when none does.
 ArchConfig arch_for_interval(const Package& package, int64_t interval_cycles);
 // The smallest initiation interval whose multipliers (sum of pe x simd) fit the budget.
 ArchConfig default_arch_config(const Package& package, int multiplier_budget = kDefaultMultiplierBudget);
