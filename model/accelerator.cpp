@@ -66,6 +66,12 @@ RowChannel* Accelerator::connect(StreamUnit& producer, int rows, const std::stri
   return channels_.back().get();
 }
 
+int Accelerator::fifo_depth(const std::string& producer) const {
+  const auto conv = config_.convs.find(producer);
+  return conv != config_.convs.end() && conv->second.fifo_depth_rows > 0 ? conv->second.fifo_depth_rows
+                                                                         : config_.fifo_depth_rows;
+}
+
 void Accelerator::build_pipeline() {
   const std::vector<LayerPlan> plans = plan_layers(package_, config_);
   input_unit_ = add_unit("input", package_.height, 0, nullptr);
@@ -85,7 +91,7 @@ void Accelerator::build_pipeline() {
       // A producer's first consumer is its neighbour; any later one (a decoder concat) reads a
       // skip buffer holding the whole map until the decoder gets there.
       if (consumers[from]++ == 0) {
-        unit->add_input(connect(source, from_rows, edge, config_.fifo_depth_rows));
+        unit->add_input(connect(source, from_rows, edge, fifo_depth(from)));
       } else if (config_.skips == SkipPlacement::OnChip) {
         unit->add_input(connect(source, from_rows, edge, from_rows));
         skips_.push_back(channels_.back().get());
@@ -94,7 +100,7 @@ void Accelerator::build_pipeline() {
         const uint64_t base = skip_offset;
         skip_offset += skip_row_bytes(from_layer) * uint64_t(from_rows);
         StreamUnit* writer = add_unit(edge + "_skip_write", from_rows, 0, [](int y) { return y; });
-        writer->add_input(connect(source, from_rows, edge + "_to_dram", config_.fifo_depth_rows));
+        writer->add_input(connect(source, from_rows, edge + "_to_dram", fifo_depth(from)));
         writer->set_row_action([=](int y) { return skip_transfer(tlm::TLM_WRITE_COMMAND, from_layer, base, y); });
         StreamUnit* reader = add_unit(edge + "_skip_read", from_rows, 0, [](int y) { return y; });
         reader->add_input(connect(*writer, from_rows, edge + "_in_dram", from_rows));
@@ -111,7 +117,7 @@ void Accelerator::build_pipeline() {
   const TensorShape& flow = shapes_.back();
   flow_writer_ = add_unit("flow_writer", flow.height, 0, [](int y) { return y; });
   flow_writer_->add_input(connect(*layer_units_.back(), flow.height, package_.layers.back().name + "_to_flow_writer",
-                                  config_.fifo_depth_rows));
+                                  fifo_depth(package_.layers.back().name)));
   flow_writer_->set_row_action([this](int y) {
     const CodeMap& head = datapath_->codes().back();
     sc_time t;

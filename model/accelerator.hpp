@@ -63,6 +63,7 @@ class Accelerator : public sc_core::sc_module {
   sc_core::sc_time dma(tlm::tlm_command command, uint64_t address, void* data, size_t length);
   RowChannel* connect(StreamUnit& producer, int rows, const std::string& name, int depth);
   void build_pipeline();
+  int fifo_depth(const std::string& producer) const;  // of the FIFOs a unit writes
   StreamUnit* add_unit(const std::string& name, int rows, int64_t row_cycles, StreamUnit::RowNeed need);
   void report_progress(double cosim_done, double rows_done);
   // Layer index of a map, or kInputMap for the input pair.

@@ -59,7 +59,9 @@ ArchConfig arch_from_json(const nlohmann::json& j, const std::string& where) {
     a.pe = field(l, "pe", 0, at);
     a.simd = field(l, "simd", 0, at);
     a.cosim = field(l, "cosim", false, at);
+    a.fifo_depth_rows = field(l, "fifo_depth_rows", 0, at);
     require(a.pe >= 1 && a.simd >= 1, fmt::format("{}: pe and simd must be at least 1", at));
+    require(a.fifo_depth_rows >= 0, fmt::format("{}: fifo_depth_rows must be at least 1 (or 0: the default)", at));
     c.convs[name] = a;
   }
   return c;
@@ -69,7 +71,10 @@ ArchConfig arch_from_json(const nlohmann::json& j, const std::string& where) {
 
 nlohmann::json arch_to_json(const ArchConfig& c) {
   nlohmann::json layers = nlohmann::json::object();
-  for (const auto& [name, a] : c.convs) layers[name] = {{"pe", a.pe}, {"simd", a.simd}, {"cosim", a.cosim}};
+  for (const auto& [name, a] : c.convs) {
+    layers[name] = {{"pe", a.pe}, {"simd", a.simd}, {"cosim", a.cosim}};
+    if (a.fifo_depth_rows > 0) layers[name]["fifo_depth_rows"] = a.fifo_depth_rows;
+  }
   return {{"format", kFormat},
           {"version", kVersion},
           {"clock_mhz", c.clock_mhz},

@@ -16,6 +16,7 @@ struct ConvArch {
   int pe = 1;          // output channels per cycle
   int simd = 1;        // input elements (channel x tap) per cycle
   bool cosim = false;  // run this layer's MACs through the Verilated RTL
+  int fifo_depth_rows = 0;  // its output FIFOs' depth; 0: the config's fifo_depth_rows
 };
 
 enum class SkipPlacement { OnChip, Dram };
@@ -29,7 +30,7 @@ struct DramConfig {
 struct ArchConfig {
   double clock_mhz = 200.0;
   double quantum_ns = 1000.0;  // how far the DMA may run ahead of simulated time
-  int fifo_depth_rows = 2;     // between neighbouring units, in rows of the map
+  int fifo_depth_rows = 2;     // between neighbouring units, in rows of the map (per conv: ConvArch)
   SkipPlacement skips = SkipPlacement::OnChip;
   DramConfig dram;
   std::map<std::string, ConvArch> convs;  // by conv layer name, every conv of the package

@@ -77,6 +77,19 @@ TEST(Accelerator, DeepFifosNeverStallAndTimeAddsUp) {
   }
 }
 
+TEST(Accelerator, ALayersOwnFifoDepthOverridesTheDefault) {
+  const RandomPackage r = small_package(8, 8);
+  ArchConfig config = default_arch_config(r.package, 256);
+  config.fifo_depth_rows = 1;
+  config.convs["conv1"].fifo_depth_rows = 32;  // all of conv1's rows
+  const SimulationResult result = simulate(r.package, config, pair_input(r));
+  expect_codes_equal(r.package, r.codes, result.layers);
+  for (const ChannelInfo& c : result.channels) {
+    if (!c.skip) EXPECT_EQ(c.depth, c.name == "conv1_to_conv2" ? 32 : 1) << c.name;
+  }
+  EXPECT_EQ(result.activity[0].stall, 0);  // conv1 never waits for conv2
+}
+
 TEST(Accelerator, CosimulatesEveryLayerOnTheRtlBitExactly) {
   const RandomPackage r = small_package(5, 3, 0.0625);
   ArchConfig config = default_arch_config(r.package, 128);

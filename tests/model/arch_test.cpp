@@ -83,6 +83,7 @@ TEST(ArchConfig, RoundTripsThroughItsFile) {
   config.skips = SkipPlacement::Dram;
   config.dram.latency_ns = 80;
   config.convs["conv2"].cosim = true;
+  config.convs["conv1"].fifo_depth_rows = 6;
   const auto file = test::temp_dir("arch") / "arch.json";
   write_arch_config(file, config);
   const ArchConfig back = read_arch_config(file);
