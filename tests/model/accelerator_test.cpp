@@ -85,7 +85,9 @@ TEST(Accelerator, ALayersOwnFifoDepthOverridesTheDefault) {
   const SimulationResult result = simulate(r.package, config, pair_input(r));
   expect_codes_equal(r.package, r.codes, result.layers);
   for (const ChannelInfo& c : result.channels) {
-    if (!c.skip) EXPECT_EQ(c.depth, c.name == "conv1_to_conv2" ? 32 : 1) << c.name;
+    if (!c.skip) {
+      EXPECT_EQ(c.depth, c.name == "conv1_to_conv2" ? 32 : 1) << c.name;
+    }
   }
   EXPECT_EQ(result.activity[0].stall, 0);  // conv1 never waits for conv2
 }
