@@ -42,7 +42,7 @@ struct HarnessedUnit : sc_core::sc_module {
     timing.period_ns = period_ns;
     return timing;
   }
-  void trace(sc_core::sc_trace_file* file) const { harness.trace(file, basename()); }
+  void trace(sc_core::sc_trace_file* file, bool with_clock) const { harness.trace(file, basename(), with_clock); }
 };
 
 void check(const rtl::StreamStats& stats, const Layer& layer, const char* unit) {
@@ -69,7 +69,8 @@ class RequantRunnerOf : public RequantRunner {
     cycles += stats.cycles;
     return std::move(unit_.pins.codes);
   }
-  void trace(sc_core::sc_trace_file* file) const override { unit_.trace(file); }
+  // The array's clock is the same: one clock in the waves is enough.
+  void trace(sc_core::sc_trace_file* file) const override { unit_.trace(file, /*with_clock=*/false); }
 
  private:
   HarnessedUnit<Vtop, rtl::RequantPins<Vtop>> unit_;
@@ -114,7 +115,7 @@ RtlConvUnit::RtlConvUnit(const std::vector<const Layer*>& layers, double period_
 RtlConvUnit::~RtlConvUnit() = default;
 
 void RtlConvUnit::trace(sc_core::sc_trace_file* file) const {
-  impl_->array.trace(file);
+  impl_->array.trace(file, /*with_clock=*/true);
   for (const auto& [key, requant] : impl_->requants) requant->trace(file);
 }
 

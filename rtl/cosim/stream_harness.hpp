@@ -117,9 +117,10 @@ class StreamHarness : public sc_core::sc_module {
   void set_stops_simulation(bool stops) { stops_ = stops; }
   const sc_core::sc_event& done() const { return done_; }
   const StreamStats& stats() const { return stats_; }
-  // The handshake and clock into a SystemC trace file, under `prefix`, plus what Pins traces.
-  void trace(sc_core::sc_trace_file* file, const std::string& prefix) const {
-    sc_core::sc_trace(file, clk_, prefix + ".clk");
+  // The handshake (and the clock, unless another unit on the same clock shows it) into a SystemC
+  // trace file under `prefix`, plus what Pins traces.
+  void trace(sc_core::sc_trace_file* file, const std::string& prefix, bool with_clock = true) const {
+    if (with_clock) sc_core::sc_trace(file, clk_, prefix + ".clk");
     sc_core::sc_trace(file, in_valid_, prefix + ".in_valid");
     sc_core::sc_trace(file, in_ready_, prefix + ".in_ready");
     sc_core::sc_trace(file, out_valid_, prefix + ".out_valid");

@@ -52,7 +52,7 @@ cv::Mat flow_panel(const ImagePair& pair, const cv::Mat& flow, const KittiFlow* 
     epe.convertTo(error8, CV_8U, 255.0 / max_error);
     cv::applyColorMap(error8, error, cv::COLORMAP_INFERNO);
     const FlowMetrics m = flow_metrics(gt->flow, flow, gt->valid);
-    tiles.push_back(labelled(error, cv::format("EPE %.2f px (0..%.0f)", m.epe, double(max_error))));
+    tiles.push_back(labelled(error, cv::format("EPE %.2f", m.epe)));
   }
   for (cv::Mat& t : tiles)
     if (t.size() != flow.size()) cv::resize(t, t, flow.size(), 0, 0, cv::INTER_AREA);

@@ -10,7 +10,8 @@
 namespace qflow {
 
 // CV_8UC3 in BGR order (ready for imwrite). `gt` may be empty. Flow colours share one scale
-// (the ground truth's largest magnitude when given); the error map is scaled to 0..max_error px.
+// (the ground truth's largest magnitude when given); the error map is scaled to 0..max_error px and
+// labelled with the mean EPE.
 cv::Mat flow_panel(const ImagePair& pair, const cv::Mat& flow, const KittiFlow* gt, float max_error = 5.0f);
 
 // A pair scaled to height x width (bilinear), and a flow at that size scaled back to the pair's.
