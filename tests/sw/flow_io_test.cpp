@@ -10,6 +10,7 @@
 #include "flow/flow_color.hpp"
 #include "flow/flow_file.hpp"
 #include "flow/flow_metrics.hpp"
+#include "flow/flow_panel.hpp"
 #include "flow/image_pair.hpp"
 #include "flow/kitti_io.hpp"
 #include "test_support.hpp"
@@ -133,6 +134,28 @@ TEST(ImagePair, LoadsGreyAsRgbAndRefusesSizeMismatch) {
   EXPECT_THAT(error_of([&] { load_image_pair(dir / "a.png", dir / "none.png"); }), HasSubstr("no such image"));
   std::ofstream(dir / "junk.png") << "not a png";
   EXPECT_THAT(error_of([&] { load_rgb(dir / "junk.png"); }), HasSubstr("not an image"));
+}
+
+// --resize: a flow computed at the model's size, scaled back to the pair's, in the pair's pixels.
+TEST(FlowPanel, ResizedFlowIsInTheTargetImagesPixels) {
+  const cv::Mat flow(32, 64, CV_32FC2, cv::Scalar(1.5f, -2.0f));
+  const cv::Mat back = resize_flow(flow, 96, 256);  // 4x wider, 3x taller
+  ASSERT_EQ(back.rows, 96);
+  ASSERT_EQ(back.cols, 256);
+  EXPECT_FLOAT_EQ(back.at<cv::Vec2f>(50, 100)[0], 6.0f);
+  EXPECT_FLOAT_EQ(back.at<cv::Vec2f>(50, 100)[1], -6.0f);
+}
+
+TEST(FlowPanel, HoldsInputsFlowTruthAndErrorSideBySide) {
+  ImagePair pair{cv::Mat(32, 48, CV_8UC3, cv::Scalar(10, 20, 30)), cv::Mat(32, 48, CV_8UC3, cv::Scalar(40, 50, 60))};
+  const cv::Mat flow(32, 48, CV_32FC2, cv::Scalar(1.0f, 0.0f));
+  KittiFlow gt{cv::Mat(32, 48, CV_32FC2, cv::Scalar(0.0f, 0.0f)), cv::Mat(32, 48, CV_8U, cv::Scalar(1))};
+  EXPECT_EQ(flow_panel(pair, flow, nullptr).size(), cv::Size(3 * 48, 32));
+  const cv::Mat panel = flow_panel(pair, flow, &gt);
+  EXPECT_EQ(panel.size(), cv::Size(5 * 48, 32));
+  EXPECT_EQ(panel.type(), CV_8UC3);
+  // image 2's tile, away from the label, is image 2 in BGR.
+  EXPECT_EQ(panel.at<cv::Vec3b>(30, 48 + 40), cv::Vec3b(60, 50, 40));
 }
 
 }  // namespace
