@@ -20,8 +20,6 @@ class Dram : public sc_core::sc_module {
 
   Dram(sc_core::sc_module_name name, const DramConfig& config);
 
-  uint64_t size() const { return size_; }
-
  private:
   void b_transport(int id, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
   unsigned int transport_dbg(int id, tlm::tlm_generic_payload& trans);

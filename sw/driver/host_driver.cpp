@@ -36,8 +36,6 @@ const char* error_text(uint32_t code) {
   }
 }
 
-}  // namespace
-
 MemoryMap plan_memory(int height, int width, int flow_bytes) {
   MemoryMap map;
   const uint64_t image = uint64_t(height) * width * 3;
@@ -46,6 +44,8 @@ MemoryMap plan_memory(int height, int width, int flow_bytes) {
   map.skip = align_page(map.flow + uint64_t(flow_bytes));
   return map;
 }
+
+}  // namespace
 
 HostDriver::HostDriver(sc_core::sc_module_name name, HostJob job)
     : sc_module(name), csr_socket("csr_socket"), mem_socket("mem_socket"), irq("irq"), job_(std::move(job)) {

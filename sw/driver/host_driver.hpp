@@ -34,7 +34,6 @@ struct HostFrame {
 struct MemoryMap {
   uint64_t img1 = 0, img2 = 0, flow = 0, skip = 0;
 };
-MemoryMap plan_memory(int height, int width, int flow_bytes);
 
 class HostDriver : public sc_core::sc_module {
  public:
