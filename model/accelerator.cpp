@@ -124,8 +124,8 @@ void Accelerator::build_pipeline() {
     for (int c = 0; c < head.channels; ++c) {
       const size_t at = (size_t(c) * head.height + y) * head.width;
       // A TLM payload's data pointer is non-const; a write only reads through it.
-      t += dma(tlm::TLM_WRITE_COMMAND, csr.reg(csr::kFlowAddr) + at * 2, const_cast<int16_t*>(head.codes.data() + at),
-               head.width * 2u);
+      t = dma(tlm::TLM_WRITE_COMMAND, csr.reg(csr::kFlowAddr) + at * 2, const_cast<int16_t*>(head.codes.data() + at),
+              head.width * 2u, t);
     }
     return t;
   });
@@ -155,7 +155,7 @@ sc_time Accelerator::skip_transfer(tlm::tlm_command command, size_t layer, uint6
   return dma(command, csr.reg(csr::kSkipAddr) + base + uint64_t(row) * row_bytes, skip_row_.data(), row_bytes);
 }
 
-sc_time Accelerator::dma(tlm::tlm_command command, uint64_t address, void* data, size_t length) {
+sc_time Accelerator::dma(tlm::tlm_command command, uint64_t address, void* data, size_t length, sc_time issued) {
   tlm::tlm_generic_payload trans;
   trans.set_command(command);
   trans.set_address(address);
@@ -164,7 +164,7 @@ sc_time Accelerator::dma(tlm::tlm_command command, uint64_t address, void* data,
   trans.set_streaming_width(unsigned(length));
   trans.set_byte_enable_ptr(nullptr);
   trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-  sc_time delay = sc_core::SC_ZERO_TIME;
+  sc_time delay = issued;
   dma_socket->b_transport(trans, delay);
   if (trans.is_response_error() && dma_error_ == csr::ErrorCode::None)
     dma_error_ = command == tlm::TLM_READ_COMMAND ? csr::ErrorCode::DmaRead : csr::ErrorCode::DmaWrite;
@@ -198,7 +198,7 @@ sc_time Accelerator::stream_input_row(int y) {
   input_row_.resize(row_bytes);
   sc_time t;
   for (const uint32_t image : {csr::kImg1Addr, csr::kImg2Addr})
-    t += dma(tlm::TLM_READ_COMMAND, csr.reg(image) + uint64_t(y) * row_bytes, input_row_.data(), row_bytes);
+    t = dma(tlm::TLM_READ_COMMAND, csr.reg(image) + uint64_t(y) * row_bytes, input_row_.data(), row_bytes, t);
   return std::max(t, period_ * double(package_.width));
 }
 

@@ -60,7 +60,10 @@ class Accelerator : public sc_core::sc_module {
   void control();
   bool fetch_input();
   sc_core::sc_time stream_input_row(int y);
-  sc_core::sc_time dma(tlm::tlm_command command, uint64_t address, void* data, size_t length);
+  // One DMA transfer issued `issued` after the current time; returns when it completes, relative to
+  // the current time (chain them: t = dma(..., t)).
+  sc_core::sc_time dma(tlm::tlm_command command, uint64_t address, void* data, size_t length,
+                       sc_core::sc_time issued = sc_core::SC_ZERO_TIME);
   RowChannel* connect(StreamUnit& producer, int rows, const std::string& name, int depth);
   void build_pipeline();
   int fifo_depth(const std::string& producer) const;  // of the FIFOs a unit writes

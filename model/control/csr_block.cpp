@@ -46,7 +46,7 @@ void CsrBlock::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& de
     if (status == tlm::TLM_OK_RESPONSE) std::memcpy(trans.get_data_ptr(), &value, 4);
   } else if (trans.is_write()) {
     std::memcpy(&value, trans.get_data_ptr(), 4);
-    status = write(uint32_t(address), value);
+    status = write(uint32_t(address), value, delay);
   }
   trans.set_response_status(status);
 }
@@ -75,23 +75,24 @@ tlm::tlm_response_status CsrBlock::read(uint32_t offset, uint32_t& value) const 
   return tlm::TLM_OK_RESPONSE;
 }
 
-tlm::tlm_response_status CsrBlock::write(uint32_t offset, uint32_t value) {
+tlm::tlm_response_status CsrBlock::write(uint32_t offset, uint32_t value, const sc_core::sc_time& at) {
   switch (offset) {
     case kCtrl:
       if ((value & kCtrlStart) && (status_ & kStatusBusy)) return tlm::TLM_COMMAND_ERROR_RESPONSE;
       ctrl_ = value & kCtrlIrqEnable;  // start is a strobe, not a state
       if (value & kCtrlStart) {
         if (int(frame_h_) != height_ || int(frame_w_) != width_) {
-          frame_failed(ErrorCode::FrameSize);
+          error_ = ErrorCode::FrameSize;
+          set_status(kStatusError, at);
         } else {
           error_ = ErrorCode::None;
-          set_status(kStatusBusy);
-          start_.notify(sc_core::SC_ZERO_TIME);
+          set_status(kStatusBusy, at);
+          start_.notify(at);
         }
       }
       return tlm::TLM_OK_RESPONSE;
     case kStatus:
-      set_status(status_ & ~(value & (kStatusDone | kStatusError)));
+      set_status(status_ & ~(value & (kStatusDone | kStatusError)), at);
       return tlm::TLM_OK_RESPONSE;
     case kImg1Addr: img1_ = value; return tlm::TLM_OK_RESPONSE;
     case kImg2Addr: img2_ = value; return tlm::TLM_OK_RESPONSE;
@@ -107,9 +108,9 @@ tlm::tlm_response_status CsrBlock::write(uint32_t offset, uint32_t value) {
   }
 }
 
-void CsrBlock::set_status(uint32_t status) {
+void CsrBlock::set_status(uint32_t status, const sc_core::sc_time& at) {
   status_ = status;
-  status_changed_.notify(sc_core::SC_ZERO_TIME);
+  status_changed_.notify(at);
 }
 
 void CsrBlock::frame_done(uint64_t cycles, const std::vector<uint64_t>& layer_busy) {

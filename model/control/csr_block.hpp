@@ -35,8 +35,9 @@ class CsrBlock : public sc_core::sc_module {
  private:
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
   tlm::tlm_response_status read(uint32_t offset, uint32_t& value) const;
-  tlm::tlm_response_status write(uint32_t offset, uint32_t value);
-  void set_status(uint32_t status);
+  // `at`: the access's annotated delay, when its effects (start, interrupt) take place.
+  tlm::tlm_response_status write(uint32_t offset, uint32_t value, const sc_core::sc_time& at);
+  void set_status(uint32_t status, const sc_core::sc_time& at = sc_core::SC_ZERO_TIME);
 
   int height_, width_;
   sc_core::sc_time access_time_;

@@ -1,5 +1,6 @@
 #include "dram.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <new>
 
@@ -43,7 +44,10 @@ void Dram::b_transport(int, tlm::tlm_generic_payload& trans, sc_core::sc_time& d
   }
   if (!access(trans)) return;
   // Loosely timed: add to the initiator's delay, never wait here.
-  delay += latency_ + sc_core::sc_time(double(trans.get_data_length()) * ns_per_byte_, sc_core::SC_NS);
+  const sc_core::sc_time now = sc_core::sc_time_stamp() + delay;
+  const sc_core::sc_time start = std::max(now, channel_free_);
+  channel_free_ = start + sc_core::sc_time(double(trans.get_data_length()) * ns_per_byte_, sc_core::SC_NS);
+  delay = channel_free_ - sc_core::sc_time_stamp() + latency_;
 }
 
 unsigned int Dram::transport_dbg(int, tlm::tlm_generic_payload& trans) {

@@ -1,5 +1,7 @@
 // The DRAM model: a TLM-2.0 target (loosely timed) that every initiator (host, accelerator DMA)
-// binds to. Each transaction adds latency + bytes / bandwidth to the annotated delay.
+// binds to. Its bandwidth is one shared channel: a transaction's bytes move once the channel is
+// free of earlier ones (at the initiator's local time), then its latency follows; the wait, the
+// transfer and the latency are added to the annotated delay.
 #pragma once
 
 #include <cstdint>
@@ -29,6 +31,7 @@ class Dram : public sc_core::sc_module {
   uint64_t size_;
   sc_core::sc_time latency_;
   double ns_per_byte_;
+  sc_core::sc_time channel_free_;  // when the data channel finishes the transfers accepted so far
   // calloc: pages the model never touches cost nothing.
   std::unique_ptr<uint8_t, decltype(&std::free)> memory_;
 };

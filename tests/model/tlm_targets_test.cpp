@@ -90,18 +90,18 @@ TEST(CsrBlock, RegistersStartAndInterrupt) {
 
     // A start with the wrong frame size fails at once, with its reason and an interrupt.
     host.write(csr::kCtrl, csr::kCtrlIrqEnable | csr::kCtrlStart);
-    wait(sc_time(1, SC_NS));
+    wait(host.delay + sc_time(1, SC_NS));  // the access takes effect at its annotated time
     EXPECT_EQ(host.read(csr::kStatus), csr::kStatusError);
     EXPECT_EQ(host.read(csr::kErrorCode), uint32_t(csr::ErrorCode::FrameSize));
     EXPECT_TRUE(bench->irq.read());
     host.write(csr::kStatus, csr::kStatusError);  // W1C
-    wait(sc_time(1, SC_NS));
+    wait(host.delay + sc_time(1, SC_NS));  // the access takes effect at its annotated time
     EXPECT_FALSE(bench->irq.read());
 
     host.write(csr::kFrameHeight, 64);
     host.write(csr::kFrameWidth, 128);
     host.write(csr::kCtrl, csr::kCtrlIrqEnable | csr::kCtrlStart);
-    wait(sc_time(1, SC_NS));
+    wait(host.delay + sc_time(1, SC_NS));  // the access takes effect at its annotated time
     EXPECT_TRUE(bench->watcher.started);
     EXPECT_EQ(host.read(csr::kStatus), csr::kStatusBusy);
     // A second start while busy is refused.
@@ -118,7 +118,7 @@ TEST(CsrBlock, RegistersStartAndInterrupt) {
     EXPECT_EQ(host.read(csr::kLayerBusyBase + 16), 9u);
     EXPECT_EQ(host.read(csr::kLayerBusyBase + 20), 2u);
     host.write(csr::kStatus, csr::kStatusDone);
-    wait(sc_time(1, SC_NS));
+    wait(host.delay + sc_time(1, SC_NS));  // the access takes effect at its annotated time
     EXPECT_FALSE(bench->irq.read());
     EXPECT_EQ(host.read(csr::kStatus), 0u);
   });
@@ -157,6 +157,11 @@ TEST(Dram, StoresTimesAndRefusesOutOfRange) {
     EXPECT_EQ(h.delay, sc_time(50 + 500, SC_NS));
     EXPECT_EQ(h.access(tlm::TLM_READ_COMMAND, 4096, back.data(), 1000), tlm::TLM_OK_RESPONSE);
     EXPECT_EQ(back, data);
+    // Issued at the same time as the write, the read's bytes wait for the write's to move.
+    EXPECT_EQ(h.delay, sc_time(500 + 500 + 50, SC_NS));
+    wait(sc_time(2000, SC_NS));  // the channel is long free again
+    EXPECT_EQ(h.access(tlm::TLM_READ_COMMAND, 0, back.data(), 10), tlm::TLM_OK_RESPONSE);
+    EXPECT_EQ(h.delay, sc_time(5 + 50, SC_NS));
     EXPECT_EQ(h.access(tlm::TLM_READ_COMMAND, (1 << 20) - 999, back.data(), 1000), tlm::TLM_ADDRESS_ERROR_RESPONSE);
     EXPECT_EQ(h.access(tlm::TLM_WRITE_COMMAND, uint64_t(1) << 40, data.data(), 1), tlm::TLM_ADDRESS_ERROR_RESPONSE);
   });
