@@ -73,6 +73,9 @@ nlohmann::json latency_report(const Package& package, const ArchConfig& config, 
                         {"skip", c.skip}});
   }
   const bool skips_on_chip = config.skips == SkipPlacement::OnChip;
+  const double frame_seconds = double(std::max<uint64_t>(1, result.frame_cycles)) / hz;
+  const double dma_share = double(result.dma_read_bytes + result.dma_written_bytes) /
+                           (frame_seconds * config.dram.bandwidth_gbps * 1e9);
   return {{"model", package.name},
           {"input", {{"height", package.height}, {"width", package.width}}},
           {"clock_mhz", config.clock_mhz},
@@ -96,7 +99,8 @@ nlohmann::json latency_report(const Package& package, const ArchConfig& config, 
             {"skip_bits_used", skip_bits_used},
             {"skip_placement", skips_on_chip ? "onchip" : "dram"},
             {"dma_read_bytes", result.dma_read_bytes},
-            {"dma_written_bytes", result.dma_written_bytes}}},
+            {"dma_written_bytes", result.dma_written_bytes},
+            {"dram_bandwidth_used", dma_share}}},
           {"cosim_simulated_ns", result.cosim_ns},
           {"layers", layers},
           {"channels", channels}};
@@ -140,11 +144,13 @@ std::string latency_report_markdown(const nlohmann::json& r) {
   md += fmt::format(
       "\n| on-chip memory | bits |\n|---|---|\n| weight ROMs | {} |\n| line buffers | {} |\n| FIFOs | {} |\n"
       "| skip buffers ({}) | {} (at most {} held at once) |\n\n"
-      "Accelerator DMA traffic per frame: {} bytes read, {} bytes written.\n",
+      "Accelerator DMA traffic per frame: {} bytes read, {} bytes written ({:.2f}% of the DRAM bandwidth "
+      "over the frame).\n",
       m["rom_bits"].get<int64_t>(), m["line_buffer_bits"].get<int64_t>(), m["fifo_bits"].get<int64_t>(),
       m["skip_placement"].get<std::string>(), m["skip_bits"].get<int64_t>() + m["skip_bits_in_dram"].get<int64_t>(),
       m["skip_bits_used"].get<int64_t>(),
-      m["dma_read_bytes"].get<uint64_t>(), m["dma_written_bytes"].get<uint64_t>());
+      m["dma_read_bytes"].get<uint64_t>(), m["dma_written_bytes"].get<uint64_t>(),
+      100.0 * m["dram_bandwidth_used"].get<double>());
   return md;
 }
 
