@@ -1,6 +1,7 @@
 #include "arch_config.hpp"
 
 #include <fstream>
+#include <initializer_list>
 #include <set>
 #include <sstream>
 
@@ -28,10 +29,24 @@ void require(bool ok, const std::string& message) {
   if (!ok) throw ArchError(message);
 }
 
+// A misspelt key would otherwise fall back to its default without a word.
+void only_keys(const nlohmann::json& j, std::initializer_list<const char*> known, const std::string& where) {
+  require(j.is_object(), fmt::format("{}: expected an object", where));
+  for (const auto& [key, value] : j.items()) {
+    bool ok = false;
+    for (const char* k : known) ok = ok || key == k;
+    std::string list;
+    for (const char* k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+    require(ok, fmt::format("{}: unknown key '{}' (known: {})", where, key, list));
+  }
+}
+
 ArchConfig arch_from_json(const nlohmann::json& j, const std::string& where) {
   require(j.is_object() && j.value("format", "") == kFormat,
           fmt::format("{}: not a qflow architecture config (\"format\": \"{}\" expected)", where, kFormat));
   require(j.value("version", 0) == kVersion, fmt::format("{}: unsupported version (expected {})", where, kVersion));
+  only_keys(j, {"format", "version", "clock_mhz", "quantum_ns", "fifo_depth_rows", "skip_buffers", "dram", "layers"},
+            where);
   ArchConfig c;
   c.clock_mhz = field(j, "clock_mhz", c.clock_mhz, where);
   c.quantum_ns = field(j, "quantum_ns", c.quantum_ns, where);
@@ -42,6 +57,7 @@ ArchConfig arch_from_json(const nlohmann::json& j, const std::string& where) {
   c.skips = skips == "dram" ? SkipPlacement::Dram : SkipPlacement::OnChip;
   if (j.contains("dram")) {
     const nlohmann::json& d = j.at("dram");
+    only_keys(d, {"latency_ns", "bandwidth_gbps", "size_mib"}, where + " dram");
     c.dram.latency_ns = field(d, "latency_ns", c.dram.latency_ns, where + " dram");
     c.dram.bandwidth_gbps = field(d, "bandwidth_gbps", c.dram.bandwidth_gbps, where + " dram");
     c.dram.size_mib = field(d, "size_mib", c.dram.size_mib, where + " dram");
@@ -55,6 +71,7 @@ ArchConfig arch_from_json(const nlohmann::json& j, const std::string& where) {
   require(layers.is_object(), fmt::format("{}: 'layers' must be an object keyed by layer name", where));
   for (const auto& [name, l] : layers.items()) {
     const std::string at = fmt::format("{} layer '{}'", where, name);
+    only_keys(l, {"pe", "simd", "cosim", "fifo_depth_rows"}, at);
     ConvArch a;
     a.pe = field(l, "pe", 0, at);
     a.simd = field(l, "simd", 0, at);

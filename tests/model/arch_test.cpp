@@ -106,6 +106,13 @@ TEST(ArchConfig, BadFilesNameTheProblem) {
   write_text(dir / "d.json", R"({"format": "qflow-arch", "version": 1, "layers": {"conv1": {"pe": 0, "simd": 4}}})");
   EXPECT_NE(error_of([&] { read_arch_config(dir / "d.json"); }).find("layer 'conv1': pe and simd must be at least 1"),
             std::string::npos);
+  write_text(dir / "f.json", R"({"format": "qflow-arch", "version": 1, "clock_mhzz": 100})");
+  EXPECT_NE(error_of([&] { read_arch_config(dir / "f.json"); }).find("unknown key 'clock_mhzz' (known: format"),
+            std::string::npos);
+  write_text(dir / "g.json", R"({"format": "qflow-arch", "version": 1, "layers": {"conv1": {"pe": 2, "simd": 2, "PE": 4}}})");
+  EXPECT_NE(error_of([&] { read_arch_config(dir / "g.json"); }).find("layer 'conv1': unknown key 'PE'"), std::string::npos);
+  write_text(dir / "h.json", R"({"format": "qflow-arch", "version": 1, "dram": 5})");
+  EXPECT_NE(error_of([&] { read_arch_config(dir / "h.json"); }).find("dram: expected an object"), std::string::npos);
   write_text(dir / "e.json", R"({"format": "qflow-arch", "version": 1, "clock_mhz": "fast"})");
   EXPECT_NE(error_of([&] { read_arch_config(dir / "e.json"); }).find("'clock_mhz' has the wrong type"),
             std::string::npos);
