@@ -15,6 +15,7 @@
 #include "flow/flow_file.hpp"
 #include "flow/flow_metrics.hpp"
 #include "flow/flow_panel.hpp"
+#include "golden_cases.hpp"
 #include "package/layer_dump.hpp"
 #include "ref/host_flow.hpp"
 #include "report/latency_report.hpp"
@@ -27,10 +28,9 @@ namespace {
 
 struct RunArgs {
   std::string model = QFLOW_BUNDLED_MODEL;
-  std::string img1 = QFLOW_BUNDLED_CASE "/img1.png", img2 = QFLOW_BUNDLED_CASE "/img2.png";
-  std::string gt = QFLOW_BUNDLED_CASE "/gt.flo";
+  std::string img1, img2, gt;  // default: the package's first golden case
   std::string out = "qflow-out", vcd = "waves/qflow.vcd", arch, cosim, dump;
-  bool resize = false, quiet = false, rom_images = false;
+  bool resize = false, quiet = false, rom_images = false, gt_given = false;
   int frames = 1, multipliers = kDefaultMultiplierBudget;
   double target_fps = 0;
 };
@@ -54,7 +54,22 @@ std::function<void(double)> progress_bar(bool quiet) {
   };
 }
 
-void run(const RunArgs& a) {
+// Without a pair, the package's first golden case (with its ground truth when it has one); a
+// ground truth is never taken from anywhere but the pair it belongs to.
+RunArgs with_default_pair(RunArgs a) {
+  if (a.img1.empty() != a.img2.empty()) throw FlowIoError("--img1 and --img2 go together: give both or neither");
+  if (!a.img1.empty()) return a;
+  const std::vector<fs::path> cases = golden_cases(a.model);
+  if (cases.empty())
+    throw FlowIoError(fmt::format("{}: the package has no golden case to run; give --img1 and --img2", a.model));
+  a.img1 = (cases.front() / "img1.png").string();
+  a.img2 = (cases.front() / "img2.png").string();
+  if (!a.gt_given && fs::exists(cases.front() / "gt.flo")) a.gt = (cases.front() / "gt.flo").string();
+  return a;
+}
+
+void run(const RunArgs& given) {
+  const RunArgs a = with_default_pair(given);
   const Package package = read_package(a.model);
   ArchConfig config = !a.arch.empty()    ? read_arch_config(a.arch)
                       : a.target_fps > 0 ? arch_for_interval(package, int64_t(ArchConfig{}.clock_mhz * 1e6 / a.target_fps))
@@ -136,10 +151,10 @@ void add_run_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("run", "Run the SystemC/TLM accelerator model on an image pair "
                                             "(the default command: bundled model and pair)");
   cmd->add_option("--model", args->model, "model package folder")->capture_default_str();
-  cmd->add_option("--img1", args->img1, "first frame")->capture_default_str();
-  cmd->add_option("--img2", args->img2, "second frame")->capture_default_str();
-  cmd->add_option("--gt", args->gt, "ground-truth flow (.flo or KITTI .png): EPE and the error map; '' for none")
-      ->capture_default_str();
+  cmd->add_option("--img1", args->img1, "first frame (default: the package's first golden case)");
+  cmd->add_option("--img2", args->img2, "second frame");
+  cmd->add_option("--gt", args->gt, "ground-truth flow (.flo or KITTI .png): EPE and the error map; '' for none "
+                                    "(default: the golden case's gt.flo when the pair is the golden case's)");
   cmd->add_option("--out", args->out, "output folder")->capture_default_str();
   cmd->add_option("--vcd", args->vcd, "waves (a GTKWave save file is written next to it); '' for none")
       ->capture_default_str();
@@ -158,7 +173,10 @@ void add_run_command(CLI::App& app) {
   cmd->add_flag("--resize", args->resize, "scale a pair of another size to the model's input, and the flow back");
   cmd->add_option("--frames", args->frames, "simulate this many frames of the pair")->check(CLI::PositiveNumber);
   cmd->add_flag("--quiet", args->quiet, "no progress bar or summary");
-  cmd->callback([args] { run(*args); });
+  cmd->callback([args, cmd] {
+    args->gt_given = cmd->count("--gt") > 0;
+    run(*args);
+  });
 }
 
 }  // namespace qflow::sim
