@@ -36,8 +36,8 @@ class MacArrayPins {
   }
   void write(size_t i) {
     const MacBeat& beat = beats_[i];
-    act_ = pack_lanes<kSIMD * kABits>({beat.act.begin(), beat.act.end()}, kABits);
-    wgt_ = pack_lanes<kPE * kSIMD * kWBits>({beat.wgt.begin(), beat.wgt.end()}, kWBits);
+    act_ = pack_lanes<kSIMD * kABits>(beat.act, kABits);
+    wgt_ = pack_lanes<kPE * kSIMD * kWBits>(beat.wgt, kWBits);
     last_ = beat.last;
   }
   void read(size_t) {

@@ -1,6 +1,7 @@
 // requant's data pins for the stream harness: accumulator, multiplier, bias and shift in, a code out.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -32,10 +33,10 @@ class RequantPins {
   }
   void write(size_t i) {
     const RequantBeat& b = beats[i];
-    acc_ = pack_lanes<kAccBits>({b.acc}, kAccBits);
-    mult_ = pack_lanes<kMultBits>({b.mult}, kMultBits);
-    bias_ = pack_lanes<kBiasBits>({b.bias}, kBiasBits);
-    shift_ = pack_lanes<kShiftBits>({b.shift}, kShiftBits);
+    acc_ = pack_lanes<kAccBits>(std::array<int64_t, 1>{b.acc}, kAccBits);
+    mult_ = pack_lanes<kMultBits>(std::array<int64_t, 1>{b.mult}, kMultBits);
+    bias_ = pack_lanes<kBiasBits>(std::array<int64_t, 1>{b.bias}, kBiasBits);
+    shift_ = pack_lanes<kShiftBits>(std::array<int, 1>{b.shift}, kShiftBits);
   }
   void trace(sc_core::sc_trace_file* file, const std::string& prefix) const {
     sc_core::sc_trace(file, code_, prefix + ".out_code");

@@ -3,6 +3,8 @@
 // before the rising one, with optional random gaps on valid and stalls on ready. Waves are opt-in.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -42,31 +44,39 @@ struct PortWidth<sc_core::sc_out<sc_dt::sc_bv<N>>> {
   static constexpr int value = N;
 };
 
-// Lanes of `bits` bits each (two's complement truncated to the lane) into an sc_bv<N>, word by
-// word: faster than range writes, which also trip GCC's loop analysis inside SystemC's headers.
-template <int N>
-sc_dt::sc_bv<N> pack_lanes(const std::vector<int64_t>& lanes, int bits) {
-  std::vector<uint32_t> words((N + 31) / 32, 0);
-  for (size_t i = 0; i < lanes.size(); ++i)
-    for (int b = 0; b < bits; ++b)
-      if ((uint64_t(lanes[i]) >> b) & 1) {
-        const size_t at = i * size_t(bits) + size_t(b);
-        words[at / 32] |= 1u << (at % 32);
-      }
+// Lanes of `bits` bits each (two's complement truncated to the lane) into an sc_bv<N>, a word
+// piece at a time: the packing runs every cycle of a co-simulation, for every operand bus.
+template <int N, class Lanes>
+sc_dt::sc_bv<N> pack_lanes(const Lanes& lanes, int bits) {
+  std::array<uint32_t, (N + 31) / 32> words{};
+  size_t at = 0;
+  for (const auto lane : lanes) {
+    uint64_t v = uint64_t(int64_t(lane));
+    for (int left = bits; left > 0;) {
+      const int offset = int(at % 32), take = std::min(left, 32 - offset);
+      words[at / 32] |= uint32_t(v & ((uint64_t(1) << take) - 1)) << offset;
+      v >>= take;
+      at += size_t(take);
+      left -= take;
+    }
+  }
   sc_dt::sc_bv<N> bv;
   for (size_t w = 0; w < words.size(); ++w) bv.set_word(int(w), words[w]);
   return bv;
 }
 
-// Lane i of `bits` bits from an sc_bv<N>, sign-extended when `is_signed`.
+// Lane i of `bits` bits (up to 64) from an sc_bv<N>, sign-extended when `is_signed`.
 template <int N>
 int64_t unpack_lane(const sc_dt::sc_bv<N>& bv, int i, int bits, bool is_signed) {
   uint64_t v = 0;
-  for (int b = 0; b < bits; ++b) {
-    const int at = i * bits + b;
-    v |= uint64_t((bv.get_word(at / 32) >> (at % 32)) & 1u) << b;
+  for (int got = 0, at = i * bits; got < bits;) {
+    const int offset = at % 32, take = std::min(bits - got, 32 - offset);
+    const uint64_t piece = (uint64_t(bv.get_word(at / 32)) >> offset) & ((uint64_t(1) << take) - 1);
+    v |= piece << got;
+    got += take;
+    at += take;
   }
-  return is_signed ? int64_t(v << (64 - bits)) >> (64 - bits) : int64_t(v);
+  return is_signed && bits < 64 ? int64_t(v << (64 - bits)) >> (64 - bits) : int64_t(v);
 }
 
 // Pins: the unit's data signals, with bind(Vtop&), write(input index) and read(output index).
