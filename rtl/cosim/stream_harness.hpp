@@ -49,15 +49,32 @@ struct PortWidth<sc_core::sc_out<sc_dt::sc_bv<N>>> {
 template <int N, class Lanes>
 sc_dt::sc_bv<N> pack_lanes(const Lanes& lanes, int bits) {
   std::array<uint32_t, (N + 31) / 32> words{};
-  size_t at = 0;
-  for (const auto lane : lanes) {
-    uint64_t v = uint64_t(int64_t(lane));
-    for (int left = bits; left > 0;) {
-      const int offset = int(at % 32), take = std::min(left, 32 - offset);
-      words[at / 32] |= uint32_t(v & ((uint64_t(1) << take) - 1)) << offset;
-      v >>= take;
-      at += size_t(take);
-      left -= take;
+  const uint64_t mask = bits >= 64 ? ~uint64_t(0) : (uint64_t(1) << bits) - 1;
+  if (bits <= 32) {  // a bit buffer: one shift and or per lane
+    uint64_t buffer = 0;
+    int filled = 0;
+    size_t w = 0;
+    for (const auto lane : lanes) {
+      buffer |= (uint64_t(int64_t(lane)) & mask) << filled;
+      filled += bits;
+      if (filled >= 32) {
+        words[w++] = uint32_t(buffer);
+        buffer >>= 32;
+        filled -= 32;
+      }
+    }
+    if (filled > 0) words[w] = uint32_t(buffer);
+  } else {
+    size_t at = 0;
+    for (const auto lane : lanes) {
+      uint64_t v = uint64_t(int64_t(lane)) & mask;
+      for (int left = bits; left > 0;) {
+        const int offset = int(at % 32), take = std::min(left, 32 - offset);
+        words[at / 32] |= uint32_t(v & ((uint64_t(1) << take) - 1)) << offset;
+        v >>= take;
+        at += size_t(take);
+        left -= take;
+      }
     }
   }
   sc_dt::sc_bv<N> bv;
