@@ -106,6 +106,7 @@ void add_train(CLI::App& app) {
     if (a->threads > 0) torch::set_num_threads(a->threads);
     if (a->train.device == "cuda" && !torch::cuda::is_available())
       throw std::runtime_error("--device cuda: no CUDA device is available to this LibTorch");
+    torch::manual_seed(a->train.seed);  // before the network draws its initial weights: repeatable runs
     auto net = make_network(a->net);
     const auto train_data = open_data(a->data, a->net, a->train.seed, false, a->max_motion);
     const auto val_data = open_data(a->data, a->net, a->train.seed, true, a->max_motion);
