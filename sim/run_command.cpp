@@ -126,6 +126,7 @@ void run(const RunArgs& given) {
     md += fmt::format("\nAgainst {}: EPE {:.4f} px, L1 {:.4f}, Fl {:.2f}%.\n", a.gt, report["accuracy"]["epe"].get<double>(),
                       report["accuracy"]["l1"].get<double>(), report["accuracy"]["fl_percent"].get<double>());
   std::ofstream(out / "report.md") << md;
+  std::ofstream(out / "report.csv") << latency_report_csv(report);
   if (!a.vcd.empty()) {
     fs::path save = a.vcd;
     write_gtkwave_save(a.vcd, save.replace_extension(".gtkw"));
@@ -139,7 +140,7 @@ void run(const RunArgs& given) {
              f["fps_pipelined"].get<double>());
   if (report.contains("accuracy"))
     fmt::print("EPE {:.4f} px against {}\n", report["accuracy"]["epe"].get<double>(), a.gt);
-  fmt::print("wrote {}/ (flow.flo, flow.png, panel.png, report.md, report.json, arch.json{}){}\n", out.string(),
+  fmt::print("wrote {}/ (flow.flo, flow.png, panel.png, report.md/json/csv, arch.json{}){}\n", out.string(),
              a.rom_images ? ", rom/" : "",
              a.vcd.empty() ? "" : fmt::format(" and {} (+ .gtkw)", a.vcd));
 }

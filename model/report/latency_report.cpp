@@ -1,6 +1,7 @@
 #include "latency_report.hpp"
 
 #include <algorithm>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -152,6 +153,23 @@ std::string latency_report_markdown(const nlohmann::json& r) {
       m["dma_read_bytes"].get<uint64_t>(), m["dma_written_bytes"].get<uint64_t>(),
       100.0 * m["dram_bandwidth_used"].get<double>());
   return md;
+}
+
+std::string latency_report_csv(const nlohmann::json& r) {
+  static const char* const kColumns[] = {"name", "op", "macs", "pe", "simd", "multipliers", "model_cycles",
+                                         "busy_cycles", "stall_cycles", "starve_cycles", "utilization",
+                                         "mac_efficiency", "rom_bits", "line_buffer_bits", "rtl_cycles",
+                                         "rtl_vs_model_percent"};
+  std::string csv = "layer,op,out_c,out_h,out_w";
+  for (size_t c = 2; c < std::size(kColumns); ++c) csv += std::string(",") + kColumns[c];
+  csv += "\n";
+  for (const auto& l : r["layers"]) {
+    csv += fmt::format("{},{},{},{},{}", l["name"].get<std::string>(), l["op"].get<std::string>(),
+                       l["out"][0].get<int>(), l["out"][1].get<int>(), l["out"][2].get<int>());
+    for (size_t c = 2; c < std::size(kColumns); ++c) csv += "," + (l.contains(kColumns[c]) ? l[kColumns[c]].dump() : "");
+    csv += "\n";
+  }
+  return csv;
 }
 
 }  // namespace qflow

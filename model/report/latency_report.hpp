@@ -1,7 +1,7 @@
 // The architecture report of a simulated frame (DESIGN section 5): per layer MACs, folding,
 // cycles (analytic and measured, and the RTL's under co-simulation), utilization, initiation
 // interval, bottleneck, frame latency and frames per second at the clock, on-chip memory bits and
-// DRAM traffic. As JSON (for tools) and Markdown (for people).
+// DRAM traffic. As JSON (for tools), Markdown (for people) and CSV (a row per layer, for sweeps).
 #pragma once
 
 #include <string>
@@ -15,5 +15,6 @@ namespace qflow {
 
 nlohmann::json latency_report(const Package& package, const ArchConfig& config, const SimulationResult& result);
 std::string latency_report_markdown(const nlohmann::json& report);
+std::string latency_report_csv(const nlohmann::json& report);
 
 }  // namespace qflow
