@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "arch/folding_model.hpp"
+#include "driver/tlm_transfer.hpp"
 
 namespace qflow {
 
@@ -157,13 +158,7 @@ sc_time Accelerator::skip_transfer(tlm::tlm_command command, size_t layer, uint6
 
 sc_time Accelerator::dma(tlm::tlm_command command, uint64_t address, void* data, size_t length, sc_time issued) {
   tlm::tlm_generic_payload trans;
-  trans.set_command(command);
-  trans.set_address(address);
-  trans.set_data_ptr(static_cast<unsigned char*>(data));
-  trans.set_data_length(unsigned(length));
-  trans.set_streaming_width(unsigned(length));
-  trans.set_byte_enable_ptr(nullptr);
-  trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  prepare_transfer(trans, command, address, data, length);
   sc_time delay = issued;
   dma_socket->b_transport(trans, delay);
   if (trans.is_response_error() && dma_error_ == csr::ErrorCode::None)
@@ -180,10 +175,8 @@ bool Accelerator::fetch_input() {
   std::vector<uint8_t> image(size_t(h) * w * 3);
   for (int i = 0; i < 2; ++i) {
     tlm::tlm_generic_payload trans;
-    trans.set_read();
-    trans.set_address(csr.reg(i == 0 ? csr::kImg1Addr : csr::kImg2Addr));
-    trans.set_data_ptr(image.data());
-    trans.set_data_length(unsigned(image.size()));
+    prepare_transfer(trans, tlm::TLM_READ_COMMAND, csr.reg(i == 0 ? csr::kImg1Addr : csr::kImg2Addr), image.data(),
+                     image.size());
     if (dma_socket->transport_dbg(trans) != image.size()) return false;
     for (size_t p = 0; p < size_t(h) * w; ++p)
       for (int c = 0; c < 3; ++c) input_.codes[(size_t(i) * 3 + c) * h * w + p] = image[p * 3 + c];

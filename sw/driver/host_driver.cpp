@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "csr_map.hpp"
+#include "tlm_transfer.hpp"
 
 namespace qflow {
 namespace {
@@ -57,13 +58,7 @@ HostDriver::HostDriver(sc_core::sc_module_name name, HostJob job)
 void HostDriver::transport(tlm_utils::simple_initiator_socket<HostDriver>& socket, tlm::tlm_command command,
                            uint64_t address, void* data, size_t length, const char* what) {
   tlm::tlm_generic_payload trans;
-  trans.set_command(command);
-  trans.set_address(address);
-  trans.set_data_ptr(static_cast<unsigned char*>(data));
-  trans.set_data_length(unsigned(length));
-  trans.set_streaming_width(unsigned(length));
-  trans.set_byte_enable_ptr(nullptr);
-  trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  prepare_transfer(trans, command, address, data, length);
   sc_core::sc_time delay = keeper_.get_local_time();
   socket->b_transport(trans, delay);
   keeper_.set(delay);

@@ -9,6 +9,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include "control/csr_block.hpp"
+#include "driver/tlm_transfer.hpp"
 #include "memory/dram.hpp"
 
 namespace qflow {
@@ -33,14 +34,9 @@ struct Initiator : sc_core::sc_module {
   tlm::tlm_response_status access(tlm::tlm_command command, uint64_t address, void* data, unsigned length,
                                   unsigned char* byte_enables = nullptr) {
     tlm::tlm_generic_payload trans;
-    trans.set_command(command);
-    trans.set_address(address);
-    trans.set_data_ptr(static_cast<unsigned char*>(data));
-    trans.set_data_length(length);
-    trans.set_streaming_width(length);
+    prepare_transfer(trans, command, address, data, length);
     trans.set_byte_enable_ptr(byte_enables);
     if (byte_enables) trans.set_byte_enable_length(length);
-    trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     delay = sc_core::SC_ZERO_TIME;
     socket->b_transport(trans, delay);
     return trans.get_response_status();
