@@ -70,6 +70,8 @@ RunArgs with_default_pair(RunArgs a) {
 
 void run(const RunArgs& given) {
   const RunArgs a = with_default_pair(given);
+  if (!a.vcd.empty() && fs::path(a.vcd).extension() != ".vcd")
+    throw FlowIoError(fmt::format("--vcd {}: a waves file ends in .vcd", a.vcd));
   const Package package = read_package(a.model);
   ArchConfig config = !a.arch.empty()    ? read_arch_config(a.arch)
                       : a.target_fps > 0 ? arch_for_interval(package, int64_t(ArchConfig{}.clock_mhz * 1e6 / a.target_fps))
