@@ -9,6 +9,7 @@
 
 #include "arch/folding_model.hpp"
 #include "driver/tlm_transfer.hpp"
+#include "ref/host_flow.hpp"
 
 namespace qflow {
 
@@ -171,16 +172,16 @@ sc_time Accelerator::dma(tlm::tlm_command command, uint64_t address, void* data,
 // (no time, no traffic). The timed reads happen row by row as the input streamer feeds the pipeline.
 bool Accelerator::fetch_input() {
   const int h = package_.height, w = package_.width;
-  input_ = {kInputChannels, h, w, std::vector<int16_t>(size_t(kInputChannels) * h * w)};
-  std::vector<uint8_t> image(size_t(h) * w * 3);
+  cv::Mat images[2];
   for (int i = 0; i < 2; ++i) {
+    images[i].create(h, w, CV_8UC3);
+    const size_t bytes = size_t(h) * w * 3;
     tlm::tlm_generic_payload trans;
-    prepare_transfer(trans, tlm::TLM_READ_COMMAND, csr.reg(i == 0 ? csr::kImg1Addr : csr::kImg2Addr), image.data(),
-                     image.size());
-    if (dma_socket->transport_dbg(trans) != image.size()) return false;
-    for (size_t p = 0; p < size_t(h) * w; ++p)
-      for (int c = 0; c < 3; ++c) input_.codes[(size_t(i) * 3 + c) * h * w + p] = image[p * 3 + c];
+    prepare_transfer(trans, tlm::TLM_READ_COMMAND, csr.reg(i == 0 ? csr::kImg1Addr : csr::kImg2Addr), images[i].data,
+                     bytes);
+    if (dma_socket->transport_dbg(trans) != bytes) return false;
   }
+  input_ = stack_input(images[0], images[1]);
   return true;
 }
 

@@ -14,6 +14,7 @@
 #include "errors.hpp"
 #include "memory/dram.hpp"
 #include "model_error.hpp"
+#include "ref/host_flow.hpp"
 
 namespace qflow {
 namespace {
@@ -33,18 +34,21 @@ sc_core::sc_time frame_timeout(const Package& package, const ArchConfig& config)
   return sc_core::sc_time(100.0 * cycles * config.period_ns() + 10.0 * rtl_ns + 1e7, sc_core::SC_NS);
 }
 
+// An image's bytes, row after row (a cv::Mat may pad its rows).
+std::vector<uint8_t> rgb_bytes(const cv::Mat& rgb) {
+  const cv::Mat packed = rgb.isContinuous() ? rgb : rgb.clone();
+  return {packed.data, packed.data + packed.total() * packed.elemSize()};
+}
+
 }  // namespace
 
-SimulationResult simulate(const Package& package, const ArchConfig& config, const CodeMap& input,
+SimulationResult simulate(const Package& package, const ArchConfig& config, const ImagePair& pair,
                           const SimulationOptions& options) {
   static bool simulated = false;
   if (simulated) throw SimulationError("SystemC elaborates once per process: simulate() runs once per process");
   simulated = true;
   check_arch_matches(config, package);
-  if (input.channels != kInputChannels || input.height != package.height || input.width != package.width)
-    throw PackageError(fmt::format("input is {}x{}x{} (CxHxW) but package '{}' takes {}x{}x{}", input.channels,
-                                   input.height, input.width, package.name, kInputChannels, package.height,
-                                   package.width));
+  check_pair_size(pair, package);
   sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_core::sc_time(config.quantum_ns, sc_core::SC_NS));
 
@@ -52,7 +56,8 @@ SimulationResult simulate(const Package& package, const ArchConfig& config, cons
   const TensorShape& head = shapes.back();
   Dram dram("dram", config.dram);
   Accelerator accelerator("accelerator", package, config);
-  HostDriver host("host", {input, head.channels, head.height, head.width, options.frames, frame_timeout(package, config)});
+  HostDriver host("host", {rgb_bytes(pair.img1), rgb_bytes(pair.img2), package.height, package.width, head.channels,
+                           head.height, head.width, options.frames, frame_timeout(package, config)});
   sc_core::sc_signal<bool> irq("irq");
   accelerator.csr.irq(irq);
   host.irq(irq);
@@ -104,14 +109,13 @@ SimulationResult simulate(const Package& package, const ArchConfig& config, cons
     a.rtl_requant_cycles = rtl.requant_cycles;
     result.activity.push_back(a);
   }
-  std::map<std::string, TensorShape> shape_of{{"input", input_shape(package)}};
-  for (size_t i = 0; i < package.layers.size(); ++i) shape_of[package.layers[i].name] = shapes[i];
+  const std::map<std::string, TensorShape> shape_of = shapes_by_name(package);
   for (const auto& channel : accelerator.channels()) {
     // A DRAM skip's writer and reader ("<producer>_to_<consumer>_skip_...") carry their producer's map.
     std::string producer = channel->producer();
     if (!shape_of.count(producer)) producer = producer.substr(0, producer.find("_to_"));
     const TensorShape& s = shape_of.at(producer);
-    result.channels.push_back({channel->name(), channel->depth(), channel->peak(),
+    result.channels.push_back({channel->basename(), channel->depth(), channel->peak(),
                                int64_t(s.channels) * s.width * (s.bits + s.frac), accelerator.is_skip(*channel)});
   }
   result.dma_read_bytes = timing.dma_read_bytes;

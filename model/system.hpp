@@ -11,6 +11,7 @@
 
 #include "arch/arch_config.hpp"
 #include "driver/host_driver.hpp"
+#include "flow/image_pair.hpp"
 #include "ref/reference.hpp"
 
 namespace qflow {
@@ -49,8 +50,8 @@ struct SimulationResult {
 };
 
 // Throws ArchError when the config does not fit the package, SimulationError when the frame
-// fails (deadlock, DMA error, co-simulation mismatch), PackageError when the input does not fit.
-SimulationResult simulate(const Package& package, const ArchConfig& config, const CodeMap& input,
+// fails (deadlock, DMA error, co-simulation mismatch), FlowIoError when the pair does not fit.
+SimulationResult simulate(const Package& package, const ArchConfig& config, const ImagePair& pair,
                           const SimulationOptions& options = {});
 
 }  // namespace qflow

@@ -103,7 +103,7 @@ void run(const RunArgs& given) {
   if (!a.quiet)
     fmt::print("{}: {}x{} on the accelerator model ({} frame{}{})\n", package.name, package.width, package.height,
                a.frames, a.frames == 1 ? "" : "s", a.cosim.empty() ? "" : ", co-simulating " + a.cosim);
-  const SimulationResult result = simulate(package, config, stack_input(pair.img1, pair.img2), options);
+  const SimulationResult result = simulate(package, config, pair, options);
 
   cv::Mat flow = flow_from_head(result.frames.back().flow_head, package);
   if (scaled) flow = resize_flow(flow, original.img1.rows, original.img1.cols);

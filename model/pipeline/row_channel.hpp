@@ -16,7 +16,7 @@ class RowChannel : public sc_core::sc_module {
 
   // `producer`: the unit whose map it carries.
   RowChannel(sc_core::sc_module_name name, const std::string& producer, int depth, int map_rows)
-      : sc_module(name), name_(basename()), producer_(producer), depth_(depth), map_rows_(map_rows), fifo_("fifo", depth) {
+      : sc_module(name), producer_(producer), depth_(depth), map_rows_(map_rows), fifo_("fifo", depth) {
     // One process drives the level, whoever moved a row.
     SC_METHOD(update_level);
     sensitive << fifo_.data_written_event() << fifo_.data_read_event();
@@ -29,12 +29,11 @@ class RowChannel : public sc_core::sc_module {
   bool empty() const { return fifo_.num_available() == 0; }
   bool full() const { return fifo_.num_free() == 0; }
 
-  const std::string& name() const { return name_; }
   const std::string& producer() const { return producer_; }
   int depth() const { return depth_; }
   int map_rows() const { return map_rows_; }  // rows of the map it carries
   int peak() const { return peak_; }          // the most rows it ever held: the depth it needs
-  void trace(sc_core::sc_trace_file* file) const { sc_core::sc_trace(file, level_, "fifo." + name_ + ".level"); }
+  void trace(sc_core::sc_trace_file* file) const { sc_core::sc_trace(file, level_, "fifo." + std::string(basename()) + ".level"); }
 
  private:
   void update_level() {
@@ -44,7 +43,7 @@ class RowChannel : public sc_core::sc_module {
   }
 
 
-  std::string name_, producer_;
+  std::string producer_;
   int depth_, map_rows_;
   sc_core::sc_fifo<int> fifo_;
   sc_core::sc_signal<int> level_{"level"};

@@ -67,7 +67,7 @@ void StreamUnit::receive_through(int row, std::vector<int>& received) {
       const sc_time since = sc_time_stamp();
       if (inputs_[i]->empty()) {
         starved_.write(true);
-        waiting_on_ = "a row from " + inputs_[i]->name();
+        waiting_on_ = "a row from " + std::string(inputs_[i]->basename());
       }
       inputs_[i]->read();
       ++received[i];
@@ -82,7 +82,7 @@ void StreamUnit::emit(int row) {
     const sc_time since = sc_time_stamp();
     if (out->full()) {
       stalled_.write(true);
-      waiting_on_ = "room in " + out->name();
+      waiting_on_ = "room in " + std::string(out->basename());
     }
     out->write(row);
     waiting_on_.clear();

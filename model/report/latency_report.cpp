@@ -18,9 +18,7 @@ int64_t line_buffer_bits(const Layer& layer, const TensorShape& in) {
 
 nlohmann::json latency_report(const Package& package, const ArchConfig& config, const SimulationResult& result) {
   const std::vector<LayerPlan> plans = plan_layers(package, config);
-  const std::vector<TensorShape> shapes = infer_shapes(package);
-  std::map<std::string, TensorShape> shape_of{{"input", input_shape(package)}};
-  for (size_t i = 0; i < shapes.size(); ++i) shape_of[package.layers[i].name] = shapes[i];
+  const std::map<std::string, TensorShape> shape_of = shapes_by_name(package);
 
   size_t bottleneck = 0;
   for (size_t i = 0; i < plans.size(); ++i)

@@ -50,7 +50,7 @@ MemoryMap plan_memory(int height, int width, int flow_bytes) {
 
 HostDriver::HostDriver(sc_core::sc_module_name name, HostJob job)
     : sc_module(name), csr_socket("csr_socket"), mem_socket("mem_socket"), irq("irq"), job_(std::move(job)) {
-  map_ = plan_memory(job_.input.height, job_.input.width,
+  map_ = plan_memory(job_.height, job_.width,
                      job_.flow_channels * job_.flow_height * job_.flow_width * 2);
   SC_THREAD(run);
 }
@@ -86,16 +86,12 @@ void HostDriver::memory(tlm::tlm_command command, uint64_t address, void* data, 
 
 void HostDriver::run() {
   try {
-    const CodeMap& in = job_.input;
-    const int h = in.height, w = in.width;
-    // Images go to DRAM as the camera would leave them: H x W x 3 bytes, RGB, a row per burst.
+    const int h = job_.height, w = job_.width;
+    // The images go to DRAM a row per burst.
     keeper_.reset();
-    std::vector<uint8_t> rgb(size_t(h) * w * 3);
     const size_t row_bytes = size_t(w) * 3;
     for (int image = 0; image < 2; ++image) {
-      for (int c = 0; c < 3; ++c)
-        for (size_t p = 0; p < size_t(h) * w; ++p)
-          rgb[p * 3 + c] = uint8_t(in.codes[(size_t(image) * 3 + c) * h * w + p]);
+      std::vector<uint8_t>& rgb = image == 0 ? job_.img1 : job_.img2;
       for (int y = 0; y < h; ++y)
         memory(tlm::TLM_WRITE_COMMAND, (image == 0 ? map_.img1 : map_.img2) + y * row_bytes, rgb.data() + y * row_bytes,
                row_bytes);

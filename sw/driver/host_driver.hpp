@@ -17,7 +17,8 @@
 namespace qflow {
 
 struct HostJob {
-  CodeMap input;                 // 6 x H x W: R, G, B of image 1, then of image 2
+  std::vector<uint8_t> img1, img2;  // H x W x 3 bytes each, RGB, as a camera leaves them
+  int height = 0, width = 0;
   int flow_channels = 2, flow_height = 0, flow_width = 0;
   int frames = 1;                // the same pair, frame after frame
   sc_core::sc_time timeout;      // per frame: no interrupt by then is a failure

@@ -84,6 +84,13 @@ int64_t accumulator_bound(const Layer& layer, const TensorShape& in) {
   return depth * (int64_t(1) << (layer.w_bits - 1)) * in.max_code();
 }
 
+std::map<std::string, TensorShape> shapes_by_name(const Package& package) {
+  const std::vector<TensorShape> shapes = infer_shapes(package);
+  std::map<std::string, TensorShape> by_name{{"input", input_shape(package)}};
+  for (size_t i = 0; i < shapes.size(); ++i) by_name[package.layers[i].name] = shapes[i];
+  return by_name;
+}
+
 std::vector<TensorShape> infer_shapes(const Package& package) {
   if (package.layers.empty()) throw PackageError("network.json: the package has no layers");
   if (package.height < 1 || package.width < 1)

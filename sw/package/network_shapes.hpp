@@ -1,6 +1,7 @@
 // Shape and number-format inference over a package's layer graph.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,9 @@ TensorShape input_shape(const Package& package);
 // Output shape of every layer, in package order. Throws PackageError when the graph does not
 // chain: unknown or later inputs, channel or size mismatches, bad bit widths, overflow risk.
 std::vector<TensorShape> infer_shapes(const Package& package);
+
+// The same by name, with the graph's "input" too: what a layer's inputs look up.
+std::map<std::string, TensorShape> shapes_by_name(const Package& package);
 
 // The output of a conv layer on an input of in_height x in_width (floor division, as every
 // implementation computes it); bits and signedness from the layer.

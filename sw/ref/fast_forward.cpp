@@ -57,14 +57,11 @@ struct FastReference::Impl {
 FastReference::FastReference(const Package& source, int threads) : impl_(new Impl{source, {}, {}, {}}) {
   if (threads > 0) omp_set_num_threads(threads);
   const Package& package = impl_->package;
-  const std::vector<TensorShape> shapes = infer_shapes(package);
-  std::map<std::string, TensorShape> known{{"input", input_shape(package)}};
-  for (size_t i = 0; i < package.layers.size(); ++i) {
-    const Layer& layer = package.layers[i];
+  const std::map<std::string, TensorShape> shapes = shapes_by_name(package);
+  for (const Layer& layer : package.layers) {
     std::unique_ptr<ConvKernel> kernel;
-    if (layer.is_conv()) kernel = make_conv_kernel(layer, known.at(layer.inputs[0]), shapes[i]);
+    if (layer.is_conv()) kernel = make_conv_kernel(layer, shapes.at(layer.inputs[0]), shapes.at(layer.name));
     impl_->kernels.push_back(std::move(kernel));
-    known[layer.name] = shapes[i];
   }
   impl_->bytes.resize(package.layers.size());
 }

@@ -25,10 +25,14 @@ CodeMap stack_input(const cv::Mat& rgb1, const cv::Mat& rgb2) {
   return input;
 }
 
-CodeMap input_codes(const ImagePair& pair, const Package& package) {
+void check_pair_size(const ImagePair& pair, const Package& package) {
   if (pair.img1.rows != package.height || pair.img1.cols != package.width)
     throw FlowIoError(fmt::format("the image pair is {}x{} (WxH) but package '{}' takes {}x{}", pair.img1.cols,
                                   pair.img1.rows, package.name, package.width, package.height));
+}
+
+CodeMap input_codes(const ImagePair& pair, const Package& package) {
+  check_pair_size(pair, package);
   return stack_input(pair.img1, pair.img2);
 }
 

@@ -14,7 +14,9 @@ namespace qflow {
 // The 6 x H x W input codes: R, G, B of image 1 then of image 2 (both CV_8UC3 in RGB order).
 CodeMap stack_input(const cv::Mat& rgb1, const cv::Mat& rgb2);
 
-// The network input for a pair; throws FlowIoError when its size is not the package's input size.
+// Throws FlowIoError when the pair's size is not the package's input size.
+void check_pair_size(const ImagePair& pair, const Package& package);
+// The network input for a pair (its size checked).
 CodeMap input_codes(const ImagePair& pair, const Package& package);
 
 // Full-resolution float flow (CV_32FC2, u then v, pixels) from the flow head's 2 x H/4 x W/4

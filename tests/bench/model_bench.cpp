@@ -41,7 +41,7 @@ void frame_mode(const FlowNetQShape& shape, int repeats, int multipliers) {
   SimulationOptions options;
   options.frames = repeats + 1;  // the first one warms up
   const ArchConfig config = default_arch_config(made.package, multipliers);
-  const SimulationResult result = simulate(made.package, config, input, options);
+  const SimulationResult result = simulate(made.package, config, made.pair.images, options);
   std::vector<double> wall;
   for (size_t f = 1; f < result.frames.size(); ++f) wall.push_back(result.frames[f].wall_seconds);
   const double model_s = median(wall);
@@ -71,7 +71,7 @@ void cosim_mode(const FlowNetQShape& shape, int multipliers) {
   ArchConfig config = default_arch_config(made.package, multipliers);
   select_cosim(config, made.package, "all");
   const SimulationResult result =
-      simulate(made.package, config, stack_input(made.pair.images.img1, made.pair.images.img2));
+      simulate(made.package, config, made.pair.images);
   const nlohmann::json report = latency_report(made.package, config, result);
   const double seconds = result.frames[0].wall_seconds;
   const auto macs = report["frame"]["macs"].get<int64_t>();

@@ -21,16 +21,14 @@ class OneDnnInt8Layers {
  public:
   explicit OneDnnInt8Layers(const Package& package) : engine_(dnnl::engine::kind::cpu, 0), stream_(engine_) {
     using dnnl::memory;
-    const std::vector<TensorShape> shapes = infer_shapes(package);
-    std::map<std::string, TensorShape> known{{"input", input_shape(package)}};
-    for (size_t i = 0; i < package.layers.size(); ++i) {
-      const Layer& l = package.layers[i];
-      known[l.name] = shapes[i];
+    const std::map<std::string, TensorShape> shapes = shapes_by_name(package);
+    for (const Layer& l : package.layers) {
       if (!l.is_conv()) continue;
-      const TensorShape& in = known.at(l.inputs[0]);
+      const TensorShape& in = shapes.at(l.inputs[0]);
+      const TensorShape& out = shapes.at(l.name);
       memory::desc src({1, l.cin, in.height, in.width}, memory::data_type::u8, getenv("NHWC") ? memory::format_tag::nhwc : memory::format_tag::any);
       memory::desc wei({l.cout, l.cin, l.kernel, l.kernel}, memory::data_type::s8, memory::format_tag::any);
-      memory::desc dst({1, l.cout, shapes[i].height, shapes[i].width}, memory::data_type::s32, getenv("NHWC") ? memory::format_tag::nhwc : memory::format_tag::any);
+      memory::desc dst({1, l.cout, out.height, out.width}, memory::data_type::s32, getenv("NHWC") ? memory::format_tag::nhwc : memory::format_tag::any);
       dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
                                         src, wei, dst, {l.stride, l.stride}, {l.pad, l.pad}, {l.pad, l.pad});
       dnnl::convolution_forward::primitive_desc pd(d, engine_);

@@ -189,11 +189,9 @@ TEST(Accelerator, RefusesAConfigOfAnotherPackage) {
 
 TEST(Accelerator, RefusesAnInputOfTheWrongSize) {
   const RandomPackage r = small_package(8, 8);
-  CodeMap input = pair_input(r);
-  input.width /= 2;
-  input.codes.resize(input.codes.size() / 2);
-  EXPECT_NE(test::error_of([&] { simulate(r.package, default_arch_config(r.package), input); })
-                .find("input is 6x64x32 (CxHxW) but package"),
+  const ImagePair half{pair_input(r).img1.colRange(0, 32).clone(), pair_input(r).img2.colRange(0, 32).clone()};
+  EXPECT_NE(test::error_of([&] { simulate(r.package, default_arch_config(r.package), half); })
+                .find("the image pair is 32x64 (WxH) but package"),
             std::string::npos);
 }
 

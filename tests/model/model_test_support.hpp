@@ -17,7 +17,7 @@ inline RandomPackage small_package(int w_bits, int a_bits, double width_mult = 0
   return make_random_package({width_mult, 64, 64, w_bits, a_bits}, seed);
 }
 
-inline CodeMap pair_input(const RandomPackage& r) { return stack_input(r.pair.images.img1, r.pair.images.img2); }
+inline const ImagePair& pair_input(const RandomPackage& r) { return r.pair.images; }
 
 // Every layer's codes equal, the first difference named.
 inline void expect_codes_equal(const Package& package, const LayerCodes& expected, const LayerCodes& actual) {
