@@ -7,9 +7,11 @@
 
 #include <fmt/format.h>
 
-#include "arch/folding_model.hpp"
+#include "cosim/rtl_conv_unit.hpp"
+#include "datapath/row_ops.hpp"
 #include "driver/tlm_transfer.hpp"
-#include "ref/host_flow.hpp"
+#include "model_error.hpp"
+#include "ref/integer_ops.hpp"
 
 namespace qflow {
 
@@ -19,6 +21,8 @@ using sc_core::sc_time_stamp;
 
 namespace {
 
+// The last input row output row y reads, and how many input rows its window spans (the line
+// buffer's rows).
 StreamUnit::RowNeed row_need(const Layer& layer, int in_height) {
   const auto clamp = [in_height](int row) { return std::clamp(row, 0, in_height - 1); };
   switch (layer.op) {
@@ -34,9 +38,23 @@ StreamUnit::RowNeed row_need(const Layer& layer, int in_height) {
   return [](int y) { return y; };
 }
 
+int window_rows(const Layer& layer) {
+  switch (layer.op) {
+    case LayerOp::Conv:
+    case LayerOp::FlowHead: return layer.kernel;
+    case LayerOp::Upsample2x: return 2;
+    case LayerOp::Concat: break;
+  }
+  return 1;
+}
+
+// A code's bytes in DRAM and in a skip buffer: two for the 1/16-unit upsampled codes.
+int code_bytes(const TensorShape& s) { return s.bits + s.frac > 8 ? 2 : 1; }
+
 }  // namespace
 
-Accelerator::Accelerator(sc_core::sc_module_name name, const Package& package, const ArchConfig& config)
+Accelerator::Accelerator(sc_core::sc_module_name name, const Package& package, const ArchConfig& config,
+                         const std::vector<LayerPlan>& plans, const std::filesystem::path& rom_images)
     : sc_module(name),
       dma_socket("dma_socket"),
       csr("csr", package.height, package.width, int(package.layers.size()), sc_time(1000.0 / config.clock_mhz, SC_NS)),
@@ -45,25 +63,56 @@ Accelerator::Accelerator(sc_core::sc_module_name name, const Package& package, c
       period_(config.period_ns(), SC_NS),
       shapes_(infer_shapes(package)),
       input_shape_(input_shape(package)),
-      datapath_(std::make_unique<FunctionalDatapath>(package, config)) {
+      plans_(plans) {
+  build_datapath(rom_images);
   build_pipeline();
   SC_THREAD(control);
 }
 
 Accelerator::~Accelerator() = default;
 
+// Every conv PE's ROM (packed for its folding, or loaded from an image) and its row datapath: the
+// fast exact kernel, or the Verilated array and requant unit when co-simulated.
+void Accelerator::build_datapath(const std::filesystem::path& rom_images) {
+  const std::map<std::string, TensorShape> shapes = shapes_by_name(package_);
+  const size_t n = package_.layers.size();
+  roms_.resize(n);
+  engines_.resize(n);
+  rtl_.resize(n);
+  observed_.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    const Layer& layer = package_.layers[i];
+    observed_[i] = {shapes_[i].channels, shapes_[i].height, shapes_[i].width,
+                    std::vector<int16_t>(size_t(shapes_[i].size()))};
+    if (!layer.is_conv()) continue;
+    const ConvArch& arch = config_.convs.at(layer.name);
+    roms_[i] = std::make_unique<WeightRom>(
+        rom_images.empty() ? WeightRom(layer, arch.pe, arch.simd)
+                           : WeightRom::from_readmemh(layer, arch.pe, arch.simd, rom_images / (layer.name + ".mem")));
+    const TensorShape& in = shapes.at(layer.inputs.at(0));
+    engines_[i] = std::make_unique<ConvRowEngine>(layer, in, *roms_[i]);
+    if (arch.cosim) rtl_[i] = std::make_unique<RtlConvUnit>(layer, in, arch.pe, arch.simd, config_.period_ns());
+  }
+}
+
+RtlCycles Accelerator::rtl_cycles(size_t layer) const {
+  return rtl_[layer] ? RtlCycles{rtl_[layer]->mac_cycles(), rtl_[layer]->requant_cycles()} : RtlCycles{};
+}
+
 StreamUnit* Accelerator::add_unit(const std::string& name, int rows, int64_t row_cycles, StreamUnit::RowNeed need) {
   units_.push_back(std::make_unique<StreamUnit>(name.c_str(), rows, row_cycles, period_, std::move(need), frame_start_));
   StreamUnit* unit = units_.back().get();
   rows_total_ += rows;
-  unit->set_row_done([this] {
-    if (progress_) report_progress(1.0, double(++rows_done_) / rows_total_);
+  unit->set_row_done([this](const RowRef&) {
+    if (progress_) progress_(double(++rows_done_) / rows_total_);
   });
   return unit;
 }
 
-RowChannel* Accelerator::connect(StreamUnit& producer, int rows, const std::string& name, int depth) {
+RowChannel* Accelerator::connect(StreamUnit& producer, size_t map, const std::string& name, int depth) {
+  const int rows = map_shape(map).height;
   channels_.push_back(std::make_unique<RowChannel>(name.c_str(), producer.basename(), depth, rows));
+  channel_maps_.push_back(map);
   producer.add_output(channels_.back().get());
   return channels_.back().get();
 }
@@ -74,66 +123,128 @@ int Accelerator::fifo_depth(const std::string& producer) const {
                                                                          : config_.fifo_depth_rows;
 }
 
+// A unit's work stops the simulation with its message instead of unwinding through SystemC.
+StreamUnit::RowWork Accelerator::guarded(StreamUnit::RowWork work) {
+  return [this, work = std::move(work)](int y, const std::vector<LineBuffer>& in, RowRef& out) {
+    try {
+      return work(y, in, out);
+    } catch (const std::exception& e) {
+      if (datapath_error_.empty()) datapath_error_ = e.what();
+      csr.frame_failed(csr::ErrorCode::Datapath);
+      sc_core::sc_stop();
+      wait();  // never resumes: the simulation is over
+      return sc_core::SC_ZERO_TIME;
+    }
+  };
+}
+
+// What a layer's unit computes for output row y, from its line buffers only.
+StreamUnit::RowWork Accelerator::layer_work(size_t i) {
+  const Layer& layer = package_.layers[i];
+  const auto record = [this, i](const RowRef& row) {
+    CodeMap& map = observed_[i];
+    for (int c = 0; c < map.channels; ++c)
+      std::copy_n(row->channel(c), map.width, map.codes.data() + (size_t(c) * map.height + row->y) * map.width);
+  };
+  switch (layer.op) {
+    case LayerOp::Conv:
+    case LayerOp::FlowHead:
+      if (rtl_[i])  // the Verilated array computes the row in simulated time: the PE is busy meanwhile
+        return [this, i, record](int y, const std::vector<LineBuffer>& in, RowRef& out) {
+          const ConvRowEngine& engine = *engines_[i];
+          CodeMap codes = rtl_[i]->run_row(engine.strip_layer(), engine.strip_codes(y, in[0]), *roms_[i]);
+          out = make_row(y, std::move(codes), package_.layers[i].op != LayerOp::FlowHead, false);
+          record(out);
+          return sc_core::SC_ZERO_TIME;
+        };
+      return [this, i, record](int y, const std::vector<LineBuffer>& in, RowRef& out) {
+        out = engines_[i]->compute(y, in[0]);
+        record(out);
+        return sc_core::SC_ZERO_TIME;
+      };
+    case LayerOp::Upsample2x: {
+      const int in_height = map_shape(i).height / 2;
+      return [record, in_height](int y, const std::vector<LineBuffer>& in, RowRef& out) {
+        const UpsampleTaps t = upsample_taps(y, in_height);
+        out = upsample_row(y, *in[0].row(t.near), *in[0].row(t.far));
+        record(out);
+        return sc_core::SC_ZERO_TIME;
+      };
+    }
+    case LayerOp::Concat:
+      return [record](int y, const std::vector<LineBuffer>& in, RowRef& out) {
+        std::vector<const Row*> parts;
+        for (const LineBuffer& line : in) parts.push_back(line.row(y));
+        out = concat_row(y, parts);
+        record(out);
+        return sc_core::SC_ZERO_TIME;
+      };
+  }
+  throw SimulationError(fmt::format("layer '{}': no unit for its op", layer.name));
+}
+
 void Accelerator::build_pipeline() {
-  const std::vector<LayerPlan> plans = plan_layers(package_, config_);
   input_unit_ = add_unit("input", package_.height, 0, nullptr);
-  input_unit_->set_row_action([this](int y) { return stream_input_row(y); });
+  input_unit_->set_row_work(guarded([this](int y, const std::vector<LineBuffer>&, RowRef& out) {
+    return input_row_work(y, out);
+  }));
   std::map<std::string, StreamUnit*> producer{{"input", input_unit_}};
-  std::map<std::string, int> rows{{"input", package_.height}}, consumers;
+  std::map<std::string, int> consumers;
   std::map<std::string, size_t> layer_index{{"input", kInputMap}};
   uint64_t skip_offset = 0;
   for (size_t i = 0; i < package_.layers.size(); ++i) {
     const Layer& layer = package_.layers[i];
-    StreamUnit* unit =
-        add_unit(layer.name, shapes_[i].height, plans[i].row_cycles, row_need(layer, rows.at(layer.inputs.at(0))));
+    const size_t first_input = layer_index.at(layer.inputs.at(0));
+    StreamUnit* unit = add_unit(layer.name, shapes_[i].height, rtl_[i] ? 0 : plans_[i].row_cycles,
+                                row_need(layer, map_shape(first_input).height));
+    const int window = window_rows(layer);
     for (const std::string& from : layer.inputs) {
       const std::string edge = from + "_to_" + layer.name;
       StreamUnit& source = *producer.at(from);
-      const int from_rows = rows.at(from);
+      const size_t map = layer_index.at(from);
+      const int from_rows = map_shape(map).height;
       // A producer's first consumer is its neighbour; any later one (a decoder concat) reads a
       // skip buffer holding the whole map until the decoder gets there.
       if (consumers[from]++ == 0) {
-        unit->add_input(connect(source, from_rows, edge, fifo_depth(from)));
+        unit->add_input(connect(source, map, edge, fifo_depth(from)), window);
       } else if (config_.skips == SkipPlacement::OnChip) {
-        unit->add_input(connect(source, from_rows, edge, from_rows));
+        unit->add_input(connect(source, map, edge, from_rows), window);
         skips_.push_back(channels_.back().get());
       } else {
-        const size_t from_layer = layer_index.at(from);
         const uint64_t base = skip_offset;
-        skip_offset += skip_row_bytes(from_layer) * uint64_t(from_rows);
+        skip_offset += skip_row_bytes(map) * uint64_t(from_rows);
         StreamUnit* writer = add_unit(edge + "_skip_write", from_rows, 0, [](int y) { return y; });
-        writer->add_input(connect(source, from_rows, edge + "_to_dram", fifo_depth(from)));
-        writer->set_row_action([=](int y) { return skip_transfer(tlm::TLM_WRITE_COMMAND, from_layer, base, y); });
+        writer->add_input(connect(source, map, edge + "_to_dram", fifo_depth(from)), 1);
+        writer->set_row_work(guarded([this, map, base](int y, const std::vector<LineBuffer>& in, RowRef& out) {
+          auto token = std::make_shared<Row>();  // "row y is in DRAM": the reader fetches it from there
+          token->y = y;
+          out = token;
+          return skip_write(map, base, *in[0].row(y));
+        }));
         StreamUnit* reader = add_unit(edge + "_skip_read", from_rows, 0, [](int y) { return y; });
-        reader->add_input(connect(*writer, from_rows, edge + "_in_dram", from_rows));
+        reader->add_input(connect(*writer, map, edge + "_in_dram", from_rows), 1);
         skips_.push_back(channels_.back().get());
-        reader->set_row_action([=](int y) { return skip_transfer(tlm::TLM_READ_COMMAND, from_layer, base, y); });
-        unit->add_input(connect(*reader, from_rows, edge + "_from_dram", config_.fifo_depth_rows));
+        reader->set_row_work(guarded([this, map, base](int y, const std::vector<LineBuffer>&, RowRef& out) {
+          return skip_read(map, base, y, out);
+        }));
+        unit->add_input(connect(*reader, map, edge + "_from_dram", config_.fifo_depth_rows), window);
       }
     }
+    unit->set_row_work(guarded(layer_work(i)));
     producer[layer.name] = unit;
-    rows[layer.name] = shapes_[i].height;
     layer_index[layer.name] = i;
     layer_units_.push_back(unit);
   }
-  const TensorShape& flow = shapes_.back();
-  flow_writer_ = add_unit("flow_writer", flow.height, 0, [](int y) { return y; });
-  flow_writer_->add_input(connect(*layer_units_.back(), flow.height, package_.layers.back().name + "_to_flow_writer",
-                                  fifo_depth(package_.layers.back().name)));
-  flow_writer_->set_row_action([this](int y) {
-    const CodeMap& head = datapath_->codes().back();
-    sc_time t;
-    for (int c = 0; c < head.channels; ++c) {
-      const size_t at = (size_t(c) * head.height + y) * head.width;
-      // A TLM payload's data pointer is non-const; a write only reads through it.
-      t = dma(tlm::TLM_WRITE_COMMAND, csr.reg(csr::kFlowAddr) + at * 2, const_cast<int16_t*>(head.codes.data() + at),
-              head.width * 2u, t);
-    }
-    return t;
-  });
+  const size_t head = package_.layers.size() - 1;
+  flow_writer_ = add_unit("flow_writer", shapes_[head].height, 0, [](int y) { return y; });
+  flow_writer_->add_input(connect(*layer_units_.back(), head, package_.layers.back().name + "_to_flow_writer",
+                                  fifo_depth(package_.layers.back().name)),
+                          1);
+  flow_writer_->set_row_work(guarded([this](int y, const std::vector<LineBuffer>& in, RowRef&) {
+    return flow_write(*in[0].row(y));
+  }));
 }
 
-// A skip row in DRAM: one byte per code, channel-major, at the skip scratch area.
 const TensorShape& Accelerator::map_shape(size_t layer) const {
   return layer == kInputMap ? input_shape_ : shapes_[layer];
 }
@@ -141,20 +252,40 @@ const TensorShape& Accelerator::map_shape(size_t layer) const {
 // A skip row in DRAM: channel-major, one byte per code (two for 1/16-unit upsampled codes).
 uint64_t Accelerator::skip_row_bytes(size_t layer) const {
   const TensorShape& s = map_shape(layer);
-  return uint64_t(s.channels) * s.width * (s.bits + s.frac > 8 ? 2 : 1);
+  return uint64_t(s.channels) * s.width * code_bytes(s);
 }
 
-sc_time Accelerator::skip_transfer(tlm::tlm_command command, size_t layer, uint64_t base, int row) {
-  const CodeMap& map = layer == kInputMap ? input_ : datapath_->codes()[layer];
-  const size_t row_bytes = skip_row_bytes(layer), code_bytes = row_bytes / (size_t(map.channels) * map.width);
+sc_time Accelerator::skip_write(size_t layer, uint64_t base, const Row& row) {
+  const size_t bytes = code_bytes(map_shape(layer)), row_bytes = skip_row_bytes(layer);
   skip_row_.resize(row_bytes);
-  if (command == tlm::TLM_WRITE_COMMAND)
-    for (int c = 0; c < map.channels; ++c)
-      for (int x = 0; x < map.width; ++x) {
-        const int16_t code = map.codes[(size_t(c) * map.height + row) * map.width + x];
-        std::memcpy(&skip_row_[(size_t(c) * map.width + x) * code_bytes], &code, code_bytes);  // little endian
-      }
-  return dma(command, csr.reg(csr::kSkipAddr) + base + uint64_t(row) * row_bytes, skip_row_.data(), row_bytes);
+  for (size_t i = 0; i < row.codes.codes.size(); ++i)
+    std::memcpy(&skip_row_[i * bytes], &row.codes.codes[i], bytes);  // little endian
+  return dma(tlm::TLM_WRITE_COMMAND, csr.reg(csr::kSkipAddr) + base + uint64_t(row.y) * row_bytes, skip_row_.data(),
+             row_bytes);
+}
+
+sc_time Accelerator::skip_read(size_t layer, uint64_t base, int y, RowRef& out) {
+  const TensorShape& s = map_shape(layer);
+  const size_t bytes = code_bytes(s), row_bytes = skip_row_bytes(layer);
+  skip_row_.resize(row_bytes);
+  const sc_time t = dma(tlm::TLM_READ_COMMAND, csr.reg(csr::kSkipAddr) + base + uint64_t(y) * row_bytes,
+                        skip_row_.data(), row_bytes);
+  CodeMap codes{s.channels, 1, s.width, std::vector<int16_t>(size_t(s.channels) * s.width, 0)};
+  for (size_t i = 0; i < codes.codes.size(); ++i) std::memcpy(&codes.codes[i], &skip_row_[i * bytes], bytes);
+  out = make_row(y, std::move(codes), /*with_bytes=*/true, /*split=*/s.frac > 0);
+  return t;
+}
+
+// The flow head's row y to DRAM, channel-major int16, where the host reads the flow.
+sc_time Accelerator::flow_write(const Row& row) {
+  const int w = row.codes.width, h = shapes_.back().height;
+  sc_time t;
+  for (int c = 0; c < row.codes.channels; ++c) {
+    const size_t at = (size_t(c) * h + row.y) * w;
+    // A TLM payload's data pointer is non-const; a write only reads through it.
+    t = dma(tlm::TLM_WRITE_COMMAND, csr.reg(csr::kFlowAddr) + at * 2, const_cast<int16_t*>(row.channel(c)), w * 2u, t);
+  }
+  return t;
 }
 
 sc_time Accelerator::dma(tlm::tlm_command command, uint64_t address, void* data, size_t length, sc_time issued) {
@@ -168,31 +299,17 @@ sc_time Accelerator::dma(tlm::tlm_command command, uint64_t address, void* data,
   return delay;
 }
 
-// The pair as the datapath computes it ahead: read through the DMA's socket with debug transport
-// (no time, no traffic). The timed reads happen row by row as the input streamer feeds the pipeline.
-bool Accelerator::fetch_input() {
-  const int h = package_.height, w = package_.width;
-  cv::Mat images[2];
-  for (int i = 0; i < 2; ++i) {
-    images[i].create(h, w, CV_8UC3);
-    const size_t bytes = size_t(h) * w * 3;
-    tlm::tlm_generic_payload trans;
-    prepare_transfer(trans, tlm::TLM_READ_COMMAND, csr.reg(i == 0 ? csr::kImg1Addr : csr::kImg2Addr), images[i].data,
-                     bytes);
-    if (dma_socket->transport_dbg(trans) != bytes) return false;
-  }
-  input_ = stack_input(images[0], images[1]);
-  return true;
-}
-
 // Row y of both images over the DMA, then its pixels into the first PE at one per cycle, whichever
 // is slower.
-sc_time Accelerator::stream_input_row(int y) {
+sc_time Accelerator::input_row_work(int y, RowRef& out) {
   const size_t row_bytes = size_t(package_.width) * 3;
-  input_row_.resize(row_bytes);
   sc_time t;
-  for (const uint32_t image : {csr::kImg1Addr, csr::kImg2Addr})
-    t = dma(tlm::TLM_READ_COMMAND, csr.reg(image) + uint64_t(y) * row_bytes, input_row_.data(), row_bytes, t);
+  for (int i = 0; i < 2; ++i) {
+    image_rows_[i].resize(row_bytes);
+    t = dma(tlm::TLM_READ_COMMAND, csr.reg(i == 0 ? csr::kImg1Addr : csr::kImg2Addr) + uint64_t(y) * row_bytes,
+            image_rows_[i].data(), row_bytes, t);
+  }
+  out = input_row(y, image_rows_[0].data(), image_rows_[1].data(), package_.width);
   return std::max(t, period_ * double(package_.width));
 }
 
@@ -203,38 +320,20 @@ void Accelerator::control() {
     timing_ = {};
     dma_error_ = csr::ErrorCode::None;
     rows_done_ = 0;
-    if (!fetch_input()) {
-      csr.frame_failed(csr::ErrorCode::DmaRead);
-      continue;
-    }
-    const sc_time compute_start = sc_time_stamp();
-    try {
-      datapath_->compute(input_, [this](double done) { report_progress(done, 0.0); });
-    } catch (const std::exception& e) {  // thrown through SystemC it would lose its message
-      datapath_error_ = e.what();
-      csr.frame_failed(csr::ErrorCode::Datapath);
-      continue;
-    }
-    timing_.cosim = sc_time_stamp() - compute_start;
-    timing_.pipeline_start = sc_time_stamp();
+    for (auto& rtl : rtl_)
+      if (rtl) rtl->reset_cycles();
+    timing_.pipeline_start = start;
     frame_start_.notify(sc_core::SC_ZERO_TIME);
     wait(flow_writer_->finished());
     if (dma_error_ != csr::ErrorCode::None) {
       csr.frame_failed(dma_error_);
       continue;
     }
-    timing_.cycles = uint64_t(std::llround((sc_time_stamp() - start - timing_.cosim) / period_));
+    timing_.cycles = uint64_t(std::llround((sc_time_stamp() - start) / period_));
     std::vector<uint64_t> busy;
     for (const StreamUnit* unit : layer_units_) busy.push_back(uint64_t(unit->stats().busy_cycles));
     csr.frame_done(timing_.cycles, busy);
   }
-}
-
-void Accelerator::report_progress(double cosim_done, double rows_done) {
-  if (!progress_) return;
-  // Co-simulation is where a co-simulated frame's time goes; the pipeline's rows take the rest.
-  constexpr double kCosimShare = 0.95;
-  progress_(datapath_->cosimulates() ? kCosimShare * cosim_done + (1.0 - kCosimShare) * rows_done : rows_done);
 }
 
 bool Accelerator::is_skip(const RowChannel& channel) const {
@@ -252,7 +351,8 @@ void Accelerator::trace(sc_core::sc_trace_file* file) const {
   csr.trace(file);
   for (const auto& unit : units_) unit->trace(file);
   for (const auto& channel : channels_) channel->trace(file);
-  datapath_->trace(file);
+  for (const auto& rtl : rtl_)
+    if (rtl) rtl->trace(file);
 }
 
 }  // namespace qflow

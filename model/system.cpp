@@ -23,10 +23,10 @@ int64_t cycles_of(const sc_core::sc_time& t, const sc_core::sc_time& period) { r
 
 // A generous bound on a frame's simulated time: every unit one after the other, a hundred times
 // over, plus the RTL's own time under co-simulation. Only a deadlock reaches it.
-sc_core::sc_time frame_timeout(const Package& package, const ArchConfig& config) {
+sc_core::sc_time frame_timeout(const Package& package, const ArchConfig& config, const std::vector<LayerPlan>& plans) {
   double cycles = double(package.height) * package.width;
   double rtl_ns = 0;
-  for (const LayerPlan& plan : plan_layers(package, config)) {
+  for (const LayerPlan& plan : plans) {
     cycles += double(plan.cycles);
     if (plan.pe > 0 && config.convs.at(plan.name).cosim)
       rtl_ns += 10.0 * (double(plan.cycles) + double(plan.out.size()) + 8.0 * plan.out.height);
@@ -53,11 +53,12 @@ SimulationResult simulate(const Package& package, const ArchConfig& config, cons
   tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_core::sc_time(config.quantum_ns, sc_core::SC_NS));
 
   const std::vector<TensorShape> shapes = infer_shapes(package);
+  const std::vector<LayerPlan> plans = plan_layers(package, config);
   const TensorShape& head = shapes.back();
   Dram dram("dram", config.dram);
-  Accelerator accelerator("accelerator", package, config);
+  Accelerator accelerator("accelerator", package, config, plans, options.rom_images);
   HostDriver host("host", {rgb_bytes(pair.img1), rgb_bytes(pair.img2), package.height, package.width, head.channels,
-                           head.height, head.width, options.frames, frame_timeout(package, config)});
+                           head.height, head.width, options.frames, frame_timeout(package, config, plans)});
   sc_core::sc_signal<bool> irq("irq");
   accelerator.csr.irq(irq);
   host.irq(irq);
@@ -89,11 +90,10 @@ SimulationResult simulate(const Package& package, const ArchConfig& config, cons
   SimulationResult result;
   const sc_core::sc_time period(config.period_ns(), sc_core::SC_NS);
   const FrameTiming& timing = accelerator.frame_timing();
-  result.layers = accelerator.datapath().codes();
+  result.layers = accelerator.layer_codes();
   result.frames = host.frames();
   result.frame_cycles = timing.cycles;
   result.input_dma_cycles = uint64_t(accelerator.input_stats().busy_cycles);
-  result.cosim_ns = timing.cosim.to_seconds() * 1e9;
   for (size_t i = 0; i < package.layers.size(); ++i) {
     const UnitStats& s = accelerator.layer_stats(i);
     LayerActivity a;
@@ -102,19 +102,18 @@ SimulationResult simulate(const Package& package, const ArchConfig& config, cons
     a.starve = cycles_of(s.starve, period);
     a.first_start = cycles_of(s.first_start - timing.pipeline_start, period);
     a.last_end = cycles_of(s.last_end - timing.pipeline_start, period);
-    if (const WeightRom* rom = accelerator.datapath().rom(i)) a.rom_bits = rom->bits();
-    const RtlLayerRun& rtl = accelerator.datapath().rtl_runs()[i];
+    if (const WeightRom* rom = accelerator.rom(i)) a.rom_bits = rom->bits();
+    const RtlCycles rtl = accelerator.rtl_cycles(i);
     a.cosim = package.layers[i].is_conv() && config.convs.at(package.layers[i].name).cosim;
-    a.rtl_mac_cycles = rtl.mac_cycles;
-    a.rtl_requant_cycles = rtl.requant_cycles;
+    a.rtl_mac_cycles = rtl.mac;
+    a.rtl_requant_cycles = rtl.requant;
     result.activity.push_back(a);
   }
-  const std::map<std::string, TensorShape> shape_of = shapes_by_name(package);
-  for (const auto& channel : accelerator.channels()) {
-    // A DRAM skip's writer and reader ("<producer>_to_<consumer>_skip_...") carry their producer's map.
-    std::string producer = channel->producer();
-    if (!shape_of.count(producer)) producer = producer.substr(0, producer.find("_to_"));
-    const TensorShape& s = shape_of.at(producer);
+  const TensorShape input = input_shape(package);
+  for (size_t c = 0; c < accelerator.channels().size(); ++c) {
+    const auto& channel = accelerator.channels()[c];
+    const size_t map = accelerator.channel_map(c);
+    const TensorShape& s = map == Accelerator::kInputMap ? input : shapes[map];
     result.channels.push_back({channel->basename(), channel->depth(), channel->peak(),
                                int64_t(s.channels) * s.width * (s.bits + s.frac), accelerator.is_skip(*channel)});
   }

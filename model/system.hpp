@@ -20,6 +20,7 @@ struct SimulationOptions {
   int frames = 1;
   std::filesystem::path vcd;               // empty: no waves
   std::function<void(double)> progress;    // fraction of the current frame done
+  std::filesystem::path rom_images;        // load every PE's ROM from <dir>/<layer>.mem ($readmemh)
 };
 
 struct LayerActivity {                     // one package layer in the last frame, in cycles
@@ -39,13 +40,12 @@ struct ChannelInfo {
 };
 
 struct SimulationResult {
-  LayerCodes layers;                       // the datapath's codes, package order (last frame)
+  LayerCodes layers;                       // the codes each layer's unit emitted, package order (last frame)
   std::vector<HostFrame> frames;           // what the host read back, per frame
   std::vector<LayerActivity> activity;     // per package layer
   std::vector<ChannelInfo> channels;
   uint64_t frame_cycles = 0;
   uint64_t input_dma_cycles = 0;           // the input streamer's: the pair's rows over the DMA
-  double cosim_ns = 0;                     // the RTL's own simulated time, outside frame_cycles
   uint64_t dma_read_bytes = 0, dma_written_bytes = 0;  // the accelerator's, last frame
 };
 

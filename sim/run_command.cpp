@@ -29,7 +29,7 @@ namespace {
 struct RunArgs {
   std::string model = QFLOW_BUNDLED_MODEL;
   std::string img1, img2, gt;  // default: the package's first golden case
-  std::string out = "qflow-out", vcd = "waves/qflow.vcd", arch, cosim, dump;
+  std::string out = "qflow-out", vcd = "waves/qflow.vcd", arch, cosim, dump, load_roms;
   bool resize = false, quiet = false, rom_images = false, gt_given = false;
   int frames = 1, multipliers = kDefaultMultiplierBudget;
   double target_fps = 0;
@@ -100,6 +100,7 @@ void run(const RunArgs& given) {
   options.frames = a.frames;
   options.vcd = a.vcd;
   options.progress = progress_bar(a.quiet);
+  options.rom_images = a.load_roms;
   if (!a.quiet)
     fmt::print("{}: {}x{} on the accelerator model ({} frame{}{})\n", package.name, package.width, package.height,
                a.frames, a.frames == 1 ? "" : "s", a.cosim.empty() ? "" : ", co-simulating " + a.cosim);
@@ -171,6 +172,10 @@ void add_run_command(CLI::App& app) {
       ->check(CLI::PositiveNumber)
       ->excludes(budget);
   cmd->add_flag("--rom-images", args->rom_images, "also write each conv layer's packed weight ROM as OUT/rom/<layer>.mem ($readmemh)");
+  cmd->add_option("--load-roms", args->load_roms,
+                  "load every conv PE's weight ROM from DIR/<layer>.mem ($readmemh images as --rom-images writes "
+                  "them, for the same architecture) instead of the package")
+      ->check(CLI::ExistingDirectory);
   cmd->add_option("--cosim", args->cosim, "co-simulate these conv layers on the Verilated RTL: 'all' or a,b,c");
   cmd->add_option("--dump-layers", args->dump, "write every layer's codes as <layer>.npy here");
   cmd->add_flag("--resize", args->resize, "scale a pair of another size to the model's input, and the flow back");

@@ -1,11 +1,15 @@
 // qflow-train: quantization-aware training of FlowNetQ (and the float FlowNetS baseline) in
 // LibTorch, evaluation through the fake-quant and the integer paths, and export of the package.
+#include <chrono>
 #include <regex>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "data/photo_scenes.hpp"
 #include "export/integer_export.hpp"
+#include "flow/flo_io.hpp"
+#include "flow/image_pair.hpp"
 #include "flow/baselines.hpp"
 #include "training.hpp"
 
@@ -13,20 +17,26 @@ namespace qflow::train {
 namespace {
 
 struct DataArgs {
-  std::string spec = "synthetic";  // synthetic | chairs:ROOT | sintel:ROOT[:final] | middlebury:ROOT
+  std::string spec = "synthetic";  // synthetic | photos[:DIR] | chairs:ROOT | sintel:ROOT[:final] | middlebury:ROOT
   int crop_h = 0, crop_w = 0;
 };
 
-// A data set at the network's size: synthetic data is rendered at it, real data cropped to it.
-class CroppedDataset final : public FlowDataset {
+// How a real pair of another size meets the network's input: random crops and flips (training),
+// the whole frame resized with its flow scaled (evaluation), or the centre window.
+enum class Fit { Augment, Resize, CentreCrop };
+
+class FittedDataset final : public FlowDataset {
  public:
-  // Training: random crops and flips; validation: the centre window.
-  CroppedDataset(std::unique_ptr<FlowDataset> inner, int h, int w, uint64_t seed, bool validation)
-      : inner_(std::move(inner)), h_(h), w_(w), seed_(seed), validation_(validation) {}
+  FittedDataset(std::unique_ptr<FlowDataset> inner, int h, int w, uint64_t seed, Fit fit)
+      : inner_(std::move(inner)), h_(h), w_(w), seed_(seed), fit_(fit) {}
   size_t size() const override { return inner_->size(); }
-  std::string describe() const override { return fmt::format("{}, cropped to {}x{}", inner_->describe(), w_, h_); }
+  std::string describe() const override {
+    static const char* how[] = {"random crops of", "resized to", "centre crops of"};
+    return fmt::format("{}, {} {}x{}", inner_->describe(), how[int(fit_)], w_, h_);
+  }
   FlowSample get(size_t i) const override {
-    if (validation_) return center_crop(inner_->get(i), h_, w_);
+    if (fit_ == Fit::Resize) return resize_sample(inner_->get(i), h_, w_);
+    if (fit_ == Fit::CentreCrop) return center_crop(inner_->get(i), h_, w_);
     std::mt19937_64 rng(seed_ + i);
     return augment(inner_->get(i), h_, w_, rng);
   }
@@ -35,11 +45,13 @@ class CroppedDataset final : public FlowDataset {
   std::unique_ptr<FlowDataset> inner_;
   int h_, w_;
   uint64_t seed_;
-  bool validation_;
+  Fit fit_;
 };
 
+// `fit` applies to real pairs; synthetic and photo data are rendered at the network's size.
 std::unique_ptr<FlowDataset> open_data(const std::string& spec, const NetworkConfig& net, uint64_t seed,
-                                       bool validation, double max_motion = SyntheticOptions{}.max_motion) {
+                                       bool validation, double max_motion = SyntheticOptions{}.max_motion,
+                                       Fit fit = Fit::CentreCrop) {
   if (spec == "synthetic") {
     SyntheticOptions o;
     o.max_motion = max_motion;
@@ -50,23 +62,33 @@ std::unique_ptr<FlowDataset> open_data(const std::string& spec, const NetworkCon
     return make_synthetic_dataset(o);
   }
   std::smatch m;
+  if (std::regex_match(spec, m, std::regex(R"(photos(?::(.+))?)"))) {
+    PhotoOptions o;
+    o.height = net.height;
+    o.width = net.width;
+    o.seed = seed;
+    o.validation = validation;
+    if (m[1].matched) o.library = m[1].str();
+    return make_photo_dataset(o);
+  }
   if (!std::regex_match(spec, m, std::regex(R"((chairs|sintel|middlebury|pairs):([^:]+)(?::(clean|final))?)")))
     throw std::runtime_error(fmt::format(
-        "--data '{}' is not synthetic, chairs:ROOT, sintel:ROOT[:clean|final], middlebury:ROOT or pairs:ROOT", spec));
+        "--data '{}' is not synthetic, photos[:DIR], chairs:ROOT, sintel:ROOT[:clean|final], middlebury:ROOT or pairs:ROOT", spec));
   std::unique_ptr<FlowDataset> data;
   if (m[1] == "chairs") data = make_flying_chairs(m[2].str(), validation);
   else if (m[1] == "sintel") data = make_sintel(m[2].str(), m[3].matched ? m[3].str() : "clean");
   else if (m[1] == "middlebury") data = make_middlebury(m[2].str());
   else data = make_sample_folders(m[2].str());
-  return std::make_unique<CroppedDataset>(std::move(data), net.height, net.width, seed, validation);
+  return std::make_unique<FittedDataset>(std::move(data), net.height, net.width, seed, validation ? fit : Fit::Augment);
 }
 
-void parse_size(const std::string& size, NetworkConfig& c) {
+// "HxW" -> {H, W}; "" -> {0, 0} (keep the size a checkpoint has).
+std::pair<int, int> parse_size(const std::string& size) {
+  if (size.empty()) return {0, 0};
   std::smatch m;
-  if (!std::regex_match(size, m, std::regex(R"((\d+)x(\d+))")))
+  if (!std::regex_match(size, m, std::regex(R"((\d{1,5})x(\d{1,5}))")))
     throw std::runtime_error(fmt::format("--size '{}' is not HxW", size));
-  c.height = std::stoi(m[1]);
-  c.width = std::stoi(m[2]);
+  return {std::stoi(m[1]), std::stoi(m[2])};
 }
 
 void add_train(CLI::App& app) {
@@ -89,7 +111,7 @@ void add_train(CLI::App& app) {
   cmd->add_option("--max-motion", a->max_motion, "synthetic data: largest translation per frame, pixels")
       ->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--weight-range", a->net.weight_range, "weight clip range r")->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--data", a->data, "synthetic | chairs:ROOT | sintel:ROOT[:final] | middlebury:ROOT | pairs:ROOT")->capture_default_str();
+  cmd->add_option("--data", a->data, "synthetic | photos[:DIR] | chairs:ROOT | sintel:ROOT[:final] | middlebury:ROOT | pairs:ROOT")->capture_default_str();
   cmd->add_option("--steps", a->train.steps, "optimizer steps")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--batch", a->train.batch, "batch size")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--lr", a->train.lr, "Adam learning rate")->check(CLI::PositiveNumber)->capture_default_str();
@@ -101,7 +123,7 @@ void add_train(CLI::App& app) {
   cmd->add_option("--out", a->train.out, "run folder: log.csv, checkpoint/")->required();
   cmd->add_option("--resume", a->train.resume, "continue from this checkpoint folder");
   cmd->callback([a] {
-    parse_size(a->size, a->net);
+    std::tie(a->net.height, a->net.width) = parse_size(a->size);
     if (!a->layer_bits.empty()) a->net.layer_bits = parse_layer_bits(a->layer_bits);
     if (a->threads > 0) torch::set_num_threads(a->threads);
     if (a->train.device == "cuda" && !torch::cuda::is_available())
@@ -119,19 +141,23 @@ void add_train(CLI::App& app) {
 
 void add_eval(CLI::App& app) {
   struct Args {
-    std::string checkpoint, data = "synthetic";
+    std::string checkpoint, data = "synthetic", size;
     int samples = 64;
     uint64_t seed = 1;
+    bool centre_crop = false;
   };
   auto a = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("eval", "EPE and L1 through the float fake-quant path and the integer path");
   cmd->add_option("--checkpoint", a->checkpoint, "checkpoint folder")->required();
-  cmd->add_option("--data", a->data, "synthetic (validation split) | chairs:ROOT | sintel:ROOT | middlebury:ROOT | pairs:ROOT (centre crops)")->capture_default_str();
+  cmd->add_option("--data", a->data, "synthetic or photos (validation split) | chairs:ROOT | sintel:ROOT | middlebury:ROOT | pairs:ROOT")->capture_default_str();
+  cmd->add_option("--size", a->size, "evaluate at this input HxW (default: the checkpoint's)");
+  cmd->add_flag("--centre-crop", a->centre_crop, "real pairs: the centre window instead of the whole frame resized");
   cmd->add_option("--samples", a->samples, "samples to evaluate")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--seed", a->seed, "seed of the synthetic data")->capture_default_str();
   cmd->callback([a] {
-    Checkpoint c = load_checkpoint(a->checkpoint);
-    const auto data = open_data(a->data, c.config, a->seed, true);
+    Checkpoint c = load_checkpoint(a->checkpoint, parse_size(a->size));
+    const auto data = open_data(a->data, c.config, a->seed, true, SyntheticOptions{}.max_motion,
+                                a->centre_crop ? Fit::CentreCrop : Fit::Resize);
     const EvalResult f = evaluate(*c.net, *data, a->samples, 8, torch::kCPU);
     fmt::print("{} on {}\nfloat path:   EPE {:.4f} L1 {:.4f}\n", c.net->describe(), data->describe(), f.epe, f.l1);
     // Per sample: the integer path (when quantized) next to OpenCV's DIS and Farneback on the same pixels.
@@ -163,7 +189,7 @@ void add_eval(CLI::App& app) {
 
 void add_export(CLI::App& app) {
   struct Args {
-    std::string checkpoint, out, data = "synthetic";
+    std::string checkpoint, out, data = "synthetic", size;
     ExportOptions options;
     uint64_t seed = 1;
   };
@@ -171,19 +197,62 @@ void add_export(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("export", "Write the model package with golden cases");
   cmd->add_option("--checkpoint", a->checkpoint, "checkpoint folder of a quantized FlowNetQ")->required();
   cmd->add_option("--out", a->out, "package folder")->required();
-  cmd->add_option("--data", a->data, "where golden pairs and the EPE report come from")->capture_default_str();
+  cmd->add_option("--data", a->data, "where golden pairs and the EPE report come from (real pairs: whole frames resized)")->capture_default_str();
+  cmd->add_option("--size", a->size, "package input HxW, multiples of 64 (default: the size it trained at)");
   cmd->add_option("--cases", a->options.golden_cases, "golden cases")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--eval-samples", a->options.eval_samples, "samples for the EPE and mismatch report")
       ->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--seed", a->seed, "seed of the synthetic data")->capture_default_str();
   cmd->callback([a] {
-    Checkpoint c = load_checkpoint(a->checkpoint);
+    Checkpoint c = load_checkpoint(a->checkpoint, parse_size(a->size));
     auto* q = dynamic_cast<FlowNetQ*>(c.net.get());
     if (!q) throw std::runtime_error(fmt::format("{}: only FlowNetQ checkpoints export", a->checkpoint));
-    const auto data = open_data(a->data, c.config, a->seed, true);
+    const auto data = open_data(a->data, c.config, a->seed, true, SyntheticOptions{}.max_motion, Fit::Resize);
     nlohmann::json provenance = {{"trainer", "qflow-train"}, {"checkpoint_state", c.state}, {"golden_data", data->describe()}};
     export_package(*q, *data, provenance, a->options, a->out);
     fmt::print("wrote {}\n", a->out);
+  });
+}
+
+void add_render(CLI::App& app) {
+  struct Args {
+    std::string data = "photos", out, size = "384x512";
+    int count = 8, scene_width = PhotoSceneOptions{}.scene_width;
+    uint64_t seed = 1;
+    bool validation = false;
+  };
+  auto a = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand("render", "Write training samples of the photos data source as OUT/<i>/{img1.png,img2.png,flow.flo}");
+  cmd->add_option("--data", a->data, "photos[:DIR] (default DIR: $QFLOW_PHOTOS or ~/.cache/qflow/photos)")->capture_default_str();
+  cmd->add_option("--count", a->count, "samples")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--seed", a->seed, "random seed")->capture_default_str();
+  cmd->add_option("--size", a->size, "HxW of each sample")->capture_default_str();
+  cmd->add_option("--scene-width", a->scene_width, "motions and object sizes are those of a frame this wide")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_flag("--validation", a->validation, "from the validation split's photographs");
+  cmd->add_option("--out", a->out, "output folder")->required();
+  cmd->callback([a] {
+    std::smatch m;
+    if (!std::regex_match(a->data, m, std::regex(R"(photos(?::(.+))?)")))
+      throw std::runtime_error(fmt::format("--data '{}': render writes the photos source only (photos or photos:DIR)", a->data));
+    const PhotoLibrary library(m[1].matched ? std::filesystem::path(m[1].str()) : PhotoLibrary::default_dir(), a->validation);
+    PhotoSceneOptions o;
+    std::tie(o.height, o.width) = parse_size(a->size);
+    o.scene_width = a->scene_width;
+    std::vector<double> ms;
+    for (int i = 0; i < a->count; ++i) {
+      const auto start = std::chrono::steady_clock::now();
+      const PhotoScene s = render_photo_scene(library, o, a->seed * 0x9E3779B97F4A7C15ull + uint64_t(i));
+      ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+      const std::filesystem::path dir = std::filesystem::path(a->out) / std::to_string(i);
+      std::filesystem::create_directories(dir);
+      save_rgb(dir / "img1.png", s.img1);
+      save_rgb(dir / "img2.png", s.img2);
+      qflow::write_flo(dir / "flow.flo", s.flow);
+    }
+    std::nth_element(ms.begin(), ms.begin() + ptrdiff_t(ms.size() / 2), ms.end());
+    fmt::print("{}: {} samples of {}x{} in {} (median {:.2f} ms to render one)\n", library.describe(), a->count,
+               o.width, o.height, a->out, ms[ms.size() / 2]);
   });
 }
 
@@ -196,6 +265,7 @@ int main(int argc, char** argv) {
   qflow::train::add_train(app);
   qflow::train::add_eval(app);
   qflow::train::add_export(app);
+  qflow::train::add_render(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -114,13 +114,14 @@ void save_checkpoint(const fs::path& dir, FlowNetwork& net, torch::optim::Adam* 
   std::ofstream(dir / "state.json") << state.dump(1) << '\n';
 }
 
-Checkpoint load_checkpoint(const fs::path& dir) {
+Checkpoint load_checkpoint(const fs::path& dir, std::pair<int, int> size) {
   std::ifstream in(dir / "state.json");
   if (!in) throw std::runtime_error(fmt::format("{}: not a qflow-train checkpoint (no state.json)", dir.string()));
   Checkpoint c;
   c.state = nlohmann::json::parse(in);
   c.config = network_config_from_json(c.state.at("config"));
   c.step = c.state.at("step").get<int>();
+  if (size.first > 0) std::tie(c.config.height, c.config.width) = size;
   c.net = make_network(c.config);
   torch::serialize::InputArchive model;
   model.load_from((dir / "model.pt").string());
@@ -186,6 +187,9 @@ EvalResult train(std::shared_ptr<FlowNetwork> net, const NetworkConfig& config, 
   EvalResult last{};
   double loss_avg = 0;
   for (int step = first_step + 1; step <= o.steps; ++step) {
+    // Step decay (FlowNet trains the same way): 1/5 of the rate after 60 % of the steps, 1/25 after 85 %.
+    const double lr = o.lr * (step > 0.6 * o.steps ? 0.2 : 1.0) * (step > 0.85 * o.steps ? 0.2 : 1.0);
+    for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
     std::vector<FlowSample> samples;
     for (int i = 0; i < o.batch; ++i) samples.push_back(train_data.get(order() % train_data.size()));
     const FlowSample b = collate(samples);

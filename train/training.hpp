@@ -62,6 +62,8 @@ struct Checkpoint {
   int step = 0;
   nlohmann::json state;
 };
-Checkpoint load_checkpoint(const std::filesystem::path& dir);
+// `size` {H, W}, when not {0, 0}, rebuilds the network at another input size: FlowNetQ's weights
+// do not depend on it.
+Checkpoint load_checkpoint(const std::filesystem::path& dir, std::pair<int, int> size = {0, 0});
 
 }  // namespace qflow::train

@@ -53,6 +53,8 @@ void check(const rtl::StreamStats& stats, const Layer& layer, const char* unit) 
 class RequantRunner {
  public:
   virtual ~RequantRunner() = default;
+  // Why the layer's requant integers or accumulators do not fit this unit's ports ("" when they do).
+  virtual std::string misfit(const Layer& layer, int64_t acc_bound) const = 0;
   virtual std::vector<int> run(const Layer& layer, std::vector<rtl::RequantBeat> beats, uint64_t& cycles) = 0;
   virtual void trace(sc_core::sc_trace_file* file) const = 0;
 };
@@ -61,6 +63,21 @@ template <class Vtop>
 class RequantRunnerOf : public RequantRunner {
  public:
   RequantRunnerOf(const std::string& name, double period_ns) : unit_(name.c_str(), period_ns) {}
+  std::string misfit(const Layer& layer, int64_t acc_bound) const override {
+    using Pins = rtl::RequantPins<Vtop>;
+    const auto fits = [](int64_t v, int bits) { return bits >= 64 || (v >= -(int64_t(1) << (bits - 1)) && v < (int64_t(1) << (bits - 1))); };
+    if (!fits(acc_bound, Pins::kAccBits) || !fits(-acc_bound, Pins::kAccBits))
+      return fmt::format("its accumulators reach {} and the requant unit takes {} bits", acc_bound, Pins::kAccBits);
+    for (size_t c = 0; c < layer.mult.size(); ++c) {
+      if (!fits(layer.mult[c], Pins::kMultBits))
+        return fmt::format("channel {}'s multiplier {} does not fit {} bits", c, layer.mult[c], Pins::kMultBits);
+      if (!fits(layer.bias[c], Pins::kBiasBits))
+        return fmt::format("channel {}'s bias {} does not fit {} bits", c, layer.bias[c], Pins::kBiasBits);
+    }
+    if (layer.shift >= (1 << Pins::kShiftBits))
+      return fmt::format("its shift {} does not fit {} bits", layer.shift, Pins::kShiftBits);
+    return "";
+  }
   std::vector<int> run(const Layer& layer, std::vector<rtl::RequantBeat> beats, uint64_t& cycles) override {
     unit_.pins.beats = std::move(beats);
     unit_.pins.codes.clear();
@@ -79,8 +96,8 @@ class RequantRunnerOf : public RequantRunner {
 // The requant unit Verilated for a layer's output: activations of 2..8 bits, or the flow head.
 std::unique_ptr<RequantRunner> make_requant(const Layer& layer, double period_ns) {
   if (layer.op == LayerOp::FlowHead)
-    return std::make_unique<RequantRunnerOf<Vrequant_flow>>("cosim_requant_flow", period_ns);
-  const std::string name = fmt::format("cosim_requant_a{}", layer.out_bits);
+    return std::make_unique<RequantRunnerOf<Vrequant_flow>>("cosim_requant_flow_" + layer.name, period_ns);
+  const std::string name = fmt::format("cosim_requant_a{}_{}", layer.out_bits, layer.name);
   switch (layer.out_bits) {
     case 2: return std::make_unique<RequantRunnerOf<Vrequant_a2>>(name, period_ns);
     case 3: return std::make_unique<RequantRunnerOf<Vrequant_a3>>(name, period_ns);
@@ -93,61 +110,69 @@ std::unique_ptr<RequantRunner> make_requant(const Layer& layer, double period_ns
   }
 }
 
-int requant_key(const Layer& layer) { return layer.op == LayerOp::FlowHead ? 0 : layer.out_bits; }
-
 }  // namespace
 
 struct RtlConvUnit::Impl {
-  explicit Impl(double period_ns) : array("cosim_mac_array", period_ns) {}
+  Impl(const Layer& layer, double period_ns)
+      : array(("cosim_mac_array_" + layer.name).c_str(), period_ns), requant(make_requant(layer, period_ns)) {}
   HarnessedUnit<Vmac_array_cosim, ArrayPins> array;
-  std::map<int, std::unique_ptr<RequantRunner>> requants;  // by requant_key
+  std::unique_ptr<RequantRunner> requant;
+  rtl::ConvFolding folding;
 };
 
 int RtlConvUnit::max_pe() { return ArrayParams::kPE; }
 int RtlConvUnit::max_simd() { return ArrayParams::kSIMD; }
 
-RtlConvUnit::RtlConvUnit(const std::vector<const Layer*>& layers, double period_ns)
-    : impl_(std::make_unique<Impl>(period_ns)) {
-  for (const Layer* layer : layers)
-    if (!impl_->requants.count(requant_key(*layer))) impl_->requants[requant_key(*layer)] = make_requant(*layer, period_ns);
+RtlConvUnit::RtlConvUnit(const Layer& layer, const TensorShape& in, int pe, int simd, double period_ns) {
+  if (pe > max_pe() || simd > max_simd())
+    throw ArchError(fmt::format("layer '{}': folding {}x{} (PE x SIMD) is wider than the co-simulation array "
+                                "({}x{}); narrow it in the architecture config to co-simulate it",
+                                layer.name, pe, simd, max_pe(), max_simd()));
+  if (in.max_code() >= (int64_t(1) << ArrayParams::kABits) || layer.w_bits > ArrayParams::kWBits)
+    throw ArchError(fmt::format("layer '{}': {}-bit weights or inputs up to {} do not fit the co-simulation array "
+                                "({}-bit weights, {}-bit activations)", layer.name, layer.w_bits, in.max_code(),
+                                ArrayParams::kWBits, ArrayParams::kABits));
+  const int64_t acc_bound = accumulator_bound(layer, in);
+  if (acc_bound >= (int64_t(1) << (ArrayPins::kAccBits - 1)))
+    throw ArchError(fmt::format("layer '{}' cannot be co-simulated: its accumulators reach {} and the array's hold {} bits",
+                                layer.name, acc_bound, ArrayPins::kAccBits));
+  impl_ = std::make_unique<Impl>(layer, period_ns);
+  impl_->folding = {pe, simd};
+  const std::string misfit = impl_->requant->misfit(layer, acc_bound);
+  if (!misfit.empty())
+    throw ArchError(fmt::format("layer '{}' cannot be co-simulated: {}", layer.name, misfit));
 }
 
 RtlConvUnit::~RtlConvUnit() = default;
 
 void RtlConvUnit::trace(sc_core::sc_trace_file* file) const {
   impl_->array.trace(file, /*with_clock=*/true);
-  for (const auto& [key, requant] : impl_->requants) requant->trace(file);
+  impl_->requant->trace(file);
 }
 
-RtlLayerRun RtlConvUnit::run(const Layer& layer, const CodeMap& in, const TensorShape& out, const WeightRom& rom,
-                             const std::function<void()>& row_done) {
-  const rtl::ConvFolding f{rom.pe(), rom.simd()};
-  RequantRunner& requant = *impl_->requants.at(requant_key(layer));
-  RtlLayerRun result;
-  result.codes = {out.channels, out.height, out.width, std::vector<int16_t>(size_t(out.size()))};
-  for (int y = 0; y < out.height; ++y) {
-    std::vector<rtl::MacBeat> beats = rtl::fold_conv_rows(layer, in, out.width, f, y, 1);
-    // Onto the array's lanes, the weights as the layer's ROM holds them.
-    for (size_t i = 0; i < beats.size(); ++i) {
-      rtl::MacBeat& beat = beats[i];
-      beat.act.resize(ArrayParams::kSIMD, 0);
-      const int8_t* word = rom.word(int(i % size_t(rom.words())));
-      beat.wgt.assign(size_t(ArrayParams::kPE) * ArrayParams::kSIMD, 0);
-      for (int p = 0; p < f.pe; ++p)
-        for (int s = 0; s < f.simd; ++s) beat.wgt[size_t(p * ArrayParams::kSIMD + s)] = word[p * f.simd + s];
-    }
-    const size_t outputs = size_t(out.width) * f.groups(layer);
-    ArrayPins& pins = impl_->array.pins;
-    pins.load(std::move(beats));
-    const rtl::StreamStats stats = impl_->array.harness.run(pins.beats().size(), outputs);
-    check(stats, layer, "MAC array");
-    result.mac_cycles += stats.cycles;
-    const std::vector<int> codes =
-        requant.run(layer, rtl::requant_beats(layer, pins.outputs, f), result.requant_cycles);
-    rtl::unfold_codes_into(codes, result.codes, y);
-    if (row_done) row_done();
+CodeMap RtlConvUnit::run_row(const Layer& layer, const CodeMap& strip, const WeightRom& rom) {
+  const rtl::ConvFolding& f = impl_->folding;
+  const int out_w = (strip.width - layer.kernel) / layer.stride + 1;
+  std::vector<rtl::MacBeat> beats = rtl::fold_conv_rows(layer, strip, out_w, f, 0, 1);
+  // Onto the array's lanes, the weights as the PE's ROM holds them.
+  for (size_t i = 0; i < beats.size(); ++i) {
+    rtl::MacBeat& beat = beats[i];
+    beat.act.resize(ArrayParams::kSIMD, 0);
+    const int8_t* word = rom.word(int(i % size_t(rom.words())));
+    beat.wgt.assign(size_t(ArrayParams::kPE) * ArrayParams::kSIMD, 0);
+    for (int p = 0; p < f.pe; ++p)
+      for (int s = 0; s < f.simd; ++s) beat.wgt[size_t(p * ArrayParams::kSIMD + s)] = word[p * f.simd + s];
   }
-  return result;
+  const size_t outputs = size_t(out_w) * f.groups(layer);
+  ArrayPins& pins = impl_->array.pins;
+  pins.load(std::move(beats));
+  const rtl::StreamStats stats = impl_->array.harness.run(pins.beats().size(), outputs);
+  check(stats, layer, "MAC array");
+  mac_cycles_ += stats.cycles;
+  const std::vector<int> codes = impl_->requant->run(layer, rtl::requant_beats(layer, pins.outputs, f), requant_cycles_);
+  CodeMap row{layer.cout, 1, out_w, std::vector<int16_t>(size_t(layer.cout) * out_w)};
+  rtl::unfold_codes_into(codes, row, 0);
+  return row;
 }
 
 }  // namespace qflow

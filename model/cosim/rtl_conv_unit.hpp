@@ -6,7 +6,6 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <vector>
 
@@ -19,23 +18,24 @@
 
 namespace qflow {
 
-struct RtlLayerRun {
-  CodeMap codes;
-  uint64_t mac_cycles = 0;      // the array's cycles, row streams back to back
-  uint64_t requant_cycles = 0;  // the requant unit's (one code per cycle)
-};
-
+// One co-simulated conv PE's RTL: its own Verilated MAC array (16 x 32, the layer's folding on its
+// first PE x SIMD lanes, the rest held at zero) and requant unit, clocked at the accelerator's
+// period. The PE streams each output row's window through them in simulated time, so its busy
+// time is the RTL's cycles.
 class RtlConvUnit {
  public:
-  // Builds the units the given layers need, whose foldings must fit max_pe() x max_simd(), clocked
-  // at the accelerator's period. Call during elaboration (before the simulation starts).
-  RtlConvUnit(const std::vector<const Layer*>& layers, double period_ns);
+  // Call during elaboration. Throws ArchError when the folding is wider than the array, or the
+  // layer's accumulator bound or requant integers do not fit the RTL's widths.
+  RtlConvUnit(const Layer& layer, const TensorShape& in, int pe, int simd, double period_ns);
   ~RtlConvUnit();
 
-  // From a SystemC thread: blocks in simulated time while the RTL runs. `row_done` is called after
-  // each output row.
-  RtlLayerRun run(const Layer& layer, const CodeMap& in, const TensorShape& out, const WeightRom& rom,
-                  const std::function<void()>& row_done = {});
+  // From the PE's SystemC thread: blocks while the RTL computes the row. `strip` holds the k input
+  // rows of the window (C x k x (W + 2 pad), padding zero); `strip_layer` is the layer without
+  // padding; the weights are the ROM's words. Returns the row's codes (C_out x 1 x W_out).
+  CodeMap run_row(const Layer& strip_layer, const CodeMap& strip, const WeightRom& rom);
+  uint64_t mac_cycles() const { return mac_cycles_; }          // since reset_cycles()
+  uint64_t requant_cycles() const { return requant_cycles_; }  // one code per cycle
+  void reset_cycles() { mac_cycles_ = requant_cycles_ = 0; }
   void trace(sc_core::sc_trace_file* file) const;
 
   static int max_pe();
@@ -44,6 +44,7 @@ class RtlConvUnit {
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
+  uint64_t mac_cycles_ = 0, requant_cycles_ = 0;
 };
 
 }  // namespace qflow

@@ -9,10 +9,11 @@
 
 namespace qflow {
 
-WeightRom::WeightRom(const Layer& layer, int pe, int simd) : pe_(pe), simd_(simd), w_bits_(layer.w_bits) {
+WeightRom::WeightRom(const Layer& layer, int pe, int simd)
+    : pe_(pe), simd_(simd), w_bits_(layer.w_bits), cout_(layer.cout), depth_(layer.cin * layer.kernel * layer.kernel) {
   const rtl::ConvFolding f{pe, simd};
   const int groups = f.groups(layer), folds = f.folds(layer);
-  const int depth = layer.cin * layer.kernel * layer.kernel;
+  const int depth = depth_;
   words_ = groups * folds;
   lanes_.assign(size_t(words_) * pe * simd, 0);
   for (int g = 0; g < groups; ++g)
@@ -27,6 +28,48 @@ WeightRom::WeightRom(const Layer& layer, int pe, int simd) : pe_(pe), simd_(simd
         }
       }
     }
+}
+
+std::vector<int8_t> WeightRom::canonical_weights() const {
+  std::vector<int8_t> weights(size_t(cout_) * depth_);
+  const int folds = (depth_ + simd_ - 1) / simd_;
+  for (int co = 0; co < cout_; ++co)
+    for (int e = 0; e < depth_; ++e)
+      weights[size_t(co) * depth_ + e] = word((co / pe_) * folds + e / simd_)[(co % pe_) * simd_ + e % simd_];
+  return weights;
+}
+
+WeightRom WeightRom::from_readmemh(const Layer& layer, int pe, int simd, const std::filesystem::path& file) {
+  WeightRom rom(layer, pe, simd);
+  std::ifstream in(file);
+  if (!in) throw SimulationError(fmt::format("{}: no ROM image for layer '{}'", file.string(), layer.name));
+  const int lanes = pe * simd, digits = (rom.word_bits() + 3) / 4;
+  std::string line;
+  int w = 0;
+  for (int line_no = 1; std::getline(in, line); ++line_no) {
+    if (line.empty()) continue;
+    if (w == rom.words_)
+      throw SimulationError(fmt::format("{}: more than the {} words of layer '{}' at {}x{} (PE x SIMD)", file.string(),
+                                        rom.words_, layer.name, pe, simd));
+    if (int(line.size()) != digits || line.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
+      throw SimulationError(fmt::format("{}:{}: not a {}-digit hex word (layer '{}', {} bits per word)", file.string(),
+                                        line_no, digits, layer.name, rom.word_bits()));
+    int8_t* lanes_of_word = rom.lanes_.data() + size_t(w) * lanes;
+    for (int lane = 0; lane < lanes; ++lane) {
+      int v = 0;
+      for (int b = 0; b < rom.w_bits_; ++b) {
+        const int bit = lane * rom.w_bits_ + b;
+        const int nibble = std::stoi(std::string(1, line[size_t(digits - 1 - bit / 4)]), nullptr, 16);
+        v |= ((nibble >> (bit % 4)) & 1) << b;
+      }
+      lanes_of_word[lane] = int8_t(v >= (1 << (rom.w_bits_ - 1)) ? v - (1 << rom.w_bits_) : v);  // two's complement
+    }
+    ++w;
+  }
+  if (w != rom.words_)
+    throw SimulationError(fmt::format("{}: {} words, layer '{}' at {}x{} (PE x SIMD) needs {}", file.string(), w,
+                                      layer.name, pe, simd, rom.words_));
+  return rom;
 }
 
 void WeightRom::write_readmemh(const std::filesystem::path& file) const {

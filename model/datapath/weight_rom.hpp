@@ -15,6 +15,9 @@ namespace qflow {
 class WeightRom {
  public:
   WeightRom(const Layer& layer, int pe, int simd);
+  // A ROM image written by write_readmemh for this layer and folding (a bitstream's ROM contents):
+  // throws SimulationError naming the file when its word count or width does not fit.
+  static WeightRom from_readmemh(const Layer& layer, int pe, int simd, const std::filesystem::path& file);
 
   int words() const { return words_; }
   int pe() const { return pe_; }
@@ -24,11 +27,16 @@ class WeightRom {
   // Lane p * simd + s of a word.
   const int8_t* word(int address) const { return lanes_.data() + size_t(address) * pe_ * simd_; }
 
+  // The weights as the PE's MAC lanes see them, back in the canonical (cout, cin, kh, kw) order:
+  // what its row kernel multiplies.
+  std::vector<int8_t> canonical_weights() const;
+
   // A Verilog $readmemh image: one word per line in hex, lane 0 in the least significant bits.
   void write_readmemh(const std::filesystem::path& file) const;
 
  private:
   int pe_, simd_, w_bits_, words_;
+  int cout_, depth_;  // the layer's output channels and k*k*cin
   std::vector<int8_t> lanes_;
 };
 

@@ -1,12 +1,13 @@
-// A FIFO of row tokens between two pipeline units: the producer writes a row's index when the row
-// is complete, the consumer reads it when its window needs the row. The data itself lives in the
-// layer's map (computed ahead by the datapath); the token is what times it. Depth is in rows.
+// A FIFO of rows between two pipeline units: the producer writes a row when it is complete, the
+// consumer reads it when its window needs the row. Rows are shared, not copied. Depth is in rows.
 #pragma once
 
 #include <algorithm>
 #include <string>
 
 #include <systemc>
+
+#include "row.hpp"
 
 namespace qflow {
 
@@ -24,8 +25,8 @@ class RowChannel : public sc_core::sc_module {
   }
 
   // Blocking, in simulated time: a full FIFO stalls the producer, an empty one the consumer.
-  void write(int row) { fifo_.write(row); }
-  int read() { return fifo_.read(); }
+  void write(const RowRef& row) { fifo_.write(row); }
+  RowRef read() { return fifo_.read(); }
   bool empty() const { return fifo_.num_available() == 0; }
   bool full() const { return fifo_.num_free() == 0; }
 
@@ -45,7 +46,7 @@ class RowChannel : public sc_core::sc_module {
 
   std::string producer_;
   int depth_, map_rows_;
-  sc_core::sc_fifo<int> fifo_;
+  sc_core::sc_fifo<RowRef> fifo_;
   sc_core::sc_signal<int> level_{"level"};
   int peak_ = 0;
 };

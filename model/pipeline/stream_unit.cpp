@@ -1,6 +1,7 @@
 #include "stream_unit.hpp"
 
 #include <cmath>
+#include <limits>
 
 namespace qflow {
 
@@ -26,58 +27,56 @@ void StreamUnit::trace(sc_core::sc_trace_file* file) const {
   sc_core::sc_trace(file, row_, prefix + "row");
 }
 
+void StreamUnit::add_input(RowChannel* channel, int window_rows) {
+  inputs_.push_back(channel);
+  lines_.emplace_back(std::string(basename()) + " line buffer on " + channel->basename(), window_rows,
+                      channel->map_rows());
+}
+
 void StreamUnit::run() {
   for (;;) {
     wait(frame_start_);
     stats_ = {};
-    std::vector<int> received(inputs_.size(), 0);
+    for (LineBuffer& line : lines_) line.reset();
     for (int y = 0; y < out_rows_; ++y) {
       row_.write(y);
-      if (need_) receive_through(need_(y), received);
+      if (need_) receive_through(need_(y));
       if (y == 0) stats_.first_start = sc_time_stamp();
       busy_.write(true);
-      if (row_cycles_ > 0) {
-        wait(period_ * double(row_cycles_));
-        stats_.busy_cycles += row_cycles_;
-      }
-      if (action_) {
-        const sc_time t = action_(y);
-        wait(t);
-        stats_.busy_cycles += int64_t(std::ceil(t / period_));
-      }
+      const sc_time start = sc_time_stamp();
+      RowRef out;
+      const sc_time transfer = work_ ? work_(y, lines_, out) : sc_core::SC_ZERO_TIME;
+      const int64_t own_cycles = int64_t(std::llround((sc_time_stamp() - start) / period_));  // a co-simulated RTL's
+      wait(period_ * double(row_cycles_) + transfer);
+      stats_.busy_cycles += row_cycles_ + own_cycles + int64_t(std::ceil(transfer / period_));
       busy_.write(false);
-      emit(y);
+      emit(out);
       ++stats_.rows;
-      if (row_done_) row_done_();
+      if (row_done_) row_done_(out);
     }
     // Rows no output window reaches are read and dropped, as the line buffer would.
-    for (size_t i = 0; i < inputs_.size(); ++i)
-      while (received[i] < inputs_[i]->map_rows()) {
-        inputs_[i]->read();
-        ++received[i];
-      }
+    receive_through(std::numeric_limits<int>::max() - 1);
     stats_.last_end = sc_time_stamp();
     finished_.notify(sc_core::SC_ZERO_TIME);
   }
 }
 
-void StreamUnit::receive_through(int row, std::vector<int>& received) {
+void StreamUnit::receive_through(int row) {
   for (size_t i = 0; i < inputs_.size(); ++i)
-    while (received[i] <= row) {
+    while (lines_[i].received() <= row && lines_[i].received() < inputs_[i]->map_rows()) {
       const sc_time since = sc_time_stamp();
       if (inputs_[i]->empty()) {
         starved_.write(true);
         waiting_on_ = "a row from " + std::string(inputs_[i]->basename());
       }
-      inputs_[i]->read();
-      ++received[i];
+      lines_[i].push(inputs_[i]->read());
       waiting_on_.clear();
       starved_.write(false);
       stats_.starve += sc_time_stamp() - since;
     }
 }
 
-void StreamUnit::emit(int row) {
+void StreamUnit::emit(const RowRef& row) {
   for (RowChannel* out : outputs_) {
     const sc_time since = sc_time_stamp();
     if (out->full()) {

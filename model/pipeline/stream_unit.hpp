@@ -1,8 +1,7 @@
 // One unit of the layer pipeline in simulated time (a conv PE, an upsample or concat unit, the
-// input streamer, a DMA stage): for every output row it waits until its inputs hold the rows the
-// row's window needs (line buffer), computes for the modeled cycles of that row, then hands the
-// row to every consumer, stalling while a consumer's FIFO is full. Cycle-approximate: the codes
-// were computed ahead by the datapath; this unit decides when each row exists.
+// input streamer, a DMA stage): for every output row it waits until its line buffers hold the
+// rows the row's window needs, computes the row from them (its work), takes the modeled cycles of
+// that row, then hands the row to every consumer, stalling while a consumer's FIFO is full.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +11,7 @@
 
 #include <systemc>
 
+#include "line_buffer.hpp"
 #include "row_channel.hpp"
 
 namespace qflow {
@@ -29,16 +29,21 @@ class StreamUnit : public sc_core::sc_module {
 
   // The last input row output row y needs (clamped to the input's height by the caller).
   using RowNeed = std::function<int(int y)>;
-  // Extra work for row y, e.g. a DMA transfer: returns the time it takes.
-  using RowAction = std::function<sc_core::sc_time(int y)>;
+  // Computes row y into `out` from the line buffers (a DMA stage moves it); returns the time it
+  // takes beyond the unit's modeled row cycles (a DMA transfer's), and may itself wait in
+  // simulated time (a co-simulated PE's RTL).
+  using RowWork = std::function<sc_core::sc_time(int y, const std::vector<LineBuffer>& in, RowRef& out)>;
 
   StreamUnit(sc_core::sc_module_name name, int out_rows, int64_t row_cycles, sc_core::sc_time period,
              RowNeed need, const sc_core::sc_event& frame_start);
 
-  void add_input(RowChannel* channel) { inputs_.push_back(channel); }
+  // `window_rows`: the rows of this input the line buffer holds.
+  void add_input(RowChannel* channel, int window_rows);
   void add_output(RowChannel* channel) { outputs_.push_back(channel); }
-  void set_row_action(RowAction action) { action_ = std::move(action); }
-  void set_row_done(std::function<void()> done) { row_done_ = std::move(done); }
+  void set_row_work(RowWork work) { work_ = std::move(work); }
+  // Called with every row the unit emits (the model's probe for layer dumps and progress).
+  void set_row_done(std::function<void(const RowRef&)> done) { row_done_ = std::move(done); }
+  const std::vector<LineBuffer>& line_buffers() const { return lines_; }
 
   const UnitStats& stats() const { return stats_; }
   const sc_core::sc_event& finished() const { return finished_; }
@@ -48,8 +53,8 @@ class StreamUnit : public sc_core::sc_module {
 
  private:
   void run();
-  void receive_through(int row, std::vector<int>& received);
-  void emit(int row);
+  void receive_through(int row);
+  void emit(const RowRef& row);
 
   int out_rows_;
   int64_t row_cycles_;
@@ -57,8 +62,9 @@ class StreamUnit : public sc_core::sc_module {
   RowNeed need_;
   const sc_core::sc_event& frame_start_;
   std::vector<RowChannel*> inputs_, outputs_;
-  RowAction action_;
-  std::function<void()> row_done_;
+  std::vector<LineBuffer> lines_;  // one per input
+  RowWork work_;
+  std::function<void(const RowRef&)> row_done_;
   UnitStats stats_;
   std::string waiting_on_;
   sc_core::sc_event finished_;

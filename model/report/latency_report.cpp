@@ -100,7 +100,6 @@ nlohmann::json latency_report(const Package& package, const ArchConfig& config, 
             {"dma_read_bytes", result.dma_read_bytes},
             {"dma_written_bytes", result.dma_written_bytes},
             {"dram_bandwidth_used", dma_share}}},
-          {"cosim_simulated_ns", result.cosim_ns},
           {"layers", layers},
           {"channels", channels}};
 }

@@ -109,6 +109,9 @@ TEST(Accelerator, CosimulatesEveryLayerOnTheRtlBitExactly) {
     EXPECT_GE(int64_t(result.activity[i].rtl_mac_cycles), plans[i].cycles) << plans[i].name;
     EXPECT_LE(int64_t(result.activity[i].rtl_mac_cycles), plans[i].cycles + 8 * plans[i].out.height) << plans[i].name;
     EXPECT_EQ(result.activity[i].rtl_requant_cycles > 0, true) << plans[i].name;
+    // The PE computed its rows on the RTL inside the pipeline: its busy time is the RTL's cycles.
+    EXPECT_EQ(uint64_t(result.activity[i].busy), result.activity[i].rtl_mac_cycles + result.activity[i].rtl_requant_cycles)
+        << plans[i].name;
   }
   std::ifstream vcd(waves);
   std::stringstream text;

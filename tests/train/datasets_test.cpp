@@ -101,6 +101,19 @@ TEST(Loaders, MiddleburyMasksUnknownFlow) {
   EXPECT_EQ(s.flow[0][2][3].item<float>(), 0.0f);
 }
 
+TEST(Resize, TheWholeFrameResizedScalesTheFlowAndKeepsUnknownPixelsOut) {
+  FlowSample s{random_image(64, 96), random_image(64, 96), torch::ones({2, 64, 96}), torch::ones({1, 64, 96})};
+  s.flow[0] *= 4;  // (4, 1) px everywhere
+  s.valid.slice(1, 0, 8).zero_();  // the top rows have no ground truth
+  const FlowSample r = resize_sample(s, 32, 48);
+  EXPECT_EQ(r.img1.sizes(), (std::vector<int64_t>{3, 32, 48}));
+  EXPECT_TRUE(torch::allclose(r.flow.slice(1, 8, 32)[0], torch::full({24, 48}, 2.0f)));
+  EXPECT_TRUE(torch::allclose(r.flow.slice(1, 8, 32)[1], torch::full({24, 48}, 0.5f)));
+  EXPECT_EQ(r.valid.slice(1, 0, 4).sum().item<float>(), 0.0f);
+  EXPECT_EQ(r.valid.slice(1, 5, 32).min().item<float>(), 1.0f);
+  EXPECT_EQ(r.img1.max().item<float>(), std::round(r.img1.max().item<float>()));  // still integer pixels
+}
+
 TEST(Augment, FlipsFlipTheFlowSign) {
   FlowSample s{random_image(8, 8), random_image(8, 8), torch::stack({torch::full({8, 8}, 2.0), torch::full({8, 8}, 3.0)}),
                torch::ones({1, 8, 8})};

@@ -198,6 +198,22 @@ FlowSample center_crop(const FlowSample& s, int height, int width) {
   return {crop(s.img1), crop(s.img2), crop(s.flow), crop(s.valid)};
 }
 
+FlowSample resize_sample(const FlowSample& s, int height, int width) {
+  namespace F = torch::nn::functional;
+  const int64_t h = s.img1.size(1), w = s.img1.size(2);
+  const auto bilinear = [&](const torch::Tensor& t) {
+    return F::interpolate(t.unsqueeze(0), F::InterpolateFuncOptions()
+                                              .size(std::vector<int64_t>{height, width})
+                                              .mode(torch::kBilinear)
+                                              .align_corners(false))[0];
+  };
+  // A resized pixel is valid only when every input pixel it mixes is.
+  const torch::Tensor valid = (bilinear(s.valid) > 1 - 1e-6).to(torch::kFloat32);
+  const torch::Tensor scale = torch::tensor({float(width) / float(w), float(height) / float(h)}).view({2, 1, 1});
+  return {bilinear(s.img1).round().clamp(0, 255), bilinear(s.img2).round().clamp(0, 255),
+          bilinear(s.flow) * scale * valid, valid};
+}
+
 FlowSample augment(const FlowSample& s, int height, int width, std::mt19937_64& rng) {
   const int64_t h = s.img1.size(1), w = s.img1.size(2);
   if (h < height || w < width)

@@ -43,6 +43,18 @@ struct SyntheticOptions {
 };
 std::unique_ptr<FlowDataset> make_synthetic_dataset(const SyntheticOptions& options);
 
+// FlyingChairs-style scenes from the photo library of scripts/fetch-photos.sh (data/photo_scenes.hpp),
+// rendered at (height, width) as a window of a scene_width-wide frame. Deterministic per (seed,
+// index); the training and validation splits use disjoint photographs.
+struct PhotoOptions {
+  int height = 128, width = 128, scene_width = 512;
+  uint64_t seed = 1;
+  size_t samples = 100000;
+  bool validation = false;
+  std::filesystem::path library;  // empty: PhotoLibrary::default_dir()
+};
+std::unique_ptr<FlowDataset> make_photo_dataset(const PhotoOptions& options);
+
 // FlyingChairs: <root>/data/NNNNN_img1.ppm, NNNNN_img2.ppm, NNNNN_flow.flo and the split file
 // <root>/FlyingChairs_train_val.txt (one line per sample: 1 = train, 2 = validation).
 std::unique_ptr<FlowDataset> make_flying_chairs(const std::filesystem::path& root, bool validation);
@@ -57,6 +69,9 @@ std::unique_ptr<FlowDataset> make_sample_folders(const std::filesystem::path& ro
 
 // The centre (height, width) window, no flips: how evaluation sees a larger real pair.
 FlowSample center_crop(const FlowSample& sample, int height, int width);
+// The whole frame resized (bilinear) to (height, width), the flow scaled with it: how evaluation
+// sees a real pair at the model's input size.
+FlowSample resize_sample(const FlowSample& sample, int height, int width);
 // Random crop to (height, width) and flips that flip the flow's sign; deterministic per rng.
 FlowSample augment(const FlowSample& sample, int height, int width, std::mt19937_64& rng);
 // Stacks samples into (N, C, H, W) batches.

@@ -1,0 +1,44 @@
+#include "conv_row_engine.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace qflow {
+
+ConvRowEngine::ConvRowEngine(const Layer& layer, const TensorShape& in, const WeightRom& rom)
+    : strip_layer_(layer), in_(in), pad_(layer.pad), head_(layer.op == LayerOp::FlowHead) {
+  strip_layer_.pad = 0;
+  strip_layer_.weights = rom.canonical_weights();
+  const TensorShape strip{in.channels, layer.kernel, in.width + 2 * layer.pad, in.bits, in.frac, false};
+  kernel_ = make_conv_kernel(strip_layer_, strip, conv_output_shape(strip_layer_, strip.height, strip.width));
+  strip_.resize(in.channels, layer.kernel, strip.width, in.frac > 0);
+}
+
+RowRef ConvRowEngine::compute(int y, const LineBuffer& window) const {
+  const int k = strip_layer_.kernel, c = in_.channels, w = in_.width, sw = strip_.width;
+  const size_t row_bytes = size_t(sw) * c, pad_bytes = size_t(pad_) * c;
+  std::fill(strip_.low.begin(), strip_.low.end(), uint8_t(0));
+  std::fill(strip_.high.begin(), strip_.high.end(), uint8_t(0));
+  for (int ky = 0; ky < k; ++ky) {
+    const Row* row = window.row(y * strip_layer_.stride - pad_ + ky);
+    if (!row) continue;  // above or below the map: zero padding
+    std::memcpy(strip_.low.data() + ky * row_bytes + pad_bytes, row->bytes.low.data(), size_t(w) * c);
+    if (strip_.split()) std::memcpy(strip_.high.data() + ky * row_bytes + pad_bytes, row->bytes.high.data(), size_t(w) * c);
+  }
+  auto out = std::make_shared<Row>();
+  out->y = y;
+  kernel_->run(strip_, out->codes, head_ ? nullptr : &out->bytes);
+  return out;
+}
+
+CodeMap ConvRowEngine::strip_codes(int y, const LineBuffer& window) const {
+  const int k = strip_layer_.kernel, c = in_.channels, w = in_.width, sw = w + 2 * pad_;
+  CodeMap strip{c, k, sw, std::vector<int16_t>(size_t(c) * k * sw, 0)};
+  for (int ky = 0; ky < k; ++ky)
+    if (const Row* row = window.row(y * strip_layer_.stride - pad_ + ky))
+      for (int ch = 0; ch < c; ++ch)
+        std::copy_n(row->channel(ch), w, strip.codes.data() + (size_t(ch) * k + ky) * sw + pad_);
+  return strip;
+}
+
+}  // namespace qflow

@@ -1,0 +1,37 @@
+// A conv PE's datapath for one output row: the window rows its line buffer holds, zero padding and
+// stride as the hardware applies them (a strip of k rows x (W + 2 pad) pixels), multiplied by the
+// weights of the PE's own ROM with the sw fast path's exact kernels, then requantized.
+#pragma once
+
+#include <memory>
+
+#include "datapath/weight_rom.hpp"
+#include "package/network_shapes.hpp"
+#include "pipeline/line_buffer.hpp"
+#include "ref/conv_kernel.hpp"
+
+namespace qflow {
+
+class ConvRowEngine {
+ public:
+  // `in`: the shape of the map the layer reads. The weights are the ROM's, not the package's.
+  ConvRowEngine(const Layer& layer, const TensorShape& in, const WeightRom& rom);
+
+  RowRef compute(int y, const LineBuffer& window) const;
+  // The strip output row y reads (C x k x (W + 2 pad) codes, padding zero): what a co-simulated
+  // PE streams into the RTL array.
+  CodeMap strip_codes(int y, const LineBuffer& window) const;
+  // The layer as it applies to one strip: no padding left to add, the ROM's weights.
+  const Layer& strip_layer() const { return strip_layer_; }
+  std::string kernel_name() const { return kernel_->name(); }
+
+ private:
+  Layer strip_layer_;
+  TensorShape in_;
+  int pad_;
+  bool head_;
+  std::unique_ptr<ConvKernel> kernel_;
+  mutable ChannelLast strip_;
+};
+
+}  // namespace qflow

@@ -1,0 +1,27 @@
+#include "line_buffer.hpp"
+
+#include <fmt/format.h>
+
+#include "model_error.hpp"
+
+namespace qflow {
+
+LineBuffer::LineBuffer(std::string name, int capacity, int map_rows)
+    : name_(std::move(name)), slots_(size_t(capacity)), map_rows_(map_rows) {}
+
+void LineBuffer::push(RowRef row) {
+  if (row->y != received_)
+    throw SimulationError(fmt::format("{}: row {} arrived where row {} was due", name_, row->y, received_));
+  slots_[size_t(received_ % capacity())] = std::move(row);
+  ++received_;
+}
+
+const Row* LineBuffer::row(int y) const {
+  if (y < 0 || y >= map_rows_) return nullptr;
+  if (y >= received_ || y < received_ - capacity())
+    throw SimulationError(fmt::format("{}: a window read row {} while the line buffer held rows {}..{}", name_, y,
+                                      std::max(0, received_ - capacity()), received_ - 1));
+  return slots_[size_t(y % capacity())].get();
+}
+
+}  // namespace qflow

@@ -1,0 +1,31 @@
+// A unit's line buffer on one input: the last `capacity` rows received, circular. A window reads
+// row y through it: a row above or below the map is padding (null, read as zeros); a row that was
+// already overwritten or has not arrived yet is a dataflow error, reported, never guessed.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "row.hpp"
+
+namespace qflow {
+
+class LineBuffer {
+ public:
+  LineBuffer(std::string name, int capacity, int map_rows);
+
+  void push(RowRef row);
+  // Null for padding rows (y < 0 or y >= map_rows). Throws SimulationError for a row not held.
+  const Row* row(int y) const;
+  int capacity() const { return int(slots_.size()); }
+  int received() const { return received_; }
+  void reset() { received_ = 0; }
+
+ private:
+  std::string name_;
+  std::vector<RowRef> slots_;
+  int map_rows_;
+  int received_ = 0;
+};
+
+}  // namespace qflow

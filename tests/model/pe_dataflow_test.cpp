@@ -1,0 +1,117 @@
+// A conv PE's datapath on its own: rows through a line buffer and the PE's ROM give the reference's
+// rows, and the checks catch dataflow bugs a PE could have (a window read one row off, a row the
+// line buffer no longer holds, a ROM image that does not fit).
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "datapath/conv_row_engine.hpp"
+#include "model_error.hpp"
+#include "model_test_support.hpp"
+#include "test_helpers.hpp"
+
+namespace qflow {
+namespace {
+
+using test::small_package;
+
+size_t index_of(const Package& p, const std::string& name) {
+  for (size_t i = 0; i < p.layers.size(); ++i)
+    if (p.layers[i].name == name) return i;
+  throw std::runtime_error("no layer " + name);
+}
+
+RowRef row_of(const CodeMap& map, int y, bool split) {
+  CodeMap row{map.channels, 1, map.width, std::vector<int16_t>(size_t(map.channels) * map.width)};
+  for (int c = 0; c < map.channels; ++c)
+    std::copy_n(map.codes.data() + (size_t(c) * map.height + y) * map.width, map.width,
+                row.codes.data() + size_t(c) * map.width);
+  return make_row(y, std::move(row), true, split);
+}
+
+// Output rows of `layer` computed by a PE fed the reference's input map row by row; `skew` reads
+// every window that many rows late (0: the correct PE).
+int rows_differing(const RandomPackage& r, const std::string& layer_name, int skew) {
+  const size_t i = index_of(r.package, layer_name);
+  const Layer& layer = r.package.layers[i];
+  const CodeMap pair = stack_input(r.pair.images.img1, r.pair.images.img2);
+  const CodeMap& in = layer.inputs[0] == "input" ? pair : r.codes[index_of(r.package, layer.inputs[0])];
+  const CodeMap& expected = r.codes[i];
+  const TensorShape in_shape{in.channels, in.height, in.width, layer.in_bits, layer.in_frac, false};
+  const WeightRom rom(layer, 4, 8);
+  const ConvRowEngine pe(layer, in_shape, rom);
+  LineBuffer window("test", layer.kernel + skew, in.height);
+  int differing = 0, received = 0;
+  for (int y = 0; y < expected.height; ++y) {
+    const int y_read = std::min(y + skew, expected.height - 1);
+    const int need = std::min(y_read * layer.stride - layer.pad + layer.kernel - 1, in.height - 1);
+    while (received <= need) window.push(row_of(in, received++, layer.in_frac > 0));
+    const RowRef out = pe.compute(y_read, window);
+    for (int c = 0; c < expected.channels; ++c)
+      if (!std::equal(out->channel(c), out->channel(c) + expected.width,
+                      expected.codes.data() + (size_t(c) * expected.height + y) * expected.width)) {
+        ++differing;
+        break;
+      }
+  }
+  return differing;
+}
+
+TEST(ConvPe, RowsFromTheLineBufferAndRomEqualTheReference) {
+  const RandomPackage r = small_package(6, 5);
+  for (const char* layer : {"conv1", "conv2", "conv3_1", "deconv3", "predict_flow2"})
+    EXPECT_EQ(rows_differing(r, layer, 0), 0) << layer;
+}
+
+TEST(ConvPe, AWindowOneRowOffIsCaught) {
+  // A PE that starts its window one row late (top padding off by one) gives other rows: the
+  // reference comparison every accelerator test makes names them.
+  const RandomPackage r = small_package(6, 5);
+  EXPECT_GT(rows_differing(r, "conv3_1", 1), 0);
+}
+
+TEST(ConvPe, AWindowReadingARowTheLineBufferNoLongerHoldsIsAnError) {
+  const RandomPackage r = small_package(8, 8);
+  const Layer& layer = r.package.layers[index_of(r.package, "conv3_1")];
+  const CodeMap& in = r.codes[index_of(r.package, layer.inputs[0])];
+  const TensorShape in_shape{in.channels, in.height, in.width, layer.in_bits, layer.in_frac, false};
+  const WeightRom rom(layer, 4, 8);
+  const ConvRowEngine pe(layer, in_shape, rom);
+  LineBuffer window("conv3_1 line buffer", layer.kernel - 1, in.height);  // one row short
+  for (int y = 0; y < 4; ++y) window.push(row_of(in, y, false));
+  EXPECT_NE(test::error_of([&] { pe.compute(2, window); }).find("conv3_1 line buffer: a window read row 1 while the line buffer held rows 2..3"),
+            std::string::npos);
+  EXPECT_NE(test::error_of([&] { window.push(row_of(in, 7, false)); }).find("row 7 arrived where row 4 was due"),
+            std::string::npos);
+}
+
+TEST(ConvPe, TheWeightsAreTheRomsAndARomImageRoundTrips) {
+  const RandomPackage r = small_package(5, 4);
+  const Layer& layer = r.package.layers[index_of(r.package, "conv2")];
+  for (const auto& [pe, simd] : {std::pair{1, 1}, std::pair{3, 5}, std::pair{16, 32}}) {
+    const WeightRom rom(layer, pe, simd);
+    EXPECT_EQ(rom.canonical_weights(), layer.weights) << pe << "x" << simd;
+    const std::filesystem::path image = test::temp_dir("rom") / "conv2.mem";
+    rom.write_readmemh(image);
+    EXPECT_EQ(WeightRom::from_readmemh(layer, pe, simd, image).canonical_weights(), layer.weights);
+  }
+}
+
+TEST(ConvPe, RefusesAMisfitRomImage) {
+  const RandomPackage r = small_package(5, 4);
+  const Layer& layer = r.package.layers[index_of(r.package, "conv2")];
+  const std::filesystem::path image = test::temp_dir("rom-misfit") / "conv2.mem";
+  WeightRom(layer, 4, 8).write_readmemh(image);
+  // Words of the same width but another count, and words of another width.
+  EXPECT_NE(test::error_of([&] { WeightRom::from_readmemh(layer, 2, 16, image); }).find("needs"), std::string::npos);
+  EXPECT_NE(test::error_of([&] { WeightRom::from_readmemh(layer, 4, 16, image); }).find("hex word"), std::string::npos);
+  std::ofstream(image, std::ios::app) << "zz\n";
+  EXPECT_NE(test::error_of([&] { WeightRom::from_readmemh(layer, 4, 8, image); }).find("more than the"),
+            std::string::npos);
+  EXPECT_NE(test::error_of([&] { WeightRom::from_readmemh(layer, 4, 8, image.parent_path() / "none.mem"); })
+                .find("no ROM image for layer 'conv2'"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace qflow
