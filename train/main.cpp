@@ -239,6 +239,7 @@ void add_render(CLI::App& app) {
     PhotoSceneOptions o;
     std::tie(o.height, o.width) = parse_size(a->size);
     o.scene_width = a->scene_width;
+    o.photometric = !a->validation;  // as the data source renders each split
     std::vector<double> ms;
     for (int i = 0; i < a->count; ++i) {
       const auto start = std::chrono::steady_clock::now();

@@ -45,7 +45,8 @@ std::unique_ptr<FlowDataset> make_synthetic_dataset(const SyntheticOptions& opti
 
 // FlyingChairs-style scenes from the photo library of scripts/fetch-photos.sh (data/photo_scenes.hpp),
 // rendered at (height, width) as a window of a scene_width-wide frame. Deterministic per (seed,
-// index); the training and validation splits use disjoint photographs.
+// index); the training and validation splits use disjoint photographs, and only training samples
+// get the photometric augmentations.
 struct PhotoOptions {
   int height = 128, width = 128, scene_width = 512;
   uint64_t seed = 1;

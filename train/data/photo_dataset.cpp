@@ -25,6 +25,7 @@ class PhotoDataset final : public FlowDataset {
     scene.height = o_.height;
     scene.width = o_.width;
     scene.scene_width = o_.scene_width;
+    scene.photometric = !o_.validation;  // validation (and golden cases) measure flow on clean renders
     const PhotoScene s = render_photo_scene(library_, scene, o_.seed * 0x9E3779B97F4A7C15ull + index);
     torch::Tensor flow = torch::from_blob(s.flow.data, {s.flow.rows, s.flow.cols, 2}, torch::kFloat32).permute({2, 0, 1});
     // Every pixel's flow is known (FlyingChairs gives occluded pixels their surface's motion too).
