@@ -29,24 +29,28 @@ void flip_sign_bit(const std::filesystem::path& image, int word, int w_bits) {
   for (const std::string& line : lines) out << line << '\n';
 }
 
-TEST(FaultInjection, RomImagesLoadedBackGiveThePackagesCodes) {
-  const RandomPackage r = small_package(6, 6);
+// The package's ROM images written, `edit` applied to them, the frame simulated with the PEs'
+// ROMs loaded from them.
+template <class Edit>
+SimulationResult simulate_with_rom_images(const RandomPackage& r, const std::string& name, Edit edit) {
   const ArchConfig config = default_arch_config(r.package, 256);
   SimulationOptions options;
-  options.rom_images = test::temp_dir("roms-ok");
+  options.rom_images = test::temp_dir(name);
   write_rom_images(r.package, config, options.rom_images);
-  const SimulationResult result = simulate(r.package, config, pair_input(r), options);
+  edit(options.rom_images);
+  return simulate(r.package, config, pair_input(r), options);
+}
+
+TEST(FaultInjection, RomImagesLoadedBackGiveThePackagesCodes) {
+  const RandomPackage r = small_package(6, 6);
+  const SimulationResult result = simulate_with_rom_images(r, "roms-ok", [](const std::filesystem::path&) {});
   test::expect_codes_equal(r.package, r.codes, result.layers);
 }
 
 TEST(FaultInjection, AFlippedRomWordShowsFirstAtItsLayer) {
   const RandomPackage r = small_package(8, 8);
-  const ArchConfig config = default_arch_config(r.package, 256);
-  SimulationOptions options;
-  options.rom_images = test::temp_dir("roms-flipped");
-  write_rom_images(r.package, config, options.rom_images);
-  flip_sign_bit(options.rom_images / "conv3.mem", 0, 8);
-  const SimulationResult result = simulate(r.package, config, pair_input(r), options);
+  const SimulationResult result = simulate_with_rom_images(
+      r, "roms-flipped", [](const std::filesystem::path& dir) { flip_sign_bit(dir / "conv3.mem", 0, 8); });
   bool reached = false;
   for (size_t i = 0; i < r.package.layers.size(); ++i) {
     const bool same = result.layers[i].codes == r.codes[i].codes;

@@ -1,7 +1,6 @@
 // The classical baselines: exact on a synthetic translation, and on the real pairs in $QFLOW_DATA
 // (the layout of shared/data/flow: <set>/<sample>/{img1,img2,flow.flo}) their EPE is printed.
-#include <algorithm>
-#include <cstdlib>
+#include <cmath>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -9,11 +8,12 @@
 #include "flow/baselines.hpp"
 #include "flow/flo_io.hpp"
 #include "flow/flow_metrics.hpp"
+#include "flow/image_pair.hpp"
 #include "gen/synthetic_pair.hpp"
+#include "real_pairs.hpp"
 
 namespace qflow {
 namespace {
-namespace fs = std::filesystem;
 
 TEST(Baselines, RecoverASyntheticTranslation) {
   const SyntheticPair pair = make_synthetic_pair(128, 160, 4, 3.0f);
@@ -27,37 +27,21 @@ TEST(Baselines, RecoverASyntheticTranslation) {
   EXPECT_THROW(parse_baseline("lucas-kanade"), std::exception);
 }
 
-fs::path find_image(const fs::path& dir, const std::string& stem) {
-  for (const char* ext : {".png", ".ppm"})
-    if (fs::exists(dir / (stem + ext))) return dir / (stem + ext);
-  return {};
-}
-
 TEST(Baselines, EpeOnRealPairs) {
-  const char* root = std::getenv("QFLOW_DATA");
-  if (!root || !fs::is_directory(root))
-    GTEST_SKIP() << "QFLOW_DATA is not set to a folder of real pairs (e.g. ../shared/data/flow): skipped";
-  int samples = 0;
+  const std::string root = test::real_pairs_root();
+  if (root.empty()) GTEST_SKIP() << "QFLOW_DATA is not set to a folder of real pairs (e.g. ../shared/data/flow): skipped";
+  const std::vector<test::RealPair> pairs = test::real_pairs(root);
+  if (pairs.empty()) GTEST_SKIP() << root << " holds no <set>/<sample>/{img1,img2,flow.flo}";
   fmt::print("{:<36} {:>10} {:>10}\n", "sample", "DIS EPE", "Farneback");
-  std::vector<fs::path> dirs;
-  for (const fs::directory_entry& set : fs::directory_iterator(root))
-    if (set.is_directory())
-      for (const fs::directory_entry& sample : fs::directory_iterator(set.path())) dirs.push_back(sample.path());
-  std::sort(dirs.begin(), dirs.end());
-  for (const fs::path& sample : dirs) {
-    const fs::path img1 = find_image(sample, "img1"), img2 = find_image(sample, "img2");
-    if (img1.empty() || img2.empty() || !fs::exists(sample / "flow.flo")) continue;
-    const ImagePair pair = load_image_pair(img1, img2);
-    const cv::Mat gt = read_flo(sample / "flow.flo");
-    ASSERT_EQ(gt.size(), pair.img1.size()) << sample;
+  for (const test::RealPair& p : pairs) {
+    const ImagePair pair = load_image_pair(p.img1, p.img2);
+    const cv::Mat gt = read_flo(p.flow);
+    ASSERT_EQ(gt.size(), pair.img1.size()) << p.name;
     const double dis = flow_metrics(gt, compute_baseline_flow(Baseline::Dis, pair)).epe;
     const double farneback = flow_metrics(gt, compute_baseline_flow(Baseline::Farneback, pair)).epe;
-    fmt::print("{:<36} {:>10.3f} {:>10.3f}\n", sample.parent_path().filename().string() + "/" + sample.filename().string(),
-               dis, farneback);
+    fmt::print("{:<36} {:>10.3f} {:>10.3f}\n", p.name, dis, farneback);
     EXPECT_TRUE(std::isfinite(dis) && std::isfinite(farneback));
-    ++samples;
   }
-  if (samples == 0) GTEST_SKIP() << root << " holds no <set>/<sample>/{img1,img2,flow.flo}";
 }
 
 }  // namespace
