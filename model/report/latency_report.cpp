@@ -10,8 +10,10 @@
 namespace qflow {
 namespace {
 
+// What a conv PE's line buffer holds: k whole input rows, since the PE computes an output row at a
+// time (a PE streaming pixel by pixel would need (k - 1) rows and k pixels).
 int64_t line_buffer_bits(const Layer& layer, const TensorShape& in) {
-  return int64_t((layer.kernel - 1) * in.width + layer.kernel) * in.channels * (in.bits + in.frac);
+  return int64_t(layer.kernel) * in.width * in.channels * (in.bits + in.frac);
 }
 
 }  // namespace
