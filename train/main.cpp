@@ -122,6 +122,10 @@ void add_train(CLI::App& app) {
   cmd->add_option("--device", a->train.device, "cpu or cuda")->capture_default_str();
   cmd->add_option("--out", a->train.out, "run folder: log.csv, checkpoint/")->required();
   cmd->add_option("--resume", a->train.resume, "continue from this checkpoint folder");
+  cmd->add_option("--init", a->train.init,
+                  "start from the weights of this checkpoint of the same network at other bit widths "
+                  "(quantization-aware fine-tuning of a float run)")
+      ->excludes("--resume");
   cmd->callback([a] {
     std::tie(a->net.height, a->net.width) = parse_size(a->size);
     if (!a->layer_bits.empty()) a->net.layer_bits = parse_layer_bits(a->layer_bits);

@@ -163,6 +163,22 @@ EvalResult train(std::shared_ptr<FlowNetwork> net, const NetworkConfig& config, 
   const torch::Device device(o.device);
   torch::optim::Adam optimizer(net->parameters(), torch::optim::AdamOptions(o.lr));
   int first_step = 0;
+  if (!o.init.empty()) {
+    const Checkpoint from = load_checkpoint(o.init);
+    if (from.config.net != config.net || from.config.width_mult != config.width_mult)
+      throw std::runtime_error(fmt::format("{}: --init needs a checkpoint of the same network ({} x{}), not {}",
+                                           o.init.string(), config.net, config.width_mult, to_json(from.config).dump()));
+    torch::NoGradGuard no_grad;
+    const auto source_params = from.net->named_parameters(), source_buffers = from.net->named_buffers();
+    for (auto& p : net->named_parameters()) {
+      const torch::Tensor* src = source_params.find(p.key());
+      if (!src || src->sizes() != p.value().sizes())
+        throw std::runtime_error(fmt::format("{}: --init checkpoint has no parameter '{}' of this shape", o.init.string(), p.key()));
+      p.value().copy_(*src);
+    }
+    for (auto& b : net->named_buffers())
+      if (const torch::Tensor* src = source_buffers.find(b.key()); src && src->sizes() == b.value().sizes()) b.value().copy_(*src);
+  }
   if (!o.resume.empty()) {
     std::ifstream in(o.resume / "state.json");
     if (!in) throw std::runtime_error(fmt::format("{}: not a qflow-train checkpoint (no state.json)", o.resume.string()));

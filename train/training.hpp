@@ -39,6 +39,9 @@ struct TrainOptions {
   std::string device = "cpu";
   std::filesystem::path out;     // log.csv and checkpoint/ go here
   std::filesystem::path resume;  // a checkpoint folder to continue from
+  // A checkpoint of the same network at other bit widths (e.g. the float run) whose weights and
+  // BN statistics start this run: quantization-aware fine-tuning. A fresh optimizer and step 0.
+  std::filesystem::path init;
 };
 
 struct EvalResult {
