@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
+#include <string>
 #include <vector>
 
 namespace qflow::bench {
@@ -18,6 +20,14 @@ double median_seconds(int repeats, F&& run) {
   }
   std::nth_element(times.begin(), times.begin() + repeats / 2, times.end());
   return times[size_t(repeats / 2)];
+}
+
+// The CPU's model name (figures compare only on the same machine).
+inline std::string cpu_name() {
+  std::ifstream in("/proc/cpuinfo");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
+  return "unknown CPU";
 }
 
 }  // namespace qflow::bench

@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <vector>
 
+#include <omp.h>
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -33,6 +35,9 @@ void frame_mode(const FlowNetQShape& shape, int repeats, int multipliers) {
   const CodeMap input = stack_input(made.pair.images.img1, made.pair.images.img2);
   FastReference fast(made.package);
   OneDnnInt8Layers onednn(made.package);
+  // The model's PEs pick their row kernels by the same rule as the reference's layers.
+  fmt::print("CPU: {}, {} OpenMP threads; conv1's kernel: {}\n", cpu_name(), omp_get_max_threads(),
+             fast.kernel_names().front());
   LayerCodes codes;
   // The reference and oneDNN before and after the simulation: the machine's drift shows.
   const double fast_before = median_seconds(repeats, [&] { fast.run(input, codes); });
