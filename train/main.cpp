@@ -1,6 +1,7 @@
 // qflow-train: quantization-aware training of FlowNetQ (and the float FlowNetS baseline) in
 // LibTorch, evaluation through the fake-quant and the integer paths, and export of the package.
 #include <chrono>
+#include <optional>
 #include <regex>
 
 #include <CLI/CLI.hpp>
@@ -48,6 +49,13 @@ class FittedDataset final : public FlowDataset {
   Fit fit_;
 };
 
+// "photos" -> the default library, "photos:DIR" -> DIR; nullopt for any other data source.
+std::optional<std::filesystem::path> photo_library(const std::string& spec) {
+  std::smatch m;
+  if (!std::regex_match(spec, m, std::regex(R"(photos(?::(.+))?)"))) return std::nullopt;
+  return m[1].matched ? std::filesystem::path(m[1].str()) : PhotoLibrary::default_dir();
+}
+
 // `fit` applies to real pairs; synthetic and photo data are rendered at the network's size.
 std::unique_ptr<FlowDataset> open_data(const std::string& spec, const NetworkConfig& net, uint64_t seed,
                                        bool validation, double max_motion = SyntheticOptions{}.max_motion,
@@ -61,16 +69,16 @@ std::unique_ptr<FlowDataset> open_data(const std::string& spec, const NetworkCon
     o.validation = validation;
     return make_synthetic_dataset(o);
   }
-  std::smatch m;
-  if (std::regex_match(spec, m, std::regex(R"(photos(?::(.+))?)"))) {
+  if (const auto library = photo_library(spec)) {
     PhotoOptions o;
     o.height = net.height;
     o.width = net.width;
     o.seed = seed;
     o.validation = validation;
-    if (m[1].matched) o.library = m[1].str();
+    o.library = *library;
     return make_photo_dataset(o);
   }
+  std::smatch m;
   if (!std::regex_match(spec, m, std::regex(R"((chairs|sintel|middlebury|pairs):([^:]+)(?::(clean|final))?)")))
     throw std::runtime_error(fmt::format(
         "--data '{}' is not synthetic, photos[:DIR], chairs:ROOT, sintel:ROOT[:clean|final], middlebury:ROOT or pairs:ROOT", spec));
@@ -236,10 +244,10 @@ void add_render(CLI::App& app) {
   cmd->add_flag("--validation", a->validation, "from the validation split's photographs");
   cmd->add_option("--out", a->out, "output folder")->required();
   cmd->callback([a] {
-    std::smatch m;
-    if (!std::regex_match(a->data, m, std::regex(R"(photos(?::(.+))?)")))
+    const auto library_dir = photo_library(a->data);
+    if (!library_dir)
       throw std::runtime_error(fmt::format("--data '{}': render writes the photos source only (photos or photos:DIR)", a->data));
-    const PhotoLibrary library(m[1].matched ? std::filesystem::path(m[1].str()) : PhotoLibrary::default_dir(), a->validation);
+    const PhotoLibrary library(*library_dir, a->validation);
     PhotoSceneOptions o;
     std::tie(o.height, o.width) = parse_size(a->size);
     o.scene_width = a->scene_width;

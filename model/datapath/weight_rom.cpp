@@ -1,5 +1,6 @@
 #include "weight_rom.hpp"
 
+#include <cctype>
 #include <fstream>
 
 #include <fmt/format.h>
@@ -13,7 +14,6 @@ WeightRom::WeightRom(const Layer& layer, int pe, int simd)
     : pe_(pe), simd_(simd), w_bits_(layer.w_bits), cout_(layer.cout), depth_(layer.cin * layer.kernel * layer.kernel) {
   const rtl::ConvFolding f{pe, simd};
   const int groups = f.groups(layer), folds = f.folds(layer);
-  const int depth = depth_;
   words_ = groups * folds;
   lanes_.assign(size_t(words_) * pe * simd, 0);
   for (int g = 0; g < groups; ++g)
@@ -24,7 +24,7 @@ WeightRom::WeightRom(const Layer& layer, int pe, int simd)
         if (co >= layer.cout) continue;
         for (int s = 0; s < simd; ++s) {
           const int e = fold * simd + s;  // (cin, ky, kx) order, as the canonical ROM
-          if (e < depth) word[p * simd + s] = layer.weights[size_t(co) * depth + e];
+          if (e < depth_) word[p * simd + s] = layer.weights[size_t(co) * depth_ + e];
         }
       }
     }
@@ -44,6 +44,7 @@ WeightRom WeightRom::from_readmemh(const Layer& layer, int pe, int simd, const s
   std::ifstream in(file);
   if (!in) throw SimulationError(fmt::format("{}: no ROM image for layer '{}'", file.string(), layer.name));
   const int lanes = pe * simd, digits = (rom.word_bits() + 3) / 4;
+  std::vector<uint8_t> bits(size_t(digits) * 4);
   std::string line;
   int w = 0;
   for (int line_no = 1; std::getline(in, line); ++line_no) {
@@ -54,14 +55,17 @@ WeightRom WeightRom::from_readmemh(const Layer& layer, int pe, int simd, const s
     if (int(line.size()) != digits || line.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
       throw SimulationError(fmt::format("{}:{}: not a {}-digit hex word (layer '{}', {} bits per word)", file.string(),
                                         line_no, digits, layer.name, rom.word_bits()));
+    // The word's bits, least significant first (write_readmemh's order), then its lanes.
+    for (int d = 0; d < digits; ++d) {
+      const int nibble = std::isdigit(static_cast<unsigned char>(line[size_t(digits - 1 - d)]))
+                             ? line[size_t(digits - 1 - d)] - '0'
+                             : std::tolower(static_cast<unsigned char>(line[size_t(digits - 1 - d)])) - 'a' + 10;
+      for (int b = 0; b < 4; ++b) bits[size_t(d * 4 + b)] = (nibble >> b) & 1;
+    }
     int8_t* lanes_of_word = rom.lanes_.data() + size_t(w) * lanes;
     for (int lane = 0; lane < lanes; ++lane) {
       int v = 0;
-      for (int b = 0; b < rom.w_bits_; ++b) {
-        const int bit = lane * rom.w_bits_ + b;
-        const int nibble = std::stoi(std::string(1, line[size_t(digits - 1 - bit / 4)]), nullptr, 16);
-        v |= ((nibble >> (bit % 4)) & 1) << b;
-      }
+      for (int b = 0; b < rom.w_bits_; ++b) v |= bits[size_t(lane * rom.w_bits_ + b)] << b;
       lanes_of_word[lane] = int8_t(v >= (1 << (rom.w_bits_ - 1)) ? v - (1 << rom.w_bits_) : v);  // two's complement
     }
     ++w;

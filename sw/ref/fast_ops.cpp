@@ -15,22 +15,24 @@ void fast_upsample2x(const CodeMap& in, CodeMap& out) {
   const int w = in.width;
 #pragma omp parallel
   {
-    std::vector<int16_t> column(static_cast<size_t>(w));  // the vertical pass, in quarters
+    std::vector<int16_t> column(static_cast<size_t>(w));
 #pragma omp for
     for (int row = 0; row < in.channels * out.height; ++row) {
       const int c = row / out.height, oy = row % out.height;
       const UpsampleTaps ty = upsample_taps(oy, in.height);
-      const int16_t* near = in.codes.data() + (size_t(c) * in.height + ty.near) * w;
-      const int16_t* far = in.codes.data() + (size_t(c) * in.height + ty.far) * w;
-      for (int x = 0; x < w; ++x) column[size_t(x)] = int16_t(3 * near[x] + far[x]);
-      int16_t* dst = out.codes.data() + (size_t(c) * out.height + oy) * out.width;
-      // Horizontal pass: out 2i takes 3 v[i] + v[i-1], out 2i+1 takes 3 v[i] + v[i+1], clamped.
-      const int16_t* v = column.data();
-      for (int i = 0; i < w; ++i) {
-        dst[2 * i] = int16_t(3 * v[i] + v[std::max(i - 1, 0)]);
-        dst[2 * i + 1] = int16_t(3 * v[i] + v[std::min(i + 1, w - 1)]);
-      }
+      upsample2x_row(in.codes.data() + (size_t(c) * in.height + ty.near) * w,
+                     in.codes.data() + (size_t(c) * in.height + ty.far) * w, w, column.data(),
+                     out.codes.data() + (size_t(c) * out.height + oy) * out.width);
     }
+  }
+}
+
+void upsample2x_row(const int16_t* near, const int16_t* far, int w, int16_t* column, int16_t* dst) {
+  for (int x = 0; x < w; ++x) column[x] = int16_t(3 * near[x] + far[x]);  // vertical pass, in quarters
+  // Horizontal pass: out 2i takes 3 v[i] + v[i-1], out 2i+1 takes 3 v[i] + v[i+1], clamped.
+  for (int i = 0; i < w; ++i) {
+    dst[2 * i] = int16_t(3 * column[i] + column[std::max(i - 1, 0)]);
+    dst[2 * i + 1] = int16_t(3 * column[i] + column[std::min(i + 1, w - 1)]);
   }
 }
 
@@ -77,7 +79,7 @@ void fast_concat(const std::vector<const ChannelLast*>& ins, ChannelLast& out) {
   for (const ChannelLast* in : ins) channels += in->channels;
   out.resize(channels, ins[0]->height, ins[0]->width, ins[0]->split());
   const int64_t pixels = int64_t(out.height) * out.width;
-#pragma omp parallel for
+#pragma omp parallel for if (pixels * channels >= kParallelCodes)
   for (int64_t p = 0; p < pixels; ++p) {
     size_t at = size_t(p) * channels;
     for (const ChannelLast* in : ins) {
