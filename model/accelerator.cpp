@@ -61,9 +61,9 @@ Accelerator::Accelerator(sc_core::sc_module_name name, const Package& package, c
       package_(package),
       config_(config),
       period_(config.period_ns(), SC_NS),
-      shapes_(infer_shapes(package)),
       input_shape_(input_shape(package)),
       plans_(plans) {
+  for (size_t i = 0; i < package.layers.size(); ++i) map_index_[package.layers[i].name] = i;
   build_datapath(rom_images);
   build_pipeline();
   SC_THREAD(control);
@@ -74,7 +74,6 @@ Accelerator::~Accelerator() = default;
 // Every conv PE's ROM (packed for its folding, or loaded from an image) and its row datapath: the
 // fast exact kernel, or the Verilated array and requant unit when co-simulated.
 void Accelerator::build_datapath(const std::filesystem::path& rom_images) {
-  const std::map<std::string, TensorShape> shapes = shapes_by_name(package_);
   const size_t n = package_.layers.size();
   roms_.resize(n);
   engines_.resize(n);
@@ -82,14 +81,14 @@ void Accelerator::build_datapath(const std::filesystem::path& rom_images) {
   observed_.resize(n);
   for (size_t i = 0; i < n; ++i) {
     const Layer& layer = package_.layers[i];
-    observed_[i] = {shapes_[i].channels, shapes_[i].height, shapes_[i].width,
-                    std::vector<int16_t>(size_t(shapes_[i].size()))};
+    const TensorShape& out = plans_[i].out;
+    observed_[i] = {out.channels, out.height, out.width, std::vector<int16_t>(size_t(out.size()))};
     if (!layer.is_conv()) continue;
     const ConvArch& arch = config_.convs.at(layer.name);
     roms_[i] = std::make_unique<WeightRom>(
         rom_images.empty() ? WeightRom(layer, arch.pe, arch.simd)
                            : WeightRom::from_readmemh(layer, arch.pe, arch.simd, rom_images / (layer.name + ".mem")));
-    const TensorShape& in = shapes.at(layer.inputs.at(0));
+    const TensorShape& in = map_shape(map_index_.at(layer.inputs.at(0)));
     engines_[i] = std::make_unique<ConvRowEngine>(layer, in, *roms_[i]);
     if (arch.cosim) rtl_[i] = std::make_unique<RtlConvUnit>(layer, in, arch.pe, arch.simd, config_.period_ns());
   }
@@ -190,18 +189,17 @@ void Accelerator::build_pipeline() {
   }));
   std::map<std::string, StreamUnit*> producer{{"input", input_unit_}};
   std::map<std::string, int> consumers;
-  std::map<std::string, size_t> layer_index{{"input", kInputMap}};
   uint64_t skip_offset = 0;
   for (size_t i = 0; i < package_.layers.size(); ++i) {
     const Layer& layer = package_.layers[i];
-    const size_t first_input = layer_index.at(layer.inputs.at(0));
-    StreamUnit* unit = add_unit(layer.name, shapes_[i].height, rtl_[i] ? 0 : plans_[i].row_cycles,
+    const size_t first_input = map_index_.at(layer.inputs.at(0));
+    StreamUnit* unit = add_unit(layer.name, plans_[i].out.height, rtl_[i] ? 0 : plans_[i].row_cycles,
                                 row_need(layer, map_shape(first_input).height));
     const int window = window_rows(layer);
     for (const std::string& from : layer.inputs) {
       const std::string edge = from + "_to_" + layer.name;
       StreamUnit& source = *producer.at(from);
-      const size_t map = layer_index.at(from);
+      const size_t map = map_index_.at(from);
       const int from_rows = map_shape(map).height;
       // A producer's first consumer is its neighbour; any later one (a decoder concat) reads a
       // skip buffer holding the whole map until the decoder gets there.
@@ -232,11 +230,10 @@ void Accelerator::build_pipeline() {
     }
     unit->set_row_work(guarded(layer_work(i)));
     producer[layer.name] = unit;
-    layer_index[layer.name] = i;
     layer_units_.push_back(unit);
   }
   const size_t head = package_.layers.size() - 1;
-  flow_writer_ = add_unit("flow_writer", shapes_[head].height, 0, [](int y) { return y; });
+  flow_writer_ = add_unit("flow_writer", plans_[head].out.height, 0, [](int y) { return y; });
   flow_writer_->add_input(connect(*layer_units_.back(), head, package_.layers.back().name + "_to_flow_writer",
                                   fifo_depth(package_.layers.back().name)),
                           1);
@@ -246,7 +243,7 @@ void Accelerator::build_pipeline() {
 }
 
 const TensorShape& Accelerator::map_shape(size_t layer) const {
-  return layer == kInputMap ? input_shape_ : shapes_[layer];
+  return layer == kInputMap ? input_shape_ : plans_[layer].out;
 }
 
 // A skip row in DRAM: channel-major, one byte per code (two for 1/16-unit upsampled codes).
@@ -278,7 +275,7 @@ sc_time Accelerator::skip_read(size_t layer, uint64_t base, int y, RowRef& out) 
 
 // The flow head's row y to DRAM, channel-major int16, where the host reads the flow.
 sc_time Accelerator::flow_write(const Row& row) {
-  const int w = row.codes.width, h = shapes_.back().height;
+  const int w = row.codes.width, h = plans_.back().out.height;
   sc_time t;
   for (int c = 0; c < row.codes.channels; ++c) {
     const size_t at = (size_t(c) * h + row.y) * w;

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -99,9 +100,9 @@ class Accelerator : public sc_core::sc_module {
   const Package& package_;
   ArchConfig config_;
   sc_core::sc_time period_;
-  std::vector<TensorShape> shapes_;
   TensorShape input_shape_;
-  const std::vector<LayerPlan>& plans_;
+  const std::vector<LayerPlan>& plans_;  // per layer: its folding, row cycles and output shape
+  std::map<std::string, size_t> map_index_{{"input", kInputMap}};  // a map's name -> its layer
   std::vector<std::unique_ptr<WeightRom>> roms_;          // per layer
   std::vector<std::unique_ptr<ConvRowEngine>> engines_;   // per layer: conv PEs' datapaths
   std::vector<std::unique_ptr<RtlConvUnit>> rtl_;         // per layer: co-simulated PEs' RTL

@@ -52,9 +52,8 @@ SimulationResult simulate(const Package& package, const ArchConfig& config, cons
   sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_core::sc_time(config.quantum_ns, sc_core::SC_NS));
 
-  const std::vector<TensorShape> shapes = infer_shapes(package);
-  const std::vector<LayerPlan> plans = plan_layers(package, config);
-  const TensorShape& head = shapes.back();
+  const std::vector<LayerPlan> plans = plan_layers(package, config);  // shapes and cycles, computed once
+  const TensorShape& head = plans.back().out;
   Dram dram("dram", config.dram);
   Accelerator accelerator("accelerator", package, config, plans, options.rom_images);
   HostDriver host("host", {rgb_bytes(pair.img1), rgb_bytes(pair.img2), package.height, package.width, head.channels,
@@ -113,7 +112,7 @@ SimulationResult simulate(const Package& package, const ArchConfig& config, cons
   for (size_t c = 0; c < accelerator.channels().size(); ++c) {
     const auto& channel = accelerator.channels()[c];
     const size_t map = accelerator.channel_map(c);
-    const TensorShape& s = map == Accelerator::kInputMap ? input : shapes[map];
+    const TensorShape& s = map == Accelerator::kInputMap ? input : plans[map].out;
     result.channels.push_back({channel->basename(), channel->depth(), channel->peak(),
                                int64_t(s.channels) * s.width * (s.bits + s.frac), accelerator.is_skip(*channel)});
   }
