@@ -17,13 +17,16 @@ ConvRowEngine::ConvRowEngine(const Layer& layer, const TensorShape& in, const We
 RowRef ConvRowEngine::compute(int y, const LineBuffer& window) const {
   const int k = strip_layer_.kernel, c = in_.channels, w = in_.width, sw = strip_.width;
   const size_t row_bytes = size_t(sw) * c, pad_bytes = size_t(pad_) * c;
-  std::fill(strip_.low.begin(), strip_.low.end(), uint8_t(0));
-  std::fill(strip_.high.begin(), strip_.high.end(), uint8_t(0));
+  // The left and right padding columns are never written: zero since construction.
   for (int ky = 0; ky < k; ++ky) {
-    const Row* row = window.row(y * strip_layer_.stride - pad_ + ky);
-    if (!row) continue;  // above or below the map: zero padding
-    std::memcpy(strip_.low.data() + ky * row_bytes + pad_bytes, row->bytes.low.data(), size_t(w) * c);
-    if (strip_.split()) std::memcpy(strip_.high.data() + ky * row_bytes + pad_bytes, row->bytes.high.data(), size_t(w) * c);
+    const size_t at = ky * row_bytes;
+    if (const Row* row = window.row(y * strip_layer_.stride - pad_ + ky)) {
+      std::memcpy(strip_.low.data() + at + pad_bytes, row->bytes.low.data(), size_t(w) * c);
+      if (strip_.split()) std::memcpy(strip_.high.data() + at + pad_bytes, row->bytes.high.data(), size_t(w) * c);
+    } else {  // above or below the map: a row of zero padding
+      std::fill_n(strip_.low.data() + at, row_bytes, uint8_t(0));
+      if (strip_.split()) std::fill_n(strip_.high.data() + at, row_bytes, uint8_t(0));
+    }
   }
   auto out = std::make_shared<Row>();
   out->y = y;

@@ -26,6 +26,10 @@ struct ChannelLast {
   int code(size_t at) const { return low[at] + (split() ? 256 * high[at] : 0); }
 };
 
+// Below this many codes a layout pass runs on the calling thread: forking threads would cost more
+// than the copy (the accelerator model converts one row at a time).
+inline constexpr int64_t kParallelCodes = int64_t(1) << 16;
+
 // The transposing conversion, for the graph input only; `split` for codes wider than 8 bits.
 void to_channel_last(const CodeMap& chw, bool split, ChannelLast& out);
 

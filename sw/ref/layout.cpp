@@ -17,7 +17,7 @@ void to_channel_last(const CodeMap& chw, bool split, ChannelLast& out) {
   out.resize(chw.channels, chw.height, chw.width, split);
   const int64_t plane = int64_t(chw.height) * chw.width;
   const int channels = chw.channels;
-#pragma omp parallel for
+#pragma omp parallel for if (plane * channels >= kParallelCodes)
   for (int64_t p0 = 0; p0 < plane; p0 += kTile) {
     const int64_t p1 = std::min(p0 + kTile, plane);
     for (int c = 0; c < channels; ++c) {
