@@ -14,6 +14,7 @@ packages=(
   libdnnl-dev               # oneDNN int8 convolutions for the fast reference
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev libfmt-dev
+  parallel gnuplot-nox      # qflow-study: runs its jobs, draws its charts
 )
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(python3-torch yosys)

@@ -1,6 +1,7 @@
 // qflow-train: quantization-aware training of FlowNetQ (and the float FlowNetS baseline) in
 // LibTorch, evaluation through the fake-quant and the integer paths, and export of the package.
 #include <chrono>
+#include <fstream>
 #include <optional>
 #include <regex>
 
@@ -153,7 +154,7 @@ void add_train(CLI::App& app) {
 
 void add_eval(CLI::App& app) {
   struct Args {
-    std::string checkpoint, data = "synthetic", size;
+    std::string checkpoint, data = "synthetic", size, json;
     int samples = 64;
     uint64_t seed = 1;
     bool centre_crop = false;
@@ -166,6 +167,7 @@ void add_eval(CLI::App& app) {
   cmd->add_flag("--centre-crop", a->centre_crop, "real pairs: the centre window instead of the whole frame resized");
   cmd->add_option("--samples", a->samples, "samples to evaluate")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--seed", a->seed, "seed of the synthetic data")->capture_default_str();
+  cmd->add_option("--json", a->json, "also write the figures to this JSON file (read by qflow-study)");
   cmd->callback([a] {
     Checkpoint c = load_checkpoint(a->checkpoint, parse_size(a->size));
     const auto data = open_data(a->data, c.config, a->seed, true, SyntheticOptions{}.max_motion,
@@ -177,7 +179,8 @@ void add_eval(CLI::App& app) {
     const bool integer = q && q->quantized();
     const Package p = integer ? fold_package(*q) : Package{};
     fmt::print("{:>4} {:>10} {:>10} {:>10} {:>10}\n", "#", integer ? "integer" : "float", "DIS", "Farneback", "zero");
-    double sums[4] = {0, 0, 0, 0};
+    double sums[4] = {0, 0, 0, 0}, l1_sum = 0;
+    nlohmann::json per_sample = nlohmann::json::array();
     const int64_t n = std::min<int64_t>(a->samples, int64_t(data->size()));
     for (int64_t i = 0; i < n; ++i) {
       const FlowSample s = collate({data->get(size_t(i))});
@@ -191,10 +194,23 @@ void add_eval(CLI::App& app) {
                            masked_epe(from_flow_mat(compute_baseline_flow(Baseline::Farneback, pair)), s.flow, s.valid).item<double>(),
                            masked_epe(torch::zeros_like(s.flow), s.flow, s.valid).item<double>()};
       fmt::print("{:>4} {:>10.3f} {:>10.3f} {:>10.3f} {:>10.3f}\n", i, e[0], e[1], e[2], e[3]);
+      const double l1 = masked_l1(ours, s.flow, s.valid).item<double>();
+      per_sample.push_back({{"epe", e[0]}, {"l1", l1}, {"dis", e[1]}, {"farneback", e[2]}, {"zero", e[3]}});
+      l1_sum += l1;
       for (int k = 0; k < 4; ++k) sums[k] += e[k];
     }
     fmt::print("mean {:>10.3f} {:>10.3f} {:>10.3f} {:>10.3f}\n", sums[0] / double(n), sums[1] / double(n),
                sums[2] / double(n), sums[3] / double(n));
+    if (!a->json.empty()) {
+      // "epe" is the path the hardware would run: the integer one for a quantized network.
+      const nlohmann::json out = {{"network", c.net->describe()}, {"data", data->describe()}, {"samples", n},
+                                  {"path", integer ? "integer" : "float"}, {"float_epe", f.epe}, {"float_l1", f.l1},
+                                  {"epe", sums[0] / double(n)}, {"l1", l1_sum / double(n)}, {"dis", sums[1] / double(n)},
+                                  {"farneback", sums[2] / double(n)}, {"zero", sums[3] / double(n)},
+                                  {"per_sample", per_sample}};
+      std::ofstream file(a->json);
+      if (!(file << out.dump(1) << '\n')) throw std::runtime_error(fmt::format("{}: cannot write", a->json));
+    }
 
   });
 }

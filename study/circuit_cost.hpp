@@ -1,0 +1,30 @@
+// The MAC-array + requant circuit of a simulated accelerator, estimated from the yosys runs of
+// rtl/cost/circuit_cost.csv (scripts/circuit_cost.py): each conv layer's PE x SIMD multipliers at
+// its width and its PE requant lanes, priced per MAC and per lane at the 8x8 array yosys measured.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace qflow::study {
+
+struct UnitCost {
+  double luts = 0, flip_flops = 0, dsps = 0;  // per multiplier (mac_array) or per PE lane (requant)
+};
+
+// Per bit width 2..8: the generic LUT-6 mapping (luts, flip-flops) and synth_xilinx's DSP48E1s.
+struct CostTable {
+  std::map<int, UnitCost> mac, requant;
+};
+
+CostTable read_cost_table(const std::filesystem::path& csv);
+
+// network: a package's network.json; sim_report: `qflow-sim run`'s report.json of that package.
+// A layer is priced at max(weight bits, input bits), clamped to the table's 2..8 (the 12-bit
+// upsampled inputs and the flow head's 16-bit output are priced at 8). Returns totals and per layer.
+nlohmann::json estimate_circuit(const nlohmann::json& network, const nlohmann::json& sim_report, const CostTable& table);
+
+}  // namespace qflow::study

@@ -1,0 +1,118 @@
+// qflow-study: the bit-width study as a job list. `plan` writes one shell command per
+// configuration (train, measure, export, simulate, cost) for GNU parallel or a Slurm array;
+// `cost` prices one run's circuit; `report` merges the finished runs into tables and charts.
+// It only writes command lines for qflow-train and qflow-sim and reads their outputs.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "circuit_cost.hpp"
+#include "json_file.hpp"
+#include "study_plan.hpp"
+#include "study_report.hpp"
+
+namespace qflow::study {
+namespace {
+namespace fs = std::filesystem;
+
+// A tool the jobs call: a path made absolute (the jobs run in their run folders), or a bare name
+// looked up on the PATH when the job runs.
+fs::path executable(const std::string& option, const fs::path& tool) {
+  if (!tool.has_parent_path()) return tool;
+  if (!fs::exists(tool)) throw PlanError(fmt::format("{}: {} does not exist", option, tool.string()));
+  return fs::absolute(tool);
+}
+
+void add_plan(CLI::App& app) {
+  struct Args {
+    StudyOptions o;
+    std::string bits = "8,7,6,5,4,3,2", size = "128x128", export_size;
+    Tools tools{QFLOW_TRAIN_EXE, QFLOW_SIM_EXE, {}};
+  };
+  auto a = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand("plan", "write a study's jobs (jobs.txt, waves, run-parallel.sh, slurm.sh)");
+  cmd->add_option("--out", a->o.out, "study folder")->required();
+  cmd->add_option("--bits", a->bits, "WnAn configurations, comma-separated")->capture_default_str();
+  cmd->add_flag("--flownets", a->o.flownets, "also train the float FlowNetS baseline");
+  cmd->add_option("--width-mult", a->o.width_mult, "channel width multiplier")->capture_default_str();
+  cmd->add_option("--size", a->size, "training input HxW")->capture_default_str();
+  cmd->add_option("--export-size", a->export_size, "measuring input HxW (validation, real pairs, simulation; default: --size)");
+  cmd->add_option("--steps", a->o.steps, "steps of the float runs")->capture_default_str();
+  cmd->add_option("--finetune-steps", a->o.finetune_steps, "steps of each quantized fine-tuning")->capture_default_str();
+  cmd->add_option("--lr", a->o.lr, "learning rate of the float FlowNetQ")->capture_default_str();
+  cmd->add_option("--finetune-lr", a->o.finetune_lr, "learning rate of the quantized fine-tuning")->capture_default_str();
+  cmd->add_option("--data", a->o.data, "training data: photos[:DIR] or synthetic")->capture_default_str();
+  cmd->add_option("--seed", a->o.seed, "seed of every run")->capture_default_str();
+  cmd->add_option("--threads", a->o.threads, "CPU threads per job")->capture_default_str();
+  cmd->add_option("--val-samples", a->o.val_samples, "validation scenes measured at the export size")->capture_default_str();
+  cmd->add_option("--multipliers", a->o.multipliers, "accelerator multiplier budget for latency and frames/s")->capture_default_str();
+  cmd->add_option("--real", a->o.real, "folder of real pairs to measure on (default: $QFLOW_DATA when set)");
+  cmd->add_option("--float-checkpoint", a->o.float_checkpoint, "take this float FlowNetQ checkpoint instead of training one");
+  cmd->add_option("--train-exe", a->tools.train, "the qflow-train the jobs run")->capture_default_str();
+  cmd->add_option("--sim-exe", a->tools.sim, "the qflow-sim the jobs run")->capture_default_str();
+  cmd->callback([a] {
+    StudyOptions o = a->o;
+    o.bits = parse_bits_list(a->bits);
+    std::tie(o.height, o.width) = parse_size("--size", a->size);
+    if (!a->export_size.empty()) std::tie(o.export_height, o.export_width) = parse_size("--export-size", a->export_size);
+    const char* env = std::getenv("QFLOW_DATA");
+    if (o.real.empty() && env && fs::is_directory(env)) o.real = env;
+    const std::vector<RunConfig> runs = plan_runs(o);
+    write_plan(o, runs, {executable("--train-exe", a->tools.train), executable("--sim-exe", a->tools.sim),
+                         fs::canonical("/proc/self/exe")});
+    fmt::print("qflow-study: {} runs planned in {} ({})\n  locally:  {}/run-parallel.sh [JOBS]\n  Slurm:    {}/submit-slurm.sh\n",
+               runs.size(), o.out.string(), o.real.empty() ? "no real pairs: --real DIR or QFLOW_DATA" : "real pairs: " + o.real.string(),
+               o.out.string(), o.out.string());
+  });
+}
+
+void add_cost(CLI::App& app) {
+  auto run = std::make_shared<std::string>();
+  auto table = std::make_shared<std::string>(QFLOW_COST_TABLE);
+  CLI::App* cmd = app.add_subcommand("cost", "price a run's MAC arrays and requant lanes: RUN/cost.json");
+  cmd->add_option("run", *run, "run folder holding package/ and sim/report.json")->required();
+  cmd->add_option("--table", *table, "yosys cost table")->capture_default_str();
+  cmd->callback([run, table] {
+    const fs::path dir = *run;
+    const nlohmann::json network = read_json(dir / "package" / "network.json");
+    const nlohmann::json sim_report = read_json(dir / "sim" / "report.json");
+    const nlohmann::json cost = estimate_circuit(network, sim_report, read_cost_table(*table));
+    write_text(dir / "cost.json", cost.dump(1) + "\n");
+    fmt::print("{}: {:.0f} LUTs ({:.0f} MAC arrays, {:.0f} requant), {:.0f} FFs, {:.0f} DSPs\n", dir.string(),
+               cost["luts"].get<double>(), cost["array_luts"].get<double>(), cost["requant_luts"].get<double>(),
+               cost["flip_flops"].get<double>(), cost["dsps"].get<double>());
+  });
+}
+
+void add_report(CLI::App& app) {
+  auto study = std::make_shared<std::string>();
+  CLI::App* cmd = app.add_subcommand("report", "merge a study's finished runs: report.{md,csv,json} and charts");
+  cmd->add_option("study", *study, "study folder")->required();
+  cmd->callback([study] {
+    const StudyTable table = collect_study(*study);
+    const std::string charts = write_study_report(*study, table);
+    fmt::print("qflow-study: {} runs in {}/report.md{}\n", table.rows.size(), *study,
+               table.missing.empty() ? "" : fmt::format(", {} missing", table.missing.size()));
+    for (const std::string& m : table.missing) fmt::print("  missing {}\n", m);
+    fmt::print("{}\n", charts);
+  });
+}
+
+}  // namespace
+}  // namespace qflow::study
+
+int main(int argc, char** argv) {
+  CLI::App app{"qflow-study: how few bits FlowNetQ can keep, and what that saves (plan, run, report)"};
+  app.require_subcommand(1);
+  qflow::study::add_plan(app);
+  qflow::study::add_cost(app);
+  qflow::study::add_report(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "qflow-study: error: {}\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,62 @@
+// What a bit-width study trains and measures: its options, the configurations they expand to, and
+// the job files that run them (GNU parallel locally, a Slurm array on a cluster).
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace qflow::study {
+
+// A plan argument that cannot be used; the message names the option.
+struct PlanError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct StudyOptions {
+  std::filesystem::path out;
+  std::vector<int> bits{8, 7, 6, 5, 4, 3, 2};  // one WnAn configuration each
+  bool flownets = false;                       // also the float FlowNetS baseline
+  double width_mult = 0.25;
+  int height = 128, width = 128;                // training input
+  int export_height = 0, export_width = 0;      // measuring input (0: the training size)
+  int steps = 12000, finetune_steps = 6000;     // float runs / quantized fine-tuning
+  double lr = 1e-3, finetune_lr = 2e-4, flownets_lr = 1e-4;
+  std::string data = "photos";
+  uint64_t seed = 1;
+  int threads = 1;         // per job
+  int val_samples = 32;    // validation scenes measured at the export size
+  int multipliers = 1024;  // the accelerator's budget for latency and frames/s
+  std::filesystem::path real;              // folder of real pairs ("" = none)
+  std::filesystem::path float_checkpoint;  // reuse this float FlowNetQ run instead of training one
+};
+
+// One row of the study: a network and its widths; quantized runs fine-tune from `init_from`.
+struct RunConfig {
+  std::string name;  // flownetq-float, flownets-float, w8a8, ...
+  std::string net;   // flownetq | flownets
+  int w_bits = 0, a_bits = 0;  // 0 = float
+  std::string init_from;       // another run's name, or ""
+  int wave = 1;                // runs of wave 2 start when wave 1 has finished
+  bool quantized() const { return w_bits > 0; }
+};
+
+// "8,6,4" -> {8, 6, 4}; each in 2..8, no repeats.
+std::vector<int> parse_bits_list(const std::string& text);
+// "384x512" -> {384, 512}; multiples of 64.
+std::pair<int, int> parse_size(const std::string& option, const std::string& text);
+
+void validate(const StudyOptions& options);
+std::vector<RunConfig> plan_runs(const StudyOptions& options);
+
+// Where the executables the jobs call live.
+struct Tools {
+  std::filesystem::path train, sim, study;
+};
+
+// Writes STUDY/study.json, runs/<name>/job.sh, jobs.txt (every job, wave 1 first), wave1.txt,
+// wave2.txt, run-parallel.sh, slurm.sh and submit-slurm.sh.
+void write_plan(const StudyOptions& options, const std::vector<RunConfig>& runs, const Tools& tools);
+
+}  // namespace qflow::study

@@ -1,0 +1,144 @@
+// qflow-study's pieces: plan arguments, the circuit estimate from the yosys table, report merging.
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "circuit_cost.hpp"
+#include "json_file.hpp"
+#include "study_plan.hpp"
+#include "study_report.hpp"
+
+namespace qflow::study {
+namespace {
+namespace fs = std::filesystem;
+
+TEST(StudyPlan, BitsListIsCheckedItemByItem) {
+  EXPECT_EQ(parse_bits_list("8,6,2"), (std::vector<int>{8, 6, 2}));
+  EXPECT_THROW(parse_bits_list("9"), PlanError);
+  EXPECT_THROW(parse_bits_list("1"), PlanError);
+  EXPECT_THROW(parse_bits_list("8,8"), PlanError);
+  EXPECT_THROW(parse_bits_list("8,x"), PlanError);
+  EXPECT_THROW(parse_bits_list("6b"), PlanError);
+  EXPECT_THROW(parse_bits_list(""), PlanError);
+}
+
+TEST(StudyPlan, SizesAreMultiplesOf64) {
+  EXPECT_EQ(parse_size("--size", "384x512"), (std::pair{384, 512}));
+  EXPECT_THROW(parse_size("--size", "100x128"), PlanError);
+  EXPECT_THROW(parse_size("--size", "128"), PlanError);
+  EXPECT_THROW(parse_size("--size", "128x128x3"), PlanError);
+}
+
+TEST(StudyPlan, QuantizedRunsAreASecondWaveFineTunedFromTheFloatRun) {
+  StudyOptions o;
+  o.out = "unused";
+  o.bits = {8, 4};
+  o.flownets = true;
+  const std::vector<RunConfig> runs = plan_runs(o);
+  ASSERT_EQ(runs.size(), 4u);
+  EXPECT_EQ(runs[0].name, "flownetq-float");
+  EXPECT_EQ(runs[1].name, "flownets-float");
+  EXPECT_EQ(runs[1].wave, 1);
+  EXPECT_EQ(runs[3].name, "w4a4");
+  EXPECT_EQ(runs[3].init_from, "flownetq-float");
+  EXPECT_EQ(runs[3].wave, 2);
+}
+
+TEST(StudyPlan, RefusesDataWithoutAValidationSplitAndMissingFolders) {
+  StudyOptions o;
+  o.out = "unused";
+  o.data = "chairs:/data";
+  EXPECT_THROW(plan_runs(o), PlanError);
+  o.data = "photos";
+  o.real = "/nonexistent/pairs";
+  EXPECT_THROW(plan_runs(o), PlanError);
+}
+
+TEST(CircuitCost, PricesEachLayerAtItsWidthAndFolding) {
+  const CostTable table = read_cost_table(QFLOW_COST_TABLE);
+  // The committed yosys table: an 8x8 array of 2-bit MACs is 1092 LUTs, 8 requant lanes 11208.
+  EXPECT_DOUBLE_EQ(table.mac.at(2).luts, 1092.0 / 64);
+  EXPECT_DOUBLE_EQ(table.requant.at(2).luts, 11208.0 / 8);
+  const nlohmann::json network = {{"layers",
+                                   {{{"name", "a"}, {"op", "conv"}, {"w_bits", 2}, {"in_bits", 2}},
+                                    {{"name", "cat"}, {"op", "concat"}},
+                                    {{"name", "b"}, {"op", "flow_head"}, {"w_bits", 4}, {"in_bits", 8}}}}};
+  const nlohmann::json sim = {{"layers", {{{"name", "a"}, {"pe", 4}, {"simd", 8}}, {{"name", "b"}, {"pe", 2}, {"simd", 16}}}}};
+  const nlohmann::json cost = estimate_circuit(network, sim, table);
+  ASSERT_EQ(cost["layers"].size(), 2u);
+  EXPECT_EQ(cost["layers"][1]["bits"], 8);  // max(weights, inputs)
+  const double expected_array = 32 * table.mac.at(2).luts + 32 * table.mac.at(8).luts;
+  const double expected_requant = 4 * table.requant.at(2).luts + 2 * table.requant.at(8).luts;
+  EXPECT_DOUBLE_EQ(cost["array_luts"].get<double>(), expected_array);
+  EXPECT_DOUBLE_EQ(cost["luts"].get<double>(), expected_array + expected_requant);
+  const nlohmann::json unfolded = {{"layers", {{{"name", "a"}, {"pe", 4}, {"simd", 8}}}}};
+  EXPECT_THROW(estimate_circuit(network, unfolded, table), PlanError);
+}
+
+TEST(CircuitCost, RefusesATableOfAnotherShape) {
+  const fs::path bad = fs::temp_directory_path() / "qflow_bad_cost.csv";
+  write_text(bad, "bits,luts\n2,10\n");
+  EXPECT_THROW(read_cost_table(bad), PlanError);
+  EXPECT_THROW(read_cost_table("/nonexistent/cost.csv"), PlanError);
+}
+
+// A study folder with two finished runs and one that stopped in training, written by hand: the
+// report keeps the finished ones, lists the other with its reason, and marks the Pareto front.
+TEST(StudyReport, MergesFinishedRunsAndListsTheRest) {
+  const fs::path dir = fs::temp_directory_path() / "qflow_study_merge";
+  fs::remove_all(dir);
+  const auto run = [&](const std::string& name, int bits, double epe, double luts) {
+    const fs::path r = dir / "runs" / name;
+    fs::create_directories(r / "checkpoint");
+    fs::create_directories(r / "sim");
+    write_text(r / "checkpoint" / "state.json", nlohmann::json{{"step", 10}, {"val_epe", epe + 1}}.dump());
+    write_text(r / "val.json", nlohmann::json{{"path", "integer"}, {"float_epe", epe + 0.5}, {"epe", epe + 0.6}}.dump());
+    write_text(r / "real.json", nlohmann::json{{"epe", epe}, {"l1", epe / 2}, {"float_epe", epe}, {"dis", 1.7},
+                                               {"farneback", 2.1}, {"zero", 3.3}, {"samples", 7}, {"data", "pairs"}}.dump());
+    write_text(r / "sim" / "report.json",
+               nlohmann::json{{"frame", {{"multipliers", 1000}, {"latency_ms", 20.0}, {"fps_pipelined", 50.0}}},
+                              {"memory", {{"rom_bits", bits * 1000}}}}.dump());
+    write_text(r / "cost.json", nlohmann::json{{"luts", luts}, {"array_luts", luts / 2}, {"requant_luts", luts / 2},
+                                               {"flip_flops", 1.0}, {"dsps", 0.0}}.dump());
+    write_text(r / "done", "");
+  };
+  run("w8a8", 8, 2.0, 300);
+  run("w6a6", 6, 2.5, 350);  // larger and worse than w8a8: off the front
+  fs::create_directories(dir / "runs" / "w2a2");
+  write_text(dir / "runs" / "w2a2" / "train.log", "step 1\rstep 2\rqflow-train: error: out of memory\n");
+  nlohmann::json configs = nlohmann::json::array();
+  for (const auto& [name, bits] : std::vector<std::pair<std::string, int>>{{"w8a8", 8}, {"w6a6", 6}, {"w2a2", 2}, {"w4a4", 4}})
+    configs.push_back({{"name", name}, {"net", "flownetq"}, {"w_bits", bits}, {"a_bits", bits}});
+  write_text(dir / "study.json",
+             nlohmann::json{{"format", "qflow-study"}, {"runs", configs},
+                            {"options", {{"real", "/pairs"}, {"width_mult", 0.25}, {"data", "photos"}, {"size", "128x128"},
+                                         {"steps", 10}, {"finetune_steps", 10}, {"export_size", "128x128"},
+                                         {"multipliers", 1024}}}}.dump());
+  const StudyTable t = collect_study(dir);
+  ASSERT_EQ(t.rows.size(), 2u);
+  EXPECT_EQ(t.rows[0]["epe_val_integer"].get<double>(), 2.6);
+  EXPECT_TRUE(t.rows[0]["pareto"].get<bool>());
+  EXPECT_FALSE(t.rows[1]["pareto"].get<bool>());
+  ASSERT_EQ(t.missing.size(), 2u);
+  EXPECT_EQ(t.missing[0], "w2a2: stopped in train.log: qflow-train: error: out of memory");
+  EXPECT_EQ(t.missing[1], "w4a4: not started");
+  write_study_report(dir, t);
+  std::ifstream csv(dir / "report.csv");
+  std::string header, first;
+  std::getline(csv, header);
+  std::getline(csv, first);
+  EXPECT_EQ(header.substr(0, 28), "name,net,w_bits,a_bits,steps");
+  EXPECT_EQ(first.substr(0, 21), "w8a8,flownetq,8,8,10,");
+  EXPECT_EQ(read_json(dir / "report.json")["rows"].size(), 2u);
+}
+
+TEST(StudyReport, RefusesAFolderThatIsNotAStudy) {
+  const fs::path dir = fs::temp_directory_path() / "qflow_not_a_study";
+  fs::create_directories(dir);
+  EXPECT_THROW(collect_study(dir), PlanError);
+  write_text(dir / "study.json", "{\"format\": \"other\"}");
+  EXPECT_THROW(collect_study(dir), PlanError);
+}
+
+}  // namespace
+}  // namespace qflow::study
