@@ -42,29 +42,38 @@ CostTable read_cost_table(const std::filesystem::path& csv) {
   return table;
 }
 
-nlohmann::json estimate_circuit(const nlohmann::json& network, const nlohmann::json& sim_report, const CostTable& table) {
+std::vector<FoldedLayer> folded_layers(const nlohmann::json& network, const nlohmann::json& sim_report) {
   std::map<std::string, nlohmann::json> folded;  // name -> the simulated layer (pe, simd)
   for (const auto& l : sim_report.at("layers")) folded[l.at("name").get<std::string>()] = l;
-  double luts = 0, ffs = 0, dsps = 0, array_luts = 0, requant_luts = 0;
-  nlohmann::json layers = nlohmann::json::array();
+  std::vector<FoldedLayer> layers;
   for (const auto& l : network.at("layers")) {
     const std::string op = l.at("op"), name = l.at("name");
     if (op != "conv" && op != "flow_head") continue;
     const auto it = folded.find(name);
     if (it == folded.end()) throw PlanError(fmt::format("layer '{}' is not in the simulation report", name));
-    const int pe = it->second.at("pe"), simd = it->second.at("simd");
-    const int bits = std::clamp(std::max(l.at("w_bits").get<int>(), l.at("in_bits").get<int>()), 2, 8);
-    const UnitCost& mac = table.mac.at(bits);
-    const UnitCost& rq = table.requant.at(bits);
-    const double multipliers = double(pe) * simd;
-    const double a = mac.luts * multipliers, r = rq.luts * pe;
-    const double f = mac.flip_flops * multipliers + rq.flip_flops * pe, d = mac.dsps * multipliers + rq.dsps * pe;
-    layers.push_back({{"name", name}, {"bits", bits}, {"pe", pe}, {"simd", simd}, {"array_luts", a},
-                      {"requant_luts", r}, {"flip_flops", f}, {"dsps", d}});
+    layers.push_back({name, op, l.at("inputs").get<std::vector<std::string>>(), l.at("w_bits"), l.at("in_bits"),
+                      l.at("out_bits"), it->second.at("pe"), it->second.at("simd")});
+  }
+  return layers;
+}
+
+nlohmann::json estimate_circuit(const std::vector<FoldedLayer>& layers, const CostTable& table) {
+  const auto at = [](const std::map<int, UnitCost>& unit, int bits) { return unit.at(std::clamp(bits, 2, 8)); };
+  double luts = 0, ffs = 0, dsps = 0, array_luts = 0, requant_luts = 0;
+  nlohmann::json per_layer = nlohmann::json::array();
+  for (const FoldedLayer& l : layers) {
+    const UnitCost w = at(table.mac, l.w_bits), in = at(table.mac, l.in_bits), rq = at(table.requant, l.out_bits);
+    const double multipliers = double(l.pe) * l.simd;
+    const double a = multipliers * (w.luts + in.luts) / 2, r = rq.luts * l.pe;
+    const double f = multipliers * (w.flip_flops + in.flip_flops) / 2 + rq.flip_flops * l.pe;
+    const double d = multipliers * (w.dsps + in.dsps) / 2 + rq.dsps * l.pe;
+    per_layer.push_back({{"name", l.name}, {"w_bits", l.w_bits}, {"in_bits", l.in_bits}, {"out_bits", l.out_bits},
+                         {"pe", l.pe}, {"simd", l.simd}, {"array_luts", a}, {"requant_luts", r}, {"flip_flops", f},
+                         {"dsps", d}});
     array_luts += a, requant_luts += r, luts += a + r, ffs += f, dsps += d;
   }
   return {{"luts", luts}, {"array_luts", array_luts}, {"requant_luts", requant_luts}, {"flip_flops", ffs},
-          {"dsps", dsps}, {"layers", layers}};
+          {"dsps", dsps}, {"layers", per_layer}};
 }
 
 }  // namespace qflow::study

@@ -7,6 +7,7 @@
 
 #include "circuit_cost.hpp"
 #include "json_file.hpp"
+#include "mixed_precision.hpp"
 #include "study_plan.hpp"
 #include "study_report.hpp"
 
@@ -25,7 +26,7 @@ fs::path executable(const std::string& option, const fs::path& tool) {
 void add_plan(CLI::App& app) {
   struct Args {
     StudyOptions o;
-    std::string bits = "8,7,6,5,4,3,2", size = "128x128", export_size;
+    std::string bits = "8,7,6,5,4,3,2", size = "128x128", export_size, sensitivity_widths = "6,4,3,2";
     Tools tools{QFLOW_TRAIN_EXE, QFLOW_SIM_EXE, {}};
   };
   auto a = std::make_shared<Args>();
@@ -47,11 +48,18 @@ void add_plan(CLI::App& app) {
   cmd->add_option("--multipliers", a->o.multipliers, "accelerator multiplier budget for latency and frames/s")->capture_default_str();
   cmd->add_option("--real", a->o.real, "folder of real pairs to measure on (default: $QFLOW_DATA when set)");
   cmd->add_option("--float-checkpoint", a->o.float_checkpoint, "take this float FlowNetQ checkpoint instead of training one");
+  cmd->add_flag("--sensitivity", a->o.sensitivity, "measure each layer's sensitivity from the W8A8 run");
+  cmd->add_option("--sensitivity-widths", a->sensitivity_widths, "widths the sensitivity tries")->capture_default_str();
+  cmd->add_option("--sensitivity-samples", a->o.sensitivity_samples, "validation scenes per sensitivity measurement")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--mixed-luts", a->o.mixed_luts,
+                  "also a mixed-precision run chosen from the sensitivities within this fraction of W8A8's LUTs (e.g. 0.5)");
   cmd->add_option("--train-exe", a->tools.train, "the qflow-train the jobs run")->capture_default_str();
   cmd->add_option("--sim-exe", a->tools.sim, "the qflow-sim the jobs run")->capture_default_str();
   cmd->callback([a] {
     StudyOptions o = a->o;
     o.bits = parse_bits_list(a->bits);
+    o.sensitivity_widths = parse_bits_list(a->sensitivity_widths, "--sensitivity-widths");
     std::tie(o.height, o.width) = parse_size("--size", a->size);
     if (!a->export_size.empty()) std::tie(o.export_height, o.export_width) = parse_size("--export-size", a->export_size);
     const char* env = std::getenv("QFLOW_DATA");
@@ -75,11 +83,37 @@ void add_cost(CLI::App& app) {
     const fs::path dir = *run;
     const nlohmann::json network = read_json(dir / "package" / "network.json");
     const nlohmann::json sim_report = read_json(dir / "sim" / "report.json");
-    const nlohmann::json cost = estimate_circuit(network, sim_report, read_cost_table(*table));
+    const nlohmann::json cost = estimate_circuit(folded_layers(network, sim_report), read_cost_table(*table));
     write_text(dir / "cost.json", cost.dump(1) + "\n");
     fmt::print("{}: {:.0f} LUTs ({:.0f} MAC arrays, {:.0f} requant), {:.0f} FFs, {:.0f} DSPs\n", dir.string(),
                cost["luts"].get<double>(), cost["array_luts"].get<double>(), cost["requant_luts"].get<double>(),
                cost["flip_flops"].get<double>(), cost["dsps"].get<double>());
+  });
+}
+
+void add_mixed(CLI::App& app) {
+  struct Args {
+    std::string study, out, table = QFLOW_COST_TABLE;
+    double fraction = 0.5;
+  };
+  auto a = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand("mixed", "choose per-layer widths within a LUT budget from the measured sensitivities");
+  cmd->add_option("study", a->study, "study folder with finished w8a8 and sensitivity runs")->required();
+  cmd->add_option("--luts-fraction", a->fraction, "budget: this fraction of W8A8's LUTs")->capture_default_str();
+  cmd->add_option("--out", a->out, "folder for mixed.json and layer_bits.txt")->required();
+  cmd->add_option("--table", a->table, "yosys cost table")->capture_default_str();
+  cmd->callback([a] {
+    const fs::path base = fs::path(a->study) / "runs" / "w8a8";
+    const nlohmann::json network = read_json(base / "package" / "network.json");
+    const nlohmann::json sim_report = read_json(base / "sim" / "report.json");
+    const nlohmann::json sensitivity = read_json(fs::path(a->study) / "runs" / "sensitivity" / "sensitivity.json");
+    const MixedChoice c = choose_mixed_precision(network, folded_layers(network, sim_report), sensitivity,
+                                                 read_cost_table(a->table), a->fraction);
+    write_text(fs::path(a->out) / "mixed.json", c.to_json().dump(1) + "\n");
+    write_text(fs::path(a->out) / "layer_bits.txt", c.layer_bits() + "\n");
+    for (const std::string& m : c.moves) fmt::print("  {}\n", m);
+    fmt::print("{:.0f} LUTs (W8A8: {:.0f}, budget {:.0f}), predicted EPE change {:+.4f}\n{}\n", c.luts, c.base_luts,
+               c.budget_luts, c.predicted_delta_epe, c.layer_bits());
   });
 }
 
@@ -105,6 +139,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   qflow::study::add_plan(app);
   qflow::study::add_cost(app);
+  qflow::study::add_mixed(app);
   qflow::study::add_report(app);
   try {
     app.parse(argc, argv);

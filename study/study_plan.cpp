@@ -38,19 +38,32 @@ std::string job_script(const StudyOptions& o, const RunConfig& r, const Tools& t
   s << "#!/usr/bin/env bash\n"
     << fmt::format("# Run '{}' of the study in {} (written by qflow-study plan).\n", r.name, o.out.string())
     << "set -euo pipefail\ncd \"$(dirname \"$0\")\"\n"
-    << "rm -rf checkpoint package sim log.csv ./*.json ./*.log done\n";
-  if (!r.init_from.empty())
-    s << fmt::format("[[ -f ../{0}/done ]] || {{ echo \"{1}: run '{0}' has not finished (it is wave 1: run it first)\" >&2; exit 1; }}\n",
-                     r.init_from, r.name);
+    << "rm -rf checkpoint package sim log.csv ./*.json ./*.log layer_bits.txt done\n";
+  for (const std::string& needed : {r.init_from, r.after})
+    if (!needed.empty())
+      s << fmt::format("[[ -f ../{0}/done ]] || {{ echo \"{1}: run '{0}' has not finished (an earlier wave: run it first)\" >&2; exit 1; }}\n",
+                       needed, r.name);
+  if (r.kind == RunConfig::Kind::Sensitivity) {
+    s << fmt::format("{} sensitivity --checkpoint ../{}/checkpoint --data {} --widths {} --samples {} --seed {} "
+                     "--json sensitivity.json > sensitivity.log 2>&1\ntouch done\n",
+                     train, r.after, quote(o.data), fmt::join(o.sensitivity_widths, ","), o.sensitivity_samples, o.seed);
+    return s.str();
+  }
+  std::string layer_bits;
+  if (r.kind == RunConfig::Kind::Mixed) {
+    s << fmt::format("{} mixed ../.. --luts-fraction {} --out . > mixed.log 2>&1\n", study, o.mixed_luts);
+    layer_bits = " --layer-bits \"$(cat layer_bits.txt)\"";
+  }
   if (r.name == "flownetq-float" && !o.float_checkpoint.empty()) {
     s << fmt::format("cp -r {} checkpoint\n", quote(o.float_checkpoint.string()));
   } else {
     const int steps = r.quantized() ? o.finetune_steps : o.steps;
     const double lr = r.net == "flownets" ? o.flownets_lr : r.quantized() ? o.finetune_lr : o.lr;
-    s << fmt::format("{} train --net {} --width-mult {} --size {} --wbits {} --abits {} --data {} --steps {} --lr {} "
+    s << fmt::format("{} train --net {} --width-mult {} --size {} --wbits {} --abits {}{} --data {} --steps {} --lr {} "
                      "--seed {} --threads {} --val-every {} --val-samples {}{} --out . > train.log 2>&1\n",
-                     train, r.net, o.width_mult, size, r.w_bits, r.a_bits, quote(o.data), steps, lr, o.seed, o.threads,
-                     std::max(1, steps / 6), o.val_samples, r.init_from.empty() ? "" : " --init ../" + r.init_from + "/checkpoint");
+                     train, r.net, o.width_mult, size, r.w_bits, r.a_bits, layer_bits, quote(o.data), steps, lr, o.seed,
+                     o.threads, std::max(1, steps / 6), o.val_samples,
+                     r.init_from.empty() ? "" : " --init ../" + r.init_from + "/checkpoint");
   }
   s << fmt::format("{} eval --checkpoint checkpoint --data {} --size {} --samples {} --seed {} --json val.json > val.log 2>&1\n",
                    train, quote(o.data), export_size, o.val_samples, o.seed);
@@ -77,7 +90,7 @@ std::string jobs_text(const std::vector<RunConfig>& runs, const fs::path& out, i
 
 }  // namespace
 
-std::vector<int> parse_bits_list(const std::string& text) {
+std::vector<int> parse_bits_list(const std::string& text, const std::string& option) {
   std::vector<int> bits;
   std::set<int> seen;
   std::stringstream in(text);
@@ -89,12 +102,12 @@ std::vector<int> parse_bits_list(const std::string& text) {
     } catch (const std::exception&) {
       used = 0;
     }
-    if (used == 0 || used != item.size()) throw PlanError(fmt::format("--bits: '{}' is not a number", item));
-    if (b < 2 || b > 8) throw PlanError(fmt::format("--bits: {} is outside 2..8 (the package's widths)", b));
-    if (!seen.insert(b).second) throw PlanError(fmt::format("--bits: {} is listed twice", b));
+    if (used == 0 || used != item.size()) throw PlanError(fmt::format("{}: '{}' is not a number", option, item));
+    if (b < 2 || b > 8) throw PlanError(fmt::format("{}: {} is outside 2..8 (the package's widths)", option, b));
+    if (!seen.insert(b).second) throw PlanError(fmt::format("{}: {} is listed twice", option, b));
     bits.push_back(b);
   }
-  if (bits.empty()) throw PlanError("--bits: no width given (e.g. --bits 8,6,4)");
+  if (bits.empty()) throw PlanError(fmt::format("{}: no width given (e.g. {} 8,6,4)", option, option));
   return bits;
 }
 
@@ -120,6 +133,11 @@ void validate(const StudyOptions& o) {
   if (!o.float_checkpoint.empty() && !fs::exists(o.float_checkpoint / "state.json"))
     throw PlanError(fmt::format("--float-checkpoint: {} is not a qflow-train checkpoint (no state.json)",
                                 o.float_checkpoint.string()));
+  const bool has_w8a8 = std::find(o.bits.begin(), o.bits.end(), 8) != o.bits.end();
+  if ((o.sensitivity || o.mixed_luts > 0) && !has_w8a8)
+    throw PlanError("--sensitivity and --mixed-luts start from the W8A8 run: include 8 in --bits");
+  if (o.mixed_luts < 0 || o.mixed_luts >= 1)
+    throw PlanError(fmt::format("--mixed-luts: {} is not a fraction of W8A8's LUTs in (0, 1)", o.mixed_luts));
   const std::string data_kind = o.data.substr(0, o.data.find(':'));
   if (data_kind != "synthetic" && data_kind != "photos")
     throw PlanError(fmt::format("--data: '{}' has no validation split to measure on; use synthetic or photos[:DIR]", o.data));
@@ -127,9 +145,14 @@ void validate(const StudyOptions& o) {
 
 std::vector<RunConfig> plan_runs(const StudyOptions& o) {
   validate(o);
-  std::vector<RunConfig> runs{{"flownetq-float", "flownetq", 0, 0, "", 1}};
-  if (o.flownets) runs.push_back({"flownets-float", "flownets", 0, 0, "", 1});
-  for (int b : o.bits) runs.push_back({fmt::format("w{}a{}", b, b), "flownetq", b, b, "flownetq-float", 2});
+  std::vector<RunConfig> runs{{"flownetq-float", "flownetq", 0, 0, "", 1, RunConfig::Kind::Trained, ""}};
+  if (o.flownets) runs.push_back({"flownets-float", "flownets", 0, 0, "", 1, RunConfig::Kind::Trained, ""});
+  for (int b : o.bits) runs.push_back({fmt::format("w{}a{}", b, b), "flownetq", b, b, "flownetq-float", 2, RunConfig::Kind::Trained, ""});
+  if (o.sensitivity || o.mixed_luts > 0)
+    runs.push_back({"sensitivity", "flownetq", 8, 8, "", 3, RunConfig::Kind::Sensitivity, "w8a8"});
+  if (o.mixed_luts > 0)
+    runs.push_back({fmt::format("mixed-luts{:.0f}", 100 * o.mixed_luts), "flownetq", 8, 8, "flownetq-float", 4,
+                    RunConfig::Kind::Mixed, "sensitivity"});
   return runs;
 }
 
@@ -145,8 +168,9 @@ void write_plan(const StudyOptions& o_in, const std::vector<RunConfig>& runs, co
   for (const RunConfig& r : runs) {
     fs::create_directories(o.out / "runs" / r.name);
     write_file(o.out / "runs" / r.name / "job.sh", job_script(o, r, tools), true);
+    static const char* kinds[] = {"trained", "sensitivity", "mixed"};
     configs.push_back({{"name", r.name}, {"net", r.net}, {"w_bits", r.w_bits}, {"a_bits", r.a_bits},
-                       {"init_from", r.init_from}, {"wave", r.wave}});
+                       {"init_from", r.init_from}, {"wave", r.wave}, {"kind", kinds[int(r.kind)]}});
   }
   const nlohmann::json study = {
       {"format", "qflow-study"}, {"version", 1}, {"runs", configs},
@@ -155,31 +179,37 @@ void write_plan(const StudyOptions& o_in, const std::vector<RunConfig>& runs, co
                    {"finetune_steps", o.finetune_steps}, {"lr", o.lr}, {"finetune_lr", o.finetune_lr},
                    {"data", o.data}, {"seed", o.seed}, {"threads", o.threads}, {"val_samples", o.val_samples},
                    {"multipliers", o.multipliers}, {"real", o.real.string()},
-                   {"float_checkpoint", o.float_checkpoint.string()}}}};
+                   {"float_checkpoint", o.float_checkpoint.string()}, {"sensitivity_widths", o.sensitivity_widths},
+                   {"sensitivity_samples", o.sensitivity_samples},
+                   {"mixed_luts", o.mixed_luts}}}};
   write_file(o.out / "study.json", study.dump(1) + "\n");
 
-  const bool two_waves = std::any_of(runs.begin(), runs.end(), [](const RunConfig& r) { return r.wave == 2; });
+  const int waves = std::max_element(runs.begin(), runs.end(), [](const auto& a, const auto& b) { return a.wave < b.wave; })->wave;
   write_file(o.out / "jobs.txt", jobs_text(runs, o.out, 0));
-  write_file(o.out / "wave1.txt", jobs_text(runs, o.out, 1));
-  write_file(o.out / "wave2.txt", jobs_text(runs, o.out, 2));
+  std::string local, submit;
+  for (int w = 1; w <= waves; ++w) {
+    write_file(o.out / fmt::format("wave{}.txt", w), jobs_text(runs, o.out, w));
+    local += fmt::format("parallel --will-cite --joblog joblog-wave{0} --resume-failed -j \"$jobs\" < wave{0}.txt\n", w);
+    const auto count = std::count_if(runs.begin(), runs.end(), [&](const RunConfig& r) { return r.wave == w; });
+    submit += fmt::format("wave{0}=$(sbatch --parsable{1} --array=1-{2} slurm.sh wave{0}.txt)\n"
+                          "echo \"wave {0}: job ${{wave{0}%%;*}}\"\n",
+                          w, w == 1 ? "" : fmt::format(" --dependency=afterok:${{wave{}%%;*}}", w - 1), count);
+  }
   const std::string dir = quote(o.out.string());
   write_file(o.out / "run-parallel.sh",
              fmt::format("#!/usr/bin/env bash\n"
-                         "# Runs the study on this machine with GNU parallel, N jobs at a time (default: one per core).\n"
-                         "# Wave 2 (the quantized runs) fine-tunes from wave 1's float run. Rerun to continue:\n"
+                         "# Runs the study on this machine with GNU parallel, N jobs at a time (default: one per core;\n"
+                         "# N may be a file holding the number, re-read as jobs finish). Each wave starts when the one\n"
+                         "# before it has finished (quantized runs fine-tune from the float run). Rerun to continue:\n"
                          "# --resume-failed skips what finished and retries what failed.\n"
-                         "set -euo pipefail\ncd {}\njobs=${{1:-$(nproc)}}\n"
-                         "parallel --will-cite --joblog joblog-wave1 --resume-failed -j \"$jobs\" < wave1.txt\n"
-                         "{}"
-                         "{} report .\n",
-                         dir, two_waves ? "parallel --will-cite --joblog joblog-wave2 --resume-failed -j \"$jobs\" < wave2.txt\n" : "",
-                         quote(tools.study.string())),
+                         "set -euo pipefail\ncd {}\njobs=${{1:-$(nproc)}}\n{}{} report .\n",
+                         dir, local, quote(tools.study.string())),
              true);
   write_file(o.out / "slurm.sh",
              fmt::format("#!/usr/bin/env bash\n"
                          "#SBATCH --job-name=qflow-study\n#SBATCH --cpus-per-task={}\n#SBATCH --output={}/slurm-%A_%a.out\n"
                          "# One array task = one line of a jobs file (default: jobs.txt): line $SLURM_ARRAY_TASK_ID.\n"
-                         "#   sbatch --array=1-N slurm.sh [wave1.txt|wave2.txt]   (submit-slurm.sh submits both waves)\n"
+                         "#   sbatch --array=1-N slurm.sh [waveK.txt]   (submit-slurm.sh submits every wave)\n"
                          "set -euo pipefail\njobs=${{1:-{}/jobs.txt}}\n"
                          ": \"${{SLURM_ARRAY_TASK_ID:?slurm.sh runs as an array task (sbatch --array=1-N)}}\"\n"
                          "line=$(sed -n \"${{SLURM_ARRAY_TASK_ID}}p\" \"$jobs\")\n"
@@ -187,16 +217,10 @@ void write_plan(const StudyOptions& o_in, const std::vector<RunConfig>& runs, co
                          "eval \"$line\"\n",
                          o.threads, o.out.string(), o.out.string()),
              true);
-  const auto count = [&](int wave) { return std::count_if(runs.begin(), runs.end(), [&](const RunConfig& r) { return r.wave == wave; }); };
-  std::string submit = fmt::format("#!/usr/bin/env bash\n"
-                                   "# Submits the study to Slurm: wave 1 as an array, wave 2 once all of wave 1 succeeded.\n"
-                                   "set -euo pipefail\ncd {}\n"
-                                   "first=$(sbatch --parsable --array=1-{} slurm.sh wave1.txt)\necho \"wave 1: job ${{first%%;*}}\"\n",
-                                   dir, count(1));
-  if (two_waves)
-    submit += fmt::format("second=$(sbatch --parsable --dependency=afterok:${{first%%;*}} --array=1-{} slurm.sh wave2.txt)\n"
-                          "echo \"wave 2: job ${{second%%;*}} (after ${{first%%;*}})\"\n",
-                          count(2));
+  submit = fmt::format("#!/usr/bin/env bash\n"
+                       "# Submits the study to Slurm: each wave an array that starts once the wave before it succeeded.\n"
+                       "set -euo pipefail\ncd {}\n{}",
+                       dir, submit);
   write_file(o.out / "submit-slurm.sh", submit, true);
 }
 

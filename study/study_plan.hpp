@@ -30,20 +30,29 @@ struct StudyOptions {
   int multipliers = 1024;  // the accelerator's budget for latency and frames/s
   std::filesystem::path real;              // folder of real pairs ("" = none)
   std::filesystem::path float_checkpoint;  // reuse this float FlowNetQ run instead of training one
+  bool sensitivity = false;  // per-layer sensitivity of the W8A8 run (needs 8 in bits)
+  std::vector<int> sensitivity_widths{6, 4, 3, 2};
+  int sensitivity_samples = 64;  // validation scenes at the training size
+  double mixed_luts = 0;     // > 0: a mixed-precision run within this fraction of W8A8's LUTs
 };
 
-// One row of the study: a network and its widths; quantized runs fine-tune from `init_from`.
+// One job of the study: a trained configuration (a row of the report), or the sensitivity
+// measurement. Quantized runs fine-tune from `init_from`; a job of wave N starts when every job of
+// the waves before it has finished.
 struct RunConfig {
-  std::string name;  // flownetq-float, flownets-float, w8a8, ...
+  enum class Kind { Trained, Sensitivity, Mixed };
+  std::string name;  // flownetq-float, flownets-float, w8a8, ..., sensitivity, mixed-luts50
   std::string net;   // flownetq | flownets
-  int w_bits = 0, a_bits = 0;  // 0 = float
+  int w_bits = 0, a_bits = 0;  // 0 = float (a mixed run: 8, with its per-layer exceptions)
   std::string init_from;       // another run's name, or ""
-  int wave = 1;                // runs of wave 2 start when wave 1 has finished
+  int wave = 1;
+  Kind kind = Kind::Trained;
+  std::string after;  // a run whose results this one reads (sensitivity: w8a8; mixed: sensitivity)
   bool quantized() const { return w_bits > 0; }
 };
 
-// "8,6,4" -> {8, 6, 4}; each in 2..8, no repeats.
-std::vector<int> parse_bits_list(const std::string& text);
+// "8,6,4" -> {8, 6, 4}; each in 2..8, no repeats. `option` names the option in errors.
+std::vector<int> parse_bits_list(const std::string& text, const std::string& option = "--bits");
 // "384x512" -> {384, 512}; multiples of 64.
 std::pair<int, int> parse_size(const std::string& option, const std::string& text);
 
@@ -55,8 +64,8 @@ struct Tools {
   std::filesystem::path train, sim, study;
 };
 
-// Writes STUDY/study.json, runs/<name>/job.sh, jobs.txt (every job, wave 1 first), wave1.txt,
-// wave2.txt, run-parallel.sh, slurm.sh and submit-slurm.sh.
+// Writes STUDY/study.json, runs/<name>/job.sh, jobs.txt (every job, wave 1 first), wave<N>.txt
+// per wave, run-parallel.sh, slurm.sh and submit-slurm.sh.
 void write_plan(const StudyOptions& options, const std::vector<RunConfig>& runs, const Tools& tools);
 
 }  // namespace qflow::study

@@ -34,8 +34,11 @@ std::string last_line(const fs::path& log) {
 
 // Why a run has no `done` marker, from what it left behind.
 std::string why_missing(const fs::path& dir) {
-  if (!fs::exists(dir / "train.log") && !fs::exists(dir / "checkpoint")) return "not started";
-  for (const char* log : {"cost.log", "sim.log", "export.log", "real.log", "val.log", "train.log"})
+  if (!fs::exists(dir / "train.log") && !fs::exists(dir / "checkpoint") && !fs::exists(dir / "sensitivity.log") &&
+      !fs::exists(dir / "mixed.log"))
+    return "not started";
+  for (const char* log : {"cost.log", "sim.log", "export.log", "real.log", "val.log", "train.log", "mixed.log",
+                          "sensitivity.log"})
     if (fs::exists(dir / log)) {
       const std::string line = last_line(dir / log);
       return fmt::format("stopped in {}{}", log, line.empty() ? "" : ": " + line);
@@ -100,6 +103,37 @@ std::string md_field(const std::string& column, const nlohmann::json& v) {
   return csv_field(v);
 }
 
+// Rows: a layer's weights or an activation group; columns: the widths tried; cells: the change of
+// validation EPE against the W8A8 run with only that unit lowered.
+std::string sensitivity_markdown(const StudyTable& t) {
+  if (!t.sensitivity.is_object()) return "";
+  const std::vector<int> widths = t.sensitivity.at("widths");
+  std::string md = fmt::format("\n## Per-layer sensitivity\n\nValidation EPE change from the W8A8 run ({:.3f} on {} "
+                               "scenes at the training size) with one layer's weights, or one activation group's codes "
+                               "(the inputs of a concat share one scale), lowered and nothing retrained:\n\n| unit | lowered |",
+                               t.sensitivity.at("base_epe").get<double>(), t.sensitivity.at("samples").get<int>());
+  for (int w : widths) md += fmt::format(" {} bits |", w);
+  md += "\n|---|---|";
+  for (size_t i = 0; i < widths.size(); ++i) md += "---|";
+  std::string current;
+  for (const auto& row : t.sensitivity.at("rows")) {
+    const std::string key = row.at("unit").get<std::string>() + " | " + row.at("kind").get<std::string>();
+    if (key != current) md += "\n| " + key + " |", current = key;
+    md += fmt::format(" {:+.3f} |", row.at("delta").get<double>());
+  }
+  md += "\n";
+  for (const auto& [name, c] : t.mixed.items()) {
+    md += fmt::format("\n**{}**: greedy on these sensitivities within {:.0f} LUTs ({:.0f} % of W8A8's {:.0f}): "
+                      "{:.0f} LUTs, predicted EPE change {:+.3f} (before fine-tuning). Steps taken:\n\n",
+                      name, c.at("budget_luts").get<double>(),
+                      100 * c.at("budget_luts").get<double>() / c.at("base_luts").get<double>(),
+                      c.at("base_luts").get<double>(), c.at("luts").get<double>(), c.at("predicted_delta_epe").get<double>());
+    for (const auto& m : c.at("moves")) md += "- " + m.get<std::string>() + "\n";
+    md += "\n`--layer-bits " + c.at("layer_bits").get<std::string>() + "`\n";
+  }
+  return md;
+}
+
 }  // namespace
 
 StudyTable collect_study(const fs::path& study) {
@@ -116,7 +150,17 @@ StudyTable collect_study(const fs::path& study) {
       t.missing.push_back(fmt::format("{}: {}", name, why_missing(dir)));
       continue;
     }
+    const std::string kind = config.value("kind", "trained");
+    if (kind == "sensitivity") {
+      t.sensitivity = read_json(dir / "sensitivity.json");
+      continue;
+    }
     t.rows.push_back(row_of(config, dir));
+    if (kind == "mixed") {
+      t.mixed[name] = read_json(dir / "mixed.json");
+      t.rows.back()["w_bits"] = t.rows.back()["a_bits"] = nullptr;  // per layer: see layer_bits
+      t.rows.back()["layer_bits"] = t.mixed[name]["layer_bits"];
+    }
     const nlohmann::json real = read_optional(dir / "real.json");
     if (t.baselines.is_null() && real.is_object())
       t.baselines = {{"dis", real.at("dis")}, {"farneback", real.at("farneback")}, {"zero", real.at("zero")},
@@ -137,7 +181,8 @@ std::string write_study_report(const fs::path& study, const StudyTable& t) {
   write_text(study / "report.csv", csv);
 
   nlohmann::json json = {{"rows", t.rows}, {"missing", t.missing}, {"baselines_real", t.baselines},
-                         {"accuracy_column", t.accuracy_column}, {"options", t.study.at("options")}};
+                         {"accuracy_column", t.accuracy_column}, {"options", t.study.at("options")},
+                         {"sensitivity", t.sensitivity}, {"mixed", t.mixed}};
   write_text(study / "report.json", json.dump(1) + "\n");
 
   const nlohmann::json& o = t.study.at("options");
@@ -166,6 +211,7 @@ std::string write_study_report(const fs::path& study, const StudyTable& t) {
         "`luts` = `array_luts` + `requant_luts`, `flip_flops`, `dsps`: the MAC arrays and requant lanes of the "
         "simulated folding priced from yosys (rtl/cost/circuit_cost.csv); `latency_ms`, `fps` from `qflow-sim run`; "
         "`pareto`: no other row has fewer LUTs and a lower `" + t.accuracy_column + "`.\n";
+  md += sensitivity_markdown(t);
   if (!t.missing.empty()) {
     md += "\nRuns not in the table:\n\n";
     for (const std::string& m : t.missing) md += "- " + m + "\n";

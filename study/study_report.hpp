@@ -16,6 +16,8 @@ struct StudyTable {
   std::vector<std::string> missing;          // "name: why"
   nlohmann::json baselines;                  // classical methods on the same real pairs, when measured
   std::string accuracy_column;               // what the charts plot: epe_real, or epe_val_integer
+  nlohmann::json sensitivity;                // `qflow-train sensitivity`'s table, when measured
+  nlohmann::json mixed = nlohmann::json::object();  // mixed run name -> its choice (mixed.json)
 };
 
 extern const std::vector<std::string> kColumns;

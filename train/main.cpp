@@ -13,6 +13,7 @@
 #include "flow/flo_io.hpp"
 #include "flow/image_pair.hpp"
 #include "flow/baselines.hpp"
+#include "sensitivity.hpp"
 #include "training.hpp"
 
 namespace qflow::train {
@@ -242,6 +243,36 @@ void add_export(CLI::App& app) {
   });
 }
 
+void add_sensitivity(CLI::App& app) {
+  struct Args {
+    std::string checkpoint, data = "synthetic", widths = "6,4,3,2", json;
+    int samples = 64;
+    uint64_t seed = 1;
+  };
+  auto a = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand("sensitivity", "validation EPE with one layer's weights or one activation group lowered");
+  cmd->add_option("--checkpoint", a->checkpoint, "a quantized FlowNetQ checkpoint")->required();
+  cmd->add_option("--data", a->data, "synthetic or photos (validation split)")->capture_default_str();
+  cmd->add_option("--widths", a->widths, "widths to try, comma-separated")->capture_default_str();
+  cmd->add_option("--samples", a->samples, "validation samples")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--seed", a->seed, "seed of the data")->capture_default_str();
+  cmd->add_option("--json", a->json, "write the table to this JSON file")->required();
+  cmd->callback([a] {
+    std::vector<int> widths;
+    for (const auto& item : CLI::detail::split(a->widths, ',')) {
+      int b = 0;
+      if (!CLI::detail::lexical_cast(item, b) || b < 2 || b > 8)
+        throw std::runtime_error(fmt::format("--widths: '{}' is not a width in 2..8", item));
+      widths.push_back(b);
+    }
+    const Checkpoint c = load_checkpoint(a->checkpoint);
+    const auto data = open_data(a->data, c.config, a->seed, true);
+    const nlohmann::json table = measure_sensitivity(c, *data, widths, a->samples);
+    std::ofstream file(a->json);
+    if (!(file << table.dump(1) << '\n')) throw std::runtime_error(fmt::format("{}: cannot write", a->json));
+  });
+}
+
 void add_render(CLI::App& app) {
   struct Args {
     std::string data = "photos", out, size = "384x512";
@@ -295,6 +326,7 @@ int main(int argc, char** argv) {
   qflow::train::add_eval(app);
   qflow::train::add_export(app);
   qflow::train::add_render(app);
+  qflow::train::add_sensitivity(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

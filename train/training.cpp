@@ -75,6 +75,19 @@ std::shared_ptr<FlowNetwork> make_network(const NetworkConfig& c) {
   return std::make_shared<FlowNetQ>(std::move(graph), c.weight_range);
 }
 
+void copy_weights(FlowNetwork& from, FlowNetwork& to, const std::string& source) {
+  torch::NoGradGuard no_grad;
+  const auto source_params = from.named_parameters(), source_buffers = from.named_buffers();
+  for (auto& p : to.named_parameters()) {
+    const torch::Tensor* src = source_params.find(p.key());
+    if (!src || src->sizes() != p.value().sizes())
+      throw std::runtime_error(fmt::format("{}: no parameter '{}' of this shape", source, p.key()));
+    p.value().copy_(*src);
+  }
+  for (auto& b : to.named_buffers())
+    if (const torch::Tensor* src = source_buffers.find(b.key()); src && src->sizes() == b.value().sizes()) b.value().copy_(*src);
+}
+
 EvalResult evaluate(FlowNetwork& net, const FlowDataset& data, int64_t max_samples, int batch, torch::Device device) {
   torch::NoGradGuard no_grad;
   const bool was_training = net.is_training();
@@ -168,16 +181,7 @@ EvalResult train(std::shared_ptr<FlowNetwork> net, const NetworkConfig& config, 
     if (from.config.net != config.net || from.config.width_mult != config.width_mult)
       throw std::runtime_error(fmt::format("{}: --init needs a checkpoint of the same network ({} x{}), not {}",
                                            o.init.string(), config.net, config.width_mult, to_json(from.config).dump()));
-    torch::NoGradGuard no_grad;
-    const auto source_params = from.net->named_parameters(), source_buffers = from.net->named_buffers();
-    for (auto& p : net->named_parameters()) {
-      const torch::Tensor* src = source_params.find(p.key());
-      if (!src || src->sizes() != p.value().sizes())
-        throw std::runtime_error(fmt::format("{}: --init checkpoint has no parameter '{}' of this shape", o.init.string(), p.key()));
-      p.value().copy_(*src);
-    }
-    for (auto& b : net->named_buffers())
-      if (const torch::Tensor* src = source_buffers.find(b.key()); src && src->sizes() == b.value().sizes()) b.value().copy_(*src);
+    copy_weights(*from.net, *net, o.init.string());
   }
   if (!o.resume.empty()) {
     std::ifstream in(o.resume / "state.json");

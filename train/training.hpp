@@ -65,6 +65,9 @@ struct Checkpoint {
   int step = 0;
   nlohmann::json state;
 };
+// Copies every parameter and the BatchNorm statistics of `from` into `to` (the same network at
+// other bit widths); `source` names `from` in the error when a parameter is missing.
+void copy_weights(FlowNetwork& from, FlowNetwork& to, const std::string& source);
 // `size` {H, W}, when not {0, 0}, rebuilds the network at another input size: FlowNetQ's weights
 // do not depend on it.
 Checkpoint load_checkpoint(const std::filesystem::path& dir, std::pair<int, int> size = {0, 0});

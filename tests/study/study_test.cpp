@@ -5,6 +5,7 @@
 
 #include "circuit_cost.hpp"
 #include "json_file.hpp"
+#include "mixed_precision.hpp"
 #include "study_plan.hpp"
 #include "study_report.hpp"
 
@@ -54,25 +55,64 @@ TEST(StudyPlan, RefusesDataWithoutAValidationSplitAndMissingFolders) {
   EXPECT_THROW(plan_runs(o), PlanError);
 }
 
-TEST(CircuitCost, PricesEachLayerAtItsWidthAndFolding) {
+// conv a (2-bit) -> concat with the input -> flow head b (4-bit weights, reads a's 2-bit codes).
+const nlohmann::json kNetwork = {{"layers",
+                                  {{{"name", "a"}, {"op", "conv"}, {"inputs", {"input"}}, {"w_bits", 2}, {"in_bits", 8}, {"out_bits", 2}},
+                                   {{"name", "cat"}, {"op", "concat"}, {"inputs", {"a", "input"}}},
+                                   {{"name", "b"}, {"op", "flow_head"}, {"inputs", {"cat"}}, {"w_bits", 4}, {"in_bits", 2}, {"out_bits", 16}}}}};
+const nlohmann::json kSim = {{"layers", {{{"name", "a"}, {"pe", 4}, {"simd", 8}}, {{"name", "b"}, {"pe", 2}, {"simd", 16}}}}};
+
+TEST(CircuitCost, PricesEachLayerAtItsWidthsAndFolding) {
   const CostTable table = read_cost_table(QFLOW_COST_TABLE);
   // The committed yosys table: an 8x8 array of 2-bit MACs is 1092 LUTs, 8 requant lanes 11208.
   EXPECT_DOUBLE_EQ(table.mac.at(2).luts, 1092.0 / 64);
   EXPECT_DOUBLE_EQ(table.requant.at(2).luts, 11208.0 / 8);
-  const nlohmann::json network = {{"layers",
-                                   {{{"name", "a"}, {"op", "conv"}, {"w_bits", 2}, {"in_bits", 2}},
-                                    {{"name", "cat"}, {"op", "concat"}},
-                                    {{"name", "b"}, {"op", "flow_head"}, {"w_bits", 4}, {"in_bits", 8}}}}};
-  const nlohmann::json sim = {{"layers", {{{"name", "a"}, {"pe", 4}, {"simd", 8}}, {{"name", "b"}, {"pe", 2}, {"simd", 16}}}}};
-  const nlohmann::json cost = estimate_circuit(network, sim, table);
-  ASSERT_EQ(cost["layers"].size(), 2u);
-  EXPECT_EQ(cost["layers"][1]["bits"], 8);  // max(weights, inputs)
-  const double expected_array = 32 * table.mac.at(2).luts + 32 * table.mac.at(8).luts;
-  const double expected_requant = 4 * table.requant.at(2).luts + 2 * table.requant.at(8).luts;
+  const std::vector<FoldedLayer> layers = folded_layers(kNetwork, kSim);
+  ASSERT_EQ(layers.size(), 2u);
+  EXPECT_EQ(layers[1].in_bits, 2);
+  const nlohmann::json cost = estimate_circuit(layers, table);
+  const double expected_array = 32 * (table.mac.at(2).luts + table.mac.at(8).luts) / 2 +
+                                32 * (table.mac.at(4).luts + table.mac.at(2).luts) / 2;
+  const double expected_requant = 4 * table.requant.at(2).luts + 2 * table.requant.at(8).luts;  // 16-bit flow at 8
   EXPECT_DOUBLE_EQ(cost["array_luts"].get<double>(), expected_array);
   EXPECT_DOUBLE_EQ(cost["luts"].get<double>(), expected_array + expected_requant);
   const nlohmann::json unfolded = {{"layers", {{{"name", "a"}, {"pe", 4}, {"simd", 8}}}}};
-  EXPECT_THROW(estimate_circuit(network, unfolded, table), PlanError);
+  EXPECT_THROW(folded_layers(kNetwork, unfolded), PlanError);
+}
+
+// Three convs, c1 and c2 meeting at a concat (one activation group); c2's weights are free to
+// lower, c1's cost a lot: the greedy takes the free step first and stops within the budget.
+TEST(MixedPrecision, TakesTheCheapestStepsUntilTheBudgetFits) {
+  const CostTable table = read_cost_table(QFLOW_COST_TABLE);
+  const auto conv = [](const char* name, const char* op, std::vector<std::string> inputs) {
+    return nlohmann::json{{"name", name}, {"op", op}, {"inputs", inputs}, {"w_bits", 8}, {"in_bits", 8},
+                          {"out_bits", std::string(op) == "flow_head" ? 16 : 8}};
+  };
+  const nlohmann::json network = {{"layers", {conv("c1", "conv", {"input"}), conv("c2", "conv", {"c1"}),
+                                              {{"name", "cat"}, {"op", "concat"}, {"inputs", {"c1", "c2"}}},
+                                              conv("head", "flow_head", {"cat"})}}};
+  const nlohmann::json sim = {{"layers", {{{"name", "c1"}, {"pe", 8}, {"simd", 8}}, {{"name", "c2"}, {"pe", 8}, {"simd", 8}},
+                                          {{"name", "head"}, {"pe", 2}, {"simd", 8}}}}};
+  const auto row = [](const char* unit, const char* kind, std::vector<std::string> layers, int bits, double delta) {
+    return nlohmann::json{{"unit", unit}, {"kind", kind}, {"layers", layers}, {"bits", bits}, {"delta", delta}};
+  };
+  const nlohmann::json sensitivity = {{"rows", {row("c1", "weights", {"c1"}, 4, 1.0), row("c2", "weights", {"c2"}, 4, 0.0),
+                                                row("head", "weights", {"head"}, 4, 2.0),
+                                                row("c1+c2", "activations", {"c1", "c2"}, 4, 0.5)}}};
+  const std::vector<FoldedLayer> base = folded_layers(network, sim);
+  const double base_luts = estimate_circuit(base, table)["luts"];
+  const MixedChoice c = choose_mixed_precision(network, base, sensitivity, table, 0.9);
+  ASSERT_FALSE(c.moves.empty());
+  EXPECT_EQ(c.moves[0].substr(0, 18), "c2/weights 8->4 (+");
+  EXPECT_LE(c.luts, 0.9 * base_luts);
+  EXPECT_NEAR(c.luts, estimate_circuit(c.layers, table)["luts"].get<double>(), 1e-6);
+  // An activation step lowers both inputs of the concat, and the head reads the new width.
+  if (c.layer_bits().find("c1=8:4") != std::string::npos) {
+    EXPECT_NE(c.layer_bits().find("c2=4:4"), std::string::npos);
+    EXPECT_EQ(c.layers[2].in_bits, 4);
+  }
+  EXPECT_THROW(choose_mixed_precision(network, base, sensitivity, table, 0.01), PlanError);  // out of reach
+  EXPECT_THROW(choose_mixed_precision(network, base, sensitivity, table, 1.5), PlanError);
 }
 
 TEST(CircuitCost, RefusesATableOfAnotherShape) {

@@ -1,20 +1,25 @@
 #!/usr/bin/env bash
-# tiny_study.sh QFLOW_STUDY WORK: a two-width study at 64x64 for a few steps, planned, run under GNU
-# parallel and reported; then the report again with one run removed (listed as missing, not fatal).
+# tiny_study.sh QFLOW_STUDY WORK: a two-width study at 64x64 for a few steps, with the per-layer
+# sensitivity and a mixed-precision run, planned, run under GNU parallel (four waves) and reported;
+# then the report again with one run removed (listed as missing, not fatal).
 set -euo pipefail
 study=$1 work=$2
 rm -rf "$work" && mkdir -p "$work"
 "$study" plan --out "$work/s" --bits 8,3 --width-mult 0.125 --size 64x64 --steps 40 --finetune-steps 20 \
-  --data synthetic --val-samples 4 --multipliers 256
+  --data synthetic --val-samples 4 --multipliers 256 --sensitivity-widths 4,2 \
+  --sensitivity-samples 8 --mixed-luts 0.8
 "$work/s/run-parallel.sh" 2
 csv=$work/s/report.csv
 cat "$work/s/report.md"
-for name in flownetq-float w8a8 w3a3; do grep -q "^$name,flownetq," "$csv" || { echo "no row $name in $csv"; exit 1; }; done
+for name in flownetq-float w8a8 w3a3 mixed-luts80; do grep -q "^$name,flownetq," "$csv" || { echo "no row $name in $csv"; exit 1; }; done
 # Quantized rows carry an integer EPE, LUTs and a frame rate; fewer bits cost fewer LUTs.
 luts() { awk -F, -v n="$1" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i } $1 == n { print $c["luts"] }' "$csv"; }
 awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } $3 > 0 && ($c["epe_val_integer"] == "" || $c["fps"] == "") { exit 1 }' "$csv" \
   || { echo "a quantized row lacks its integer EPE or frame rate"; exit 1; }
 awk -v a="$(luts w3a3)" -v b="$(luts w8a8)" 'BEGIN { exit !(a > 0 && a < b) }' || { echo "w3a3 is not cheaper than w8a8"; exit 1; }
+awk -v a="$(luts mixed-luts80)" -v b="$(luts w8a8)" 'BEGIN { exit !(a > 0 && a <= 0.8 * b) }' \
+  || { echo "the mixed run is not within 80 % of w8a8's LUTs"; exit 1; }
+grep -q "## Per-layer sensitivity" "$work/s/report.md" && test -s "$work/s/joblog-wave4"
 if command -v gnuplot > /dev/null; then for c in epe_vs_bits luts_vs_bits epe_vs_luts; do test -s "$work/s/$c.svg"; done; fi
 grep -q "parallel" "$work/s/run-parallel.sh" && test -s "$work/s/joblog-wave2"
 

@@ -1,0 +1,62 @@
+#include "sensitivity.hpp"
+
+#include <map>
+
+#include <fmt/format.h>
+
+namespace qflow::train {
+
+std::vector<SensitivityUnit> sensitivity_units(const FlowNetQ& net) {
+  const Package& g = net.graph();
+  std::vector<SensitivityUnit> units;
+  std::map<std::string, std::string> group;  // conv -> the first conv of its activation group
+  const auto root = [&](std::string name) {
+    while (group.at(name) != name) name = group.at(name);
+    return name;
+  };
+  for (const Layer& l : g.layers)
+    if (l.is_conv()) {
+      units.push_back({l.name, true, {l.name}});
+      group[l.name] = l.name;
+    }
+  for (const Layer& l : g.layers)
+    if (l.op == LayerOp::Concat)
+      for (size_t i = 1; i < l.inputs.size(); ++i) group[root(l.inputs[i])] = root(l.inputs[0]);
+  std::map<std::string, std::vector<std::string>> members;
+  for (const Layer& l : g.layers)
+    if (l.op == LayerOp::Conv) members[root(l.name)].push_back(l.name);
+  for (const Layer& l : g.layers)
+    if (l.op == LayerOp::Conv && root(l.name) == l.name) {
+      std::string name;
+      for (const std::string& m : members.at(l.name)) name += (name.empty() ? "" : "+") + m;
+      units.push_back({name, false, members.at(l.name)});
+    }
+  return units;
+}
+
+nlohmann::json measure_sensitivity(const Checkpoint& base, const FlowDataset& data, const std::vector<int>& widths,
+                                   int64_t samples) {
+  const auto* q = dynamic_cast<const FlowNetQ*>(base.net.get());
+  if (!q || !q->quantized()) throw std::runtime_error("sensitivity: the checkpoint must be a quantized FlowNetQ");
+  const double base_epe = evaluate(*base.net, data, samples, 8, torch::kCPU).epe;
+  nlohmann::json rows = nlohmann::json::array();
+  for (const SensitivityUnit& unit : sensitivity_units(*q))
+    for (int bits : widths) {
+      NetworkConfig config = base.config;
+      for (const std::string& name : unit.layers) {
+        const Layer& l = q->graph().layer(name);
+        config.layer_bits[name] = unit.weights ? std::pair{bits, l.out_bits} : std::pair{l.w_bits, bits};
+      }
+      const std::shared_ptr<FlowNetwork> lowered = make_network(config);
+      copy_weights(*base.net, *lowered, "sensitivity");
+      const double epe = evaluate(*lowered, data, samples, 8, torch::kCPU).epe;
+      rows.push_back({{"unit", unit.name}, {"kind", unit.weights ? "weights" : "activations"}, {"layers", unit.layers},
+                      {"bits", bits}, {"epe", epe}, {"delta", epe - base_epe}});
+      fmt::print("{:>24} {:<11} {} bits: EPE {:.4f} ({:+.4f})\n", unit.name, unit.weights ? "weights" : "activations",
+                 bits, epe, epe - base_epe);
+    }
+  return {{"base_epe", base_epe}, {"samples", std::min<int64_t>(samples, int64_t(data.size()))}, {"widths", widths},
+          {"network", base.net->describe()}, {"data", data.describe()}, {"rows", rows}};
+}
+
+}  // namespace qflow::train
