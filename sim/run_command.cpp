@@ -8,6 +8,7 @@
 
 #include "arch/folding_model.hpp"
 #include "commands.hpp"
+#include "console/progress.hpp"
 #include "datapath/weight_rom.hpp"
 #include "errors.hpp"
 #include "flow/flo_io.hpp"
@@ -37,21 +38,6 @@ struct RunArgs {
 
 void write_image(const fs::path& file, const cv::Mat& bgr) {
   if (!cv::imwrite(file.string(), bgr)) throw FlowIoError(fmt::format("{}: cannot write", file.string()));
-}
-
-// A bar on stderr, redrawn only when the whole percent changes.
-std::function<void(double)> progress_bar(bool quiet) {
-  if (quiet) return {};
-  auto shown = std::make_shared<int>(-1);
-  return [shown](double fraction) {
-    const int percent = int(fraction * 100.0);
-    if (percent == *shown) return;
-    *shown = percent;
-    const int filled = percent * 30 / 100;
-    fmt::print(stderr, "\r  simulating [{}{}] {:3d}%", std::string(size_t(filled), '#'),
-               std::string(size_t(30 - filled), '.'), percent);
-    if (percent == 100) fmt::print(stderr, "\n");
-  };
 }
 
 // Without a pair, the package's first golden case (with its ground truth when it has one); a
@@ -99,7 +85,7 @@ void run(const RunArgs& given) {
   SimulationOptions options;
   options.frames = a.frames;
   options.vcd = a.vcd;
-  options.progress = progress_bar(a.quiet);
+  if (!a.quiet) options.progress = [bar = std::make_shared<Progress>("  simulating", false)](double f) { bar->update(f); };
   options.rom_images = a.load_roms;
   if (!a.quiet)
     fmt::print("{}: {}x{} on the accelerator model ({} frame{}{})\n", package.name, package.width, package.height,

@@ -130,6 +130,7 @@ void add_train(CLI::App& app) {
   cmd->add_option("--seed", a->train.seed, "random seed")->capture_default_str();
   cmd->add_option("--threads", a->threads, "CPU threads (default: LibTorch's)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--device", a->train.device, "cpu or cuda")->capture_default_str();
+  cmd->add_flag("--quiet", a->train.quiet, "no progress on stderr (log.csv has every validation)");
   cmd->add_option("--out", a->train.out, "run folder: log.csv, checkpoint/")->required();
   cmd->add_option("--resume", a->train.resume, "continue from this checkpoint folder");
   cmd->add_option("--init", a->train.init,

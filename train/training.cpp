@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstdio>
 #include <fstream>
 #include <sstream>
 
 #include <fmt/format.h>
 
+#include "console/progress.hpp"
 #include "net/flownet_q.hpp"
 #include "net/flownet_s.hpp"
 #include "package/flownetq_graph.hpp"
@@ -142,34 +142,6 @@ Checkpoint load_checkpoint(const fs::path& dir, std::pair<int, int> size) {
   return c;
 }
 
-namespace {
-
-class ProgressBar {
- public:
-  explicit ProgressBar(int total) : total_(total), start_(std::chrono::steady_clock::now()) {}
-  // At most a few redraws a second, so that logs stay short.
-  void update(int step, double loss, double epe) {
-    const auto now = std::chrono::steady_clock::now();
-    if (step != total_ && now - last_draw_ < std::chrono::milliseconds(250)) return;
-    last_draw_ = now;
-    const double elapsed = std::chrono::duration<double>(now - start_).count();
-    const double rate = step / std::max(elapsed, 1e-9);
-    const int eta = int((total_ - step) / std::max(rate, 1e-9));
-    constexpr int kWidth = 30;
-    const int filled = kWidth * step / total_;
-    std::fprintf(stderr, "\r[%s%s] %d/%d %.2f it/s loss %.3f EPE %.3f ETA %02d:%02d ",
-                 std::string(size_t(filled), '=').c_str(), std::string(size_t(kWidth - filled), ' ').c_str(), step,
-                 total_, rate, loss, epe, eta / 60, eta % 60);
-    if (step == total_) std::fprintf(stderr, "\n");
-  }
-
- private:
-  int total_;
-  std::chrono::steady_clock::time_point start_, last_draw_;
-};
-
-}  // namespace
-
 EvalResult train(std::shared_ptr<FlowNetwork> net, const NetworkConfig& config, const FlowDataset& train_data,
                  const FlowDataset& val_data, const TrainOptions& o) {
   torch::manual_seed(o.seed);
@@ -201,7 +173,7 @@ EvalResult train(std::shared_ptr<FlowNetwork> net, const NetworkConfig& config, 
   fs::create_directories(o.out);
   std::ofstream log(o.out / "log.csv", first_step ? std::ios::app : std::ios::trunc);
   if (!first_step) log << "step,loss,val_epe,val_l1,zero_epe,seconds\n";
-  ProgressBar bar(std::max(1, o.steps - first_step));
+  Progress bar("training", o.quiet);
   const auto start = std::chrono::steady_clock::now();
   std::mt19937_64 order(o.seed + uint64_t(first_step));
   EvalResult last{};
@@ -229,7 +201,11 @@ EvalResult train(std::shared_ptr<FlowNetwork> net, const NetworkConfig& config, 
                       {{"data", train_data.describe()}, {"seed", o.seed}, {"val_epe", last.epe},
                        {"zero_epe", last.zero_epe}});
     }
-    bar.update(step - first_step, loss_avg, last.epe);
+    const int done = step - first_step, total = std::max(1, o.steps - first_step);
+    const double rate = done / std::max(1e-9, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    const int eta = int((total - done) / std::max(rate, 1e-9));
+    bar.update(double(done) / total, fmt::format("{}/{} {:.2f} it/s loss {:.3f} EPE {:.3f} ETA {:02d}:{:02d}", step, o.steps,
+                                                 rate, loss_avg, last.epe, eta / 60, eta % 60));
   }
   return last;
 }

@@ -37,6 +37,7 @@ struct TrainOptions {
   double lr = 1e-4;
   uint64_t seed = 1;
   std::string device = "cpu";
+  bool quiet = false;  // no progress on stderr
   std::filesystem::path out;     // log.csv and checkpoint/ go here
   std::filesystem::path resume;  // a checkpoint folder to continue from
   // A checkpoint of the same network at other bit widths (e.g. the float run) whose weights and
