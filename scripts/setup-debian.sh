@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package qflow needs to build, test and benchmark.
 # Idempotent: packages already present are left alone, and nothing runs when all are.
-# Usage (as root): scripts/setup-debian.sh [--bench]   (--bench adds the Python PyTorch baseline and yosys)
+# Usage (as root): scripts/setup-debian.sh [--bench] [--view]
+#   --bench adds the Python PyTorch baseline and yosys; --view adds GTKWave and Xvfb (the waves test)
 set -euo pipefail
 
 packages=(
@@ -16,9 +17,13 @@ packages=(
   libcli11-dev nlohmann-json3-dev libfmt-dev
   parallel gnuplot-nox      # qflow-study: runs its jobs, draws its charts
 )
-if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(python3-torch yosys)
-fi
+for option in "$@"; do
+  case $option in
+    --bench) packages+=(python3-torch yosys) ;;
+    --view) packages+=(gtkwave xvfb xauth) ;;
+    *) echo "setup: unknown option $option (--bench, --view)" >&2; exit 1 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

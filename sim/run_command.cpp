@@ -31,7 +31,7 @@ struct RunArgs {
   std::string model = QFLOW_BUNDLED_MODEL;
   std::string img1, img2, gt;  // default: the package's first golden case
   std::string out = "qflow-out", vcd = "waves/qflow.vcd", arch, cosim, dump, load_roms;
-  bool resize = false, quiet = false, rom_images = false, gt_given = false;
+  bool resize = false, quiet = false, rom_images = false, gt_given = false, fst = false;
   int frames = 1, multipliers = kDefaultMultiplierBudget;
   double target_fps = 0;
 };
@@ -56,6 +56,7 @@ RunArgs with_default_pair(RunArgs a) {
 
 void run(const RunArgs& given) {
   const RunArgs a = with_default_pair(given);
+  if (a.fst && a.vcd.empty()) throw FlowIoError("--fst converts the waves: give --vcd FILE.vcd, not ''");
   if (!a.vcd.empty() && fs::path(a.vcd).extension() != ".vcd")
     throw FlowIoError(fmt::format("--vcd {}: a waves file ends in .vcd", a.vcd));
   const Package package = read_package(a.model);
@@ -118,7 +119,13 @@ void run(const RunArgs& given) {
   std::ofstream(out / "report.csv") << latency_report_csv(report);
   if (!a.vcd.empty()) {
     fs::path save = a.vcd;
-    write_gtkwave_save(a.vcd, save.replace_extension(".gtkw"));
+    std::vector<std::string> units{"input"};
+    for (const Layer& l : package.layers) units.push_back(l.name);
+    units.push_back("flow_writer");
+    save.replace_extension(".gtkw");
+    // The save file is written from the VCD's declarations before an FST replaces it.
+    write_gtkwave_save(a.vcd, save, units, fs::path(a.vcd).replace_extension(a.fst ? ".fst" : ".vcd"));
+    if (a.fst) convert_to_fst(a.vcd);
   }
 
   if (a.quiet) return;
@@ -131,7 +138,7 @@ void run(const RunArgs& given) {
     fmt::print("EPE {:.4f} px against {}\n", report["accuracy"]["epe"].get<double>(), a.gt);
   fmt::print("wrote {}/ (flow.flo, flow.png, panel.png, report.md/json/csv, arch.json{}){}\n", out.string(),
              a.rom_images ? ", rom/" : "",
-             a.vcd.empty() ? "" : fmt::format(" and {} (+ .gtkw)", a.vcd));
+             a.vcd.empty() ? "" : fmt::format(" and {} (+ .gtkw)", a.fst ? fs::path(a.vcd).replace_extension(".fst").string() : a.vcd));
 }
 
 }  // namespace
@@ -148,6 +155,7 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--out", args->out, "output folder")->capture_default_str();
   cmd->add_option("--vcd", args->vcd, "waves (a GTKWave save file is written next to it); '' for none")
       ->capture_default_str();
+  cmd->add_flag("--fst", args->fst, "convert the waves to GTKWave's compressed FST (with vcd2fst) instead of keeping the VCD");
   cmd->add_option("--arch", args->arch, "architecture config (JSON); default: derived from the package");
   CLI::Option* budget =
       cmd->add_option("--multipliers", args->multipliers, "multiplier budget of the derived default architecture")
