@@ -23,6 +23,12 @@ qflow_require(CLI11_FOUND "CLI11" "libcli11-dev")
 find_package(fmt QUIET)
 qflow_require(fmt_FOUND "fmt" "libfmt-dev")
 
+# GitHub-flavoured Markdown (tables) to HTML for the report pages.
+pkg_check_modules(CmarkGfm QUIET IMPORTED_TARGET libcmark-gfm)
+find_library(CMARK_GFM_EXTENSIONS_LIBRARY cmark-gfm-extensions)
+qflow_require(CmarkGfm_FOUND "cmark-gfm (pkg-config libcmark-gfm)" "libcmark-gfm-dev")
+qflow_require(CMARK_GFM_EXTENSIONS_LIBRARY "cmark-gfm's table extension" "libcmark-gfm-extensions-dev")
+
 find_package(OpenCV 4 QUIET COMPONENTS core imgproc imgcodecs video)
 qflow_require(OpenCV_FOUND "OpenCV 4 (core, imgproc, imgcodecs, video)" "libopencv-dev")
 

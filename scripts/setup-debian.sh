@@ -2,7 +2,8 @@
 # Installs every Debian 12 package qflow needs to build, test and benchmark.
 # Idempotent: packages already present are left alone, and nothing runs when all are.
 # Usage (as root): scripts/setup-debian.sh [--bench] [--view]
-#   --bench adds the Python PyTorch baseline and yosys; --view adds GTKWave and Xvfb (the waves test)
+#   --bench adds the Python PyTorch baseline and yosys; --view adds GTKWave, Xvfb and Chromium (the tests
+#   of what the waves and the report pages show)
 set -euo pipefail
 
 packages=(
@@ -15,12 +16,13 @@ packages=(
   libdnnl-dev               # oneDNN int8 convolutions for the fast reference
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev libfmt-dev
+  libcmark-gfm-dev libcmark-gfm-extensions-dev   # the report pages (Markdown tables to HTML)
   parallel gnuplot-nox      # qflow-study: runs its jobs, draws its charts
 )
 for option in "$@"; do
   case $option in
     --bench) packages+=(python3-torch yosys) ;;
-    --view) packages+=(gtkwave xvfb xauth) ;;
+    --view) packages+=(gtkwave xvfb xauth chromium) ;;
     *) echo "setup: unknown option $option (--bench, --view)" >&2; exit 1 ;;
   esac
 done

@@ -21,6 +21,7 @@
 #include "ref/host_flow.hpp"
 #include "report/latency_report.hpp"
 #include "system.hpp"
+#include "console/html_page.hpp"
 #include "waves_save.hpp"
 
 namespace qflow::sim {
@@ -38,6 +39,23 @@ struct RunArgs {
 
 void write_image(const fs::path& file, const cv::Mat& bgr) {
   if (!cv::imwrite(file.string(), bgr)) throw FlowIoError(fmt::format("{}: cannot write", file.string()));
+}
+
+// The run's page, qflow-out/index.html: the panel, the report's tables, the waves and files.
+std::string run_page(const std::string& report_md, const RunArgs& a, const fs::path& waves) {
+  const std::string pair = a.img1.empty() ? "its golden pair" : fmt::format("`{}` and `{}`", a.img1, a.img2);
+  std::string md = fmt::format("# {}: a frame on the accelerator model\n\nThe SystemC/TLM model on {}{}.\n\n![inputs, the simulated hardware's flow, ground truth "
+                               "and error](panel.png)\n\n",
+                               fs::path(a.model).filename().string(), pair,
+                               a.gt.empty() ? "" : fmt::format(" (ground truth `{}`)", a.gt));
+  md += "#" + report_md;  // the latency report's title becomes a section
+  md += waves.empty() ? "\n## Waves\n\nNone were written (`--vcd ''`).\n"
+                      : fmt::format("\n## Waves\n\nOpen them on the whole frame, grouped by unit in pipeline order:\n\n"
+                                    "```\ngtkwave {}\n```\n",
+                                    waves.string());
+  md += "\n## Files\n\n[flow.flo](flow.flo) (Middlebury .flo), [flow.png](flow.png), [report.json](report.json), "
+        "[report.csv](report.csv), [arch.json](arch.json) (rerun with `--arch`)\n";
+  return md;
 }
 
 // Without a pair, the package's first golden case (with its ground truth when it has one); a
@@ -117,6 +135,7 @@ void run(const RunArgs& given) {
                       report["accuracy"]["l1"].get<double>(), report["accuracy"]["fl_percent"].get<double>());
   std::ofstream(out / "report.md") << md;
   std::ofstream(out / "report.csv") << latency_report_csv(report);
+  fs::path waves;  // what GTKWave opens: the save file
   if (!a.vcd.empty()) {
     fs::path save = a.vcd;
     std::vector<std::string> units{"input"};
@@ -126,7 +145,9 @@ void run(const RunArgs& given) {
     // The save file is written from the VCD's declarations before an FST replaces it.
     write_gtkwave_save(a.vcd, save, units, fs::path(a.vcd).replace_extension(a.fst ? ".fst" : ".vcd"));
     if (a.fst) convert_to_fst(a.vcd);
+    waves = fs::absolute(save);
   }
+  write_html_page(out / "index.html", package.name + ": qflow-sim run", run_page(md, a, waves));
 
   if (a.quiet) return;
   const nlohmann::json& f = report["frame"];
@@ -136,7 +157,7 @@ void run(const RunArgs& given) {
              f["fps_pipelined"].get<double>());
   if (report.contains("accuracy"))
     fmt::print("EPE {:.4f} px against {}\n", report["accuracy"]["epe"].get<double>(), a.gt);
-  fmt::print("wrote {}/ (flow.flo, flow.png, panel.png, report.md/json/csv, arch.json{}){}\n", out.string(),
+  fmt::print("wrote {}/ (index.html, flow.flo, flow.png, panel.png, report.md/json/csv, arch.json{}){}\n", out.string(),
              a.rom_images ? ", rom/" : "",
              a.vcd.empty() ? "" : fmt::format(" and {} (+ .gtkw)", a.fst ? fs::path(a.vcd).replace_extension(".fst").string() : a.vcd));
 }

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "console/html_page.hpp"
 #include "json_file.hpp"
 #include "study_charts.hpp"
 #include "study_plan.hpp"
@@ -219,6 +220,7 @@ std::string write_study_report(const fs::path& study, const StudyTable& t) {
   const std::string charts = write_charts(study, t);
   md += "\n" + charts + "\n";
   write_text(study / "report.md", md);
+  write_html_page(study / "report.html", "qflow bit-width study", md);
   return charts;
 }
 

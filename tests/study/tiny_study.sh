@@ -23,6 +23,15 @@ grep -q "## Per-layer sensitivity" "$work/s/report.md" && test -s "$work/s/joblo
 if command -v gnuplot > /dev/null; then for c in epe_vs_bits luts_vs_bits epe_vs_luts; do test -s "$work/s/$c.svg"; done; fi
 grep -q "parallel" "$work/s/run-parallel.sh" && test -s "$work/s/joblog-wave2"
 
+# The study's page (skipped without chromium) and a run's page show their images and tables.
+check_page() {
+  local rc=0
+  "$(dirname "$0")/../cli/page_check.sh" "$@" || rc=$?
+  [[ $rc -eq 0 || $rc -eq 77 ]]
+}
+check_page "$work/s/report.html" w8a8 w3a3 mixed-luts80 conv1
+check_page "$work/s/runs/w8a8/sim/index.html" conv1 predict_flow2
+
 # A run that has not finished is listed, and the rest still reported.
 cp -r "$work/s" "$work/partial"
 rm "$work/partial/runs/w3a3/done"
