@@ -26,6 +26,7 @@ std::string script(const StudyTable& t) {
   const std::string a = t.accuracy_column;
   const std::string what = a == "epe_real" ? "EPE on the real pairs (px)" : "EPE on the validation scenes (px)";
   const double farneback = t.baselines.is_object() ? t.baselines.at("farneback").get<double>() : std::nan("");
+  const double zero = t.baselines.is_object() ? t.baselines.at("zero").get<double>() : std::nan("");
   return fmt::format(R"gp(# Drawn by qflow-study report from report.csv and pareto.csv: gnuplot charts.gp
 set terminal svg size 640,420 dynamic font "sans,12" background "white"
 set datafile separator comma
@@ -35,6 +36,7 @@ set key top right
 A = "{a}"
 float_q = {float_q}
 farneback = {farneback}
+zero = {zero}
 quantized(c) = column("w_bits") > 0 ? column(c) : NaN
 
 set output "epe_vs_bits.svg"
@@ -44,7 +46,8 @@ set ylabel "{what}"
 set xrange [1.5:8.5]
 plot "report.csv" using (quantized("w_bits")):(column(A)) with linespoints pt 7 lw 2 title "FlowNetQ, integer path", \
      float_q with lines dt 2 lw 2 title "float FlowNetQ", \
-     farneback with lines dt 3 lw 2 title "Farneback"
+     farneback with lines dt 3 lw 2 title "Farneback", \
+     zero with lines dt 4 lw 1 lc "gray" title "zero flow"
 
 set output "luts_vs_bits.svg"
 set title "MAC arrays + requant at the simulated folding (yosys LUT-6 estimate)"
@@ -66,7 +69,7 @@ plot "pareto.csv" using (column("luts")):(column(A)) with lines lw 2 title "Pare
 )gp",
                      fmt::arg("a", a), fmt::arg("what", what),
                      fmt::arg("float_q", gnuplot_number(float_row(t, "flownetq-float", a))),
-                     fmt::arg("farneback", gnuplot_number(farneback)));
+                     fmt::arg("farneback", gnuplot_number(farneback)), fmt::arg("zero", gnuplot_number(zero)));
 }
 
 }  // namespace

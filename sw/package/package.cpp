@@ -102,6 +102,12 @@ Layer parse_layer(const json& j, size_t index) {
   layer.mult = r.integers(j, "mult");
   layer.bias = r.integers(j, "bias");
   layer.rom = r.string(j, "rom");
+  if (layer.cin < 1 || layer.cout < 1 || layer.cin > kMaxChannels || layer.cout > kMaxChannels)
+    r.fail(fmt::format("cin {} / cout {} is outside 1..{}", layer.cin, layer.cout, kMaxChannels));
+  if (layer.kernel < 1 || layer.kernel > kMaxKernel || layer.stride < 1 || layer.stride > layer.kernel ||
+      layer.pad < 0 || layer.pad >= layer.kernel)
+    r.fail(fmt::format("kernel {}, stride {}, pad {}: the kernel must be 1..{}, the stride 1..kernel, the pad 0..kernel-1",
+                       layer.kernel, layer.stride, layer.pad, kMaxKernel));
   return layer;
 }
 
@@ -190,6 +196,9 @@ Package read_package(const fs::path& dir) {
   const json& input = r.field(j, "input");
   p.height = r.integer(input, "height");
   p.width = r.integer(input, "width");
+  // Sizes are checked before anything is allocated from them.
+  if (p.height < 1 || p.width < 1 || p.height > kMaxInputSide || p.width > kMaxInputSide)
+    r.fail(fmt::format("input {}x{} (HxW) is outside 1..{} per side", p.height, p.width, kMaxInputSide));
   if (const int channels = r.integer(input, "channels"); channels != kInputChannels)
     r.fail(fmt::format("input channels = {}, the network takes {} (two RGB images)", channels,
                        kInputChannels));

@@ -16,6 +16,11 @@ inline constexpr int kInputChannels = 6;
 inline constexpr int kMultBits = 24;
 inline constexpr int kMaxShift = 48;
 inline constexpr int kFlowHeadBits = 16;  // the flow head saturates to int16
+// Bounds a package must keep, checked when it is read, before anything is allocated from them:
+// far beyond any FlowNet (FlowNetS: 384x512, 1024 channels, 7x7) yet small enough to allocate.
+inline constexpr int kMaxInputSide = 8192;
+inline constexpr int kMaxChannels = 16384;
+inline constexpr int kMaxKernel = 15;
 
 enum class LayerOp { Conv, FlowHead, Upsample2x, Concat };
 

@@ -76,6 +76,16 @@ TEST_F(PackageIo, RejectsMissingAndMalformedFields) {
   expect_rejected([](auto& j) { j["div_flow"] = nullptr; }, {"div_flow", "finite number"});
 }
 
+// Sizes that would make the reader or the simulator allocate gigabytes are refused first.
+TEST_F(PackageIo, RejectsSizesBeyondItsBoundsBeforeAllocating) {
+  expect_rejected([](auto& j) { j["input"]["height"] = 65536; j["input"]["width"] = 65536; },
+                  {"input 65536x65536", "outside 1..8192"});
+  expect_rejected([](auto& j) { j["input"]["width"] = 0; }, {"input", "outside 1..8192"});
+  expect_rejected([](auto& j) { j["layers"][0]["cout"] = 1000000000; }, {"layer 'conv1'", "cout 1000000000", "outside 1..16384"});
+  expect_rejected([](auto& j) { j["layers"][1]["kernel"] = 99; }, {"layer 'conv2'", "kernel 99"});
+  expect_rejected([](auto& j) { j["layers"][1]["stride"] = 0; }, {"layer 'conv2'", "stride 0"});
+}
+
 TEST_F(PackageIo, RejectsBitsOutOfRange) {
   expect_rejected([](auto& j) { j["layers"][1]["w_bits"] = 9; }, {"layer 'conv2'", "w_bits = 9", "[2, 8]"});
   expect_rejected([](auto& j) { j["layers"][1]["out_bits"] = 1; }, {"layer 'conv2'", "out_bits = 1"});
