@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Submits the study to Slurm: each wave an array that starts once the wave before it succeeded.
+set -euo pipefail
+cd '/root/study/bitwidth'
+wave1=$(sbatch --parsable --array=1-1 slurm.sh wave1.txt)
+echo "wave 1: job ${wave1%%;*}"
+wave2=$(sbatch --parsable --dependency=afterok:${wave1%%;*} --array=1-7 slurm.sh wave2.txt)
+echo "wave 2: job ${wave2%%;*}"
+wave3=$(sbatch --parsable --dependency=afterok:${wave2%%;*} --array=1-1 slurm.sh wave3.txt)
+echo "wave 3: job ${wave3%%;*}"
+wave4=$(sbatch --parsable --dependency=afterok:${wave3%%;*} --array=1-1 slurm.sh wave4.txt)
+echo "wave 4: job ${wave4%%;*}"
