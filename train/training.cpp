@@ -114,13 +114,59 @@ EvalResult evaluate(FlowNetwork& net, const FlowDataset& data, int64_t max_sampl
   return r;
 }
 
+namespace {
+
+// Adam's moments saved by parameter order. LibTorch keys an optimizer's state by its parameters'
+// addresses (as strings in 1.13, as pointers in 2.x), so torch::save(optimizer) writes different
+// bytes from run to run; this way two runs of one seed write identical checkpoints.
+template <typename State>
+typename State::key_type state_key(const torch::Tensor& p) {
+  if constexpr (std::is_same_v<typename State::key_type, std::string>) return c10::guts::to_string(p.unsafeGetTensorImpl());
+  else return p.unsafeGetTensorImpl();
+}
+
+void save_adam(torch::optim::Adam& adam, const fs::path& file) {
+  auto& state = adam.state();
+  const std::vector<torch::Tensor>& params = adam.param_groups().at(0).params();
+  torch::serialize::OutputArchive archive;
+  for (size_t i = 0; i < params.size(); ++i) {
+    const auto it = state.find(state_key<std::decay_t<decltype(state)>>(params[i]));
+    if (it == state.end()) continue;  // not stepped yet
+    const auto& s = static_cast<const torch::optim::AdamParamState&>(*it->second);
+    archive.write(fmt::format("{}.step", i), torch::tensor(s.step()));
+    archive.write(fmt::format("{}.exp_avg", i), s.exp_avg());
+    archive.write(fmt::format("{}.exp_avg_sq", i), s.exp_avg_sq());
+  }
+  archive.save_to(file.string());
+}
+
+void load_adam(torch::optim::Adam& adam, const fs::path& file) {
+  torch::serialize::InputArchive archive;
+  archive.load_from(file.string());
+  auto& state = adam.state();
+  const std::vector<torch::Tensor>& params = adam.param_groups().at(0).params();
+  for (size_t i = 0; i < params.size(); ++i) {
+    torch::Tensor step, exp_avg, exp_avg_sq;
+    if (!archive.try_read(fmt::format("{}.step", i), step)) continue;
+    archive.read(fmt::format("{}.exp_avg", i), exp_avg);
+    archive.read(fmt::format("{}.exp_avg_sq", i), exp_avg_sq);
+    auto s = std::make_unique<torch::optim::AdamParamState>();
+    s->step(step.item<int64_t>());
+    s->exp_avg(exp_avg);
+    s->exp_avg_sq(exp_avg_sq);
+    state[state_key<std::decay_t<decltype(state)>>(params[i])] = std::move(s);
+  }
+}
+
+}  // namespace
+
 void save_checkpoint(const fs::path& dir, FlowNetwork& net, torch::optim::Adam* optimizer, const NetworkConfig& config,
                      int step, const nlohmann::json& extra) {
   fs::create_directories(dir);
   torch::serialize::OutputArchive model;
   net.save(model);
   model.save_to((dir / "model.pt").string());
-  if (optimizer) torch::save(*optimizer, (dir / "optimizer.pt").string());
+  if (optimizer) save_adam(*optimizer, dir / "optimizer.pt");
   nlohmann::json state = extra;
   state["config"] = to_json(config);
   state["step"] = step;
@@ -165,7 +211,7 @@ EvalResult train(std::shared_ptr<FlowNetwork> net, const NetworkConfig& config, 
     torch::serialize::InputArchive model;
     model.load_from((o.resume / "model.pt").string());
     net->load(model);
-    torch::load(optimizer, (o.resume / "optimizer.pt").string());
+    load_adam(optimizer, o.resume / "optimizer.pt");
     first_step = state.at("step").get<int>();
   }
   net->to(device);
