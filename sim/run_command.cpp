@@ -125,8 +125,10 @@ void run(const RunArgs& given) {
   }
   if (a.frames > 1) {
     std::vector<double> wall;
-    for (const HostFrame& f : result.frames) wall.push_back(f.wall_seconds);
+    std::vector<int64_t> resident;
+    for (const HostFrame& f : result.frames) wall.push_back(f.wall_seconds), resident.push_back(f.resident_kib);
     report["simulation_wall_seconds"] = wall;
+    report["simulation_resident_kib"] = resident;
   }
   std::ofstream(out / "report.json") << report.dump(2) << "\n";
   std::string md = latency_report_markdown(report);

@@ -1,6 +1,7 @@
 #include "host_driver.hpp"
 
 #include <chrono>
+#include <fstream>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -10,6 +11,14 @@
 
 namespace qflow {
 namespace {
+
+// VmRSS of /proc/self/status, or 0 where there is none.
+int64_t resident_kib() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);)
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoll(line.substr(6));
+  return 0;
+}
 
 struct DriverFailure : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -124,6 +133,7 @@ void HostDriver::run() {
       memory(tlm::TLM_READ_COMMAND, map_.flow, head.codes.data(), head.codes.size() * 2);
       csr_write(csr::kStatus, csr::kStatusDone);  // clears the interrupt
       frame.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+      frame.resident_kib = resident_kib();
       frames_.push_back(std::move(frame));
     }
     finished_ = true;

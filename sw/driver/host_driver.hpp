@@ -29,6 +29,7 @@ struct HostFrame {
   uint64_t cycles = 0;           // the accelerator's frame counter
   std::vector<uint64_t> layer_busy;
   double wall_seconds = 0;       // host time the simulation of this frame took
+  int64_t resident_kib = 0;      // the process's resident memory after the frame (soak runs)
 };
 
 // Where the driver places the buffers in DRAM (4 KiB aligned, in this order).
