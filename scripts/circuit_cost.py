@@ -12,12 +12,14 @@ import csv
 import json
 import math
 import pathlib
+import re
 import subprocess
 import sys
 import tempfile
 
 RTL = pathlib.Path(__file__).resolve().parent.parent / "rtl"
-MAX_DEPTH = 9216  # mac_array's default MaxDepth: conv6_1's 3 x 3 x 1024
+# mac_array's default MaxDepth (conv6_1's 3 x 3 x 1024), read where it is defined.
+MAX_DEPTH = int(re.search(r"parameter int unsigned MaxDepth = (\d+)", (RTL / "mac_array.sv").read_text()).group(1))
 FLOWS = {
     "generic": "synth -top {top} -flatten -lut 6",
     "xilinx": "synth_xilinx -top {top} -flatten",
