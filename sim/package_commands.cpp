@@ -1,6 +1,6 @@
 // package random | check: make a random package, or check that one can be trusted.
 #include <memory>
-#include <regex>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -16,12 +16,8 @@
 namespace qflow::sim {
 namespace {
 
-FlowNetQShape parse_size(FlowNetQShape shape, const std::string& size) {
-  std::smatch m;
-  if (!std::regex_match(size, m, std::regex(R"((\d+)x(\d+))")))
-    throw std::invalid_argument(fmt::format("--size '{}' is not HxW (e.g. 384x512)", size));
-  shape.height = std::stoi(m[1]);
-  shape.width = std::stoi(m[2]);
+FlowNetQShape with_size(FlowNetQShape shape, const std::string& size) {
+  std::tie(shape.height, shape.width) = parse_input_size("--size", size);
   return shape;
 }
 
@@ -90,7 +86,7 @@ void add_package_command(CLI::App& app) {
   random->add_option("--seed", r->seed, "random seed")->capture_default_str();
   random->add_option("--out", r->out, "package folder to write")->required();
   random->callback([r] {
-    const RandomPackage made = make_random_package(parse_size(r->shape, r->size), r->seed);
+    const RandomPackage made = make_random_package(with_size(r->shape, r->size), r->seed);
     write_random_package(made, r->out);
     fmt::print("wrote package '{}' to {}\n", made.package.name, r->out);
   });

@@ -8,6 +8,7 @@
 
 #include "arch/folding_model.hpp"
 #include "commands.hpp"
+#include "console/html_page.hpp"
 #include "console/progress.hpp"
 #include "datapath/weight_rom.hpp"
 #include "errors.hpp"
@@ -21,7 +22,6 @@
 #include "ref/host_flow.hpp"
 #include "report/latency_report.hpp"
 #include "system.hpp"
-#include "console/html_page.hpp"
 #include "waves_save.hpp"
 
 namespace qflow::sim {
@@ -137,17 +137,16 @@ void run(const RunArgs& given) {
                       report["accuracy"]["l1"].get<double>(), report["accuracy"]["fl_percent"].get<double>());
   std::ofstream(out / "report.md") << md;
   std::ofstream(out / "report.csv") << latency_report_csv(report);
-  fs::path waves;  // what GTKWave opens: the save file
+  fs::path waves, dumpfile;  // what GTKWave opens: the save file, and the dump it names
   if (!a.vcd.empty()) {
-    fs::path save = a.vcd;
     std::vector<std::string> units{"input"};
     for (const Layer& l : package.layers) units.push_back(l.name);
     units.push_back("flow_writer");
-    save.replace_extension(".gtkw");
+    waves = fs::absolute(fs::path(a.vcd).replace_extension(".gtkw"));
+    dumpfile = fs::path(a.vcd).replace_extension(a.fst ? ".fst" : ".vcd");
     // The save file is written from the VCD's declarations before an FST replaces it.
-    write_gtkwave_save(a.vcd, save, units, fs::path(a.vcd).replace_extension(a.fst ? ".fst" : ".vcd"));
+    write_gtkwave_save(a.vcd, waves, units, dumpfile);
     if (a.fst) convert_to_fst(a.vcd);
-    waves = fs::absolute(save);
   }
   write_html_page(out / "index.html", package.name + ": qflow-sim run", run_page(md, a, waves));
 
@@ -161,7 +160,7 @@ void run(const RunArgs& given) {
     fmt::print("EPE {:.4f} px against {}\n", report["accuracy"]["epe"].get<double>(), a.gt);
   fmt::print("wrote {}/ (index.html, flow.flo, flow.png, panel.png, report.md/json/csv, arch.json{}){}\n", out.string(),
              a.rom_images ? ", rom/" : "",
-             a.vcd.empty() ? "" : fmt::format(" and {} (+ .gtkw)", a.fst ? fs::path(a.vcd).replace_extension(".fst").string() : a.vcd));
+             a.vcd.empty() ? "" : fmt::format(" and {} (+ .gtkw)", dumpfile.string()));
 }
 
 }  // namespace

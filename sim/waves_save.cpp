@@ -2,13 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <fstream>
-#include <map>
 #include <sstream>
 
 #include <fmt/format.h>
 
+#include "console/external_tool.hpp"
 #include "errors.hpp"
 
 namespace qflow::sim {
@@ -156,21 +155,13 @@ void write_gtkwave_save(const std::filesystem::path& vcd_path, const std::filesy
   if (!out) throw FlowIoError(fmt::format("{}: cannot write", save.string()));
 }
 
-std::filesystem::path convert_to_fst(const std::filesystem::path& vcd) {
-  if (std::system("command -v vcd2fst > /dev/null 2>&1") != 0)
-    throw FlowIoError("--fst converts the waves with vcd2fst, which is not installed (Debian: gtkwave)");
+void convert_to_fst(const std::filesystem::path& vcd) {
   std::filesystem::path fst = vcd;
   fst.replace_extension(".fst");
-  const auto quoted = [](const std::filesystem::path& p) {
-    std::string q = "'";
-    for (char c : p.string()) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-  };
-  const std::string command = fmt::format("vcd2fst -v {} -f {} > /dev/null 2>&1", quoted(vcd), quoted(fst));
-  if (std::system(command.c_str()) != 0 || !std::filesystem::exists(fst))
-    throw FlowIoError(fmt::format("vcd2fst could not convert {}", vcd.string()));
+  const int status = run_tool({"vcd2fst", "-v", vcd.string(), "-f", fst.string()});
+  if (status == 127) throw FlowIoError("--fst converts the waves with vcd2fst, which is not installed (Debian: gtkwave)");
+  if (status != 0 || !std::filesystem::exists(fst)) throw FlowIoError(fmt::format("vcd2fst could not convert {}", vcd.string()));
   std::filesystem::remove(vcd);
-  return fst;
 }
 
 }  // namespace qflow::sim

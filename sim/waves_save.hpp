@@ -17,8 +17,8 @@ namespace qflow::sim {
 void write_gtkwave_save(const std::filesystem::path& vcd, const std::filesystem::path& save,
                         const std::vector<std::string>& units, const std::filesystem::path& dumpfile);
 
-// Converts a VCD into GTKWave's compressed FST next to it with vcd2fst (Debian: gtkwave), removes
-// the VCD and returns the FST's path.
-std::filesystem::path convert_to_fst(const std::filesystem::path& vcd);
+// Converts a VCD into GTKWave's compressed FST next to it (same name, .fst) with vcd2fst (Debian:
+// gtkwave) and removes the VCD.
+void convert_to_fst(const std::filesystem::path& vcd);
 
 }  // namespace qflow::sim

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "circuit_cost.hpp"
+#include "package/flownetq_graph.hpp"
 #include "json_file.hpp"
 #include "mixed_precision.hpp"
 #include "study_plan.hpp"
@@ -60,8 +61,8 @@ void add_plan(CLI::App& app) {
     StudyOptions o = a->o;
     o.bits = parse_bits_list(a->bits);
     o.sensitivity_widths = parse_bits_list(a->sensitivity_widths, "--sensitivity-widths");
-    std::tie(o.height, o.width) = parse_size("--size", a->size);
-    if (!a->export_size.empty()) std::tie(o.export_height, o.export_width) = parse_size("--export-size", a->export_size);
+    std::tie(o.height, o.width) = parse_input_size("--size", a->size);
+    if (!a->export_size.empty()) std::tie(o.export_height, o.export_width) = parse_input_size("--export-size", a->export_size);
     const char* env = std::getenv("QFLOW_DATA");
     if (o.real.empty() && env && fs::is_directory(env)) o.real = env;
     const std::vector<RunConfig> runs = plan_runs(o);

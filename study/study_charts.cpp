@@ -1,11 +1,11 @@
 #include "study_charts.hpp"
 
 #include <algorithm>
-#include <cstdlib>
 #include <fstream>
 
 #include <fmt/format.h>
 
+#include "console/external_tool.hpp"
 #include "json_file.hpp"
 #include "study_plan.hpp"
 
@@ -86,11 +86,10 @@ std::string write_charts(const fs::path& study, const StudyTable& t) {
   pareto.close();
   if (!pareto) throw PlanError(fmt::format("{}/pareto.csv: cannot write", study.string()));
   write_text(study / "charts.gp", script(t));
-  if (std::system("command -v gnuplot > /dev/null 2>&1") != 0)
+  const int status = run_tool({"gnuplot", "charts.gp"}, study, study / "charts.log");
+  if (status == 127)
     return "Charts: gnuplot is not installed (Debian: gnuplot-nox); `gnuplot charts.gp` in this folder draws them.";
-  const std::string command = fmt::format("cd '{}' && gnuplot charts.gp 2> charts.log", study.string());
-  if (std::system(command.c_str()) != 0)
-    throw PlanError(fmt::format("gnuplot failed on {}/charts.gp (see charts.log)", study.string()));
+  if (status != 0) throw PlanError(fmt::format("gnuplot failed on {}/charts.gp (see charts.log)", study.string()));
   return "Charts: ![EPE vs bits](epe_vs_bits.svg) ![LUTs vs bits](luts_vs_bits.svg) ![EPE vs LUTs](epe_vs_luts.svg)";
 }
 

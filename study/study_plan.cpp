@@ -111,17 +111,6 @@ std::vector<int> parse_bits_list(const std::string& text, const std::string& opt
   return bits;
 }
 
-std::pair<int, int> parse_size(const std::string& option, const std::string& text) {
-  int h = 0, w = 0;
-  char x = 0, rest = 0;
-  std::istringstream in(text);
-  if (!(in >> h >> x >> w) || x != 'x' || (in >> rest))
-    throw PlanError(fmt::format("{}: '{}' is not HxW (e.g. 128x128)", option, text));
-  if (h < 64 || w < 64 || h % 64 || w % 64)
-    throw PlanError(fmt::format("{}: {}x{} must be multiples of 64 (FlowNetQ halves the input six times)", option, h, w));
-  return {h, w};
-}
-
 void validate(const StudyOptions& o) {
   if (o.out.empty()) throw PlanError("--out: the study folder is required");
   if (o.width_mult <= 0 || o.width_mult > 1) throw PlanError(fmt::format("--width-mult: {} is not in (0, 1]", o.width_mult));

@@ -53,8 +53,6 @@ struct RunConfig {
 
 // "8,6,4" -> {8, 6, 4}; each in 2..8, no repeats. `option` names the option in errors.
 std::vector<int> parse_bits_list(const std::string& text, const std::string& option = "--bits");
-// "384x512" -> {384, 512}; multiples of 64.
-std::pair<int, int> parse_size(const std::string& option, const std::string& text);
 
 void validate(const StudyOptions& options);
 std::vector<RunConfig> plan_runs(const StudyOptions& options);

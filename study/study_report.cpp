@@ -35,26 +35,23 @@ std::string last_line(const fs::path& log) {
 
 // Why a run has no `done` marker, from what it left behind.
 std::string why_missing(const fs::path& dir) {
-  if (!fs::exists(dir / "train.log") && !fs::exists(dir / "checkpoint") && !fs::exists(dir / "sensitivity.log") &&
-      !fs::exists(dir / "mixed.log"))
-    return "not started";
   for (const char* log : {"cost.log", "sim.log", "export.log", "real.log", "val.log", "train.log", "mixed.log",
-                          "sensitivity.log"})
+                          "sensitivity.log"})  // the job's steps, last first
     if (fs::exists(dir / log)) {
       const std::string line = last_line(dir / log);
       return fmt::format("stopped in {}{}", log, line.empty() ? "" : ": " + line);
     }
-  return "not finished";
+  return fs::exists(dir / "checkpoint") ? "not finished" : "not started";
 }
 
 nlohmann::json get(const nlohmann::json& j, const char* key) {
   return j.is_object() && j.contains(key) ? j.at(key) : nlohmann::json();
 }
 
-nlohmann::json row_of(const nlohmann::json& config, const fs::path& dir) {
+// real: the run's real.json (null when it measured none).
+nlohmann::json row_of(const nlohmann::json& config, const fs::path& dir, const nlohmann::json& real) {
   const nlohmann::json state = read_json(dir / "checkpoint" / "state.json"), val = read_json(dir / "val.json"),
-                       real = read_optional(dir / "real.json"), sim = read_optional(dir / "sim" / "report.json"),
-                       cost = read_optional(dir / "cost.json");
+                       sim = read_optional(dir / "sim" / "report.json"), cost = read_optional(dir / "cost.json");
   const bool integer = get(val, "path") == "integer";
   const nlohmann::json frame = get(sim, "frame"), memory = get(sim, "memory");
   return {{"name", config.at("name")}, {"net", config.at("net")}, {"w_bits", config.at("w_bits")},
@@ -156,13 +153,13 @@ StudyTable collect_study(const fs::path& study) {
       t.sensitivity = read_json(dir / "sensitivity.json");
       continue;
     }
-    t.rows.push_back(row_of(config, dir));
+    const nlohmann::json real = read_optional(dir / "real.json");
+    t.rows.push_back(row_of(config, dir, real));
     if (kind == "mixed") {
       t.mixed[name] = read_json(dir / "mixed.json");
       t.rows.back()["w_bits"] = t.rows.back()["a_bits"] = nullptr;  // per layer: see layer_bits
       t.rows.back()["layer_bits"] = t.mixed[name]["layer_bits"];
     }
-    const nlohmann::json real = read_optional(dir / "real.json");
     if (t.baselines.is_null() && real.is_object())
       t.baselines = {{"dis", real.at("dis")}, {"farneback", real.at("farneback")}, {"zero", real.at("zero")},
                      {"samples", real.at("samples")}, {"data", real.at("data")}};

@@ -92,6 +92,11 @@ std::unique_ptr<FlowDataset> open_data(const std::string& spec, const NetworkCon
   return std::make_unique<FittedDataset>(std::move(data), net.height, net.width, seed, validation ? fit : Fit::Augment);
 }
 
+void write_json(const std::string& file, const nlohmann::json& j) {
+  std::ofstream out(file);
+  if (!(out << j.dump(1) << '\n')) throw std::runtime_error(fmt::format("{}: cannot write", file));
+}
+
 // "HxW" -> {H, W}; "" -> {0, 0} (keep the size a checkpoint has).
 std::pair<int, int> parse_size(const std::string& size) {
   if (size.empty()) return {0, 0};
@@ -210,8 +215,7 @@ void add_eval(CLI::App& app) {
                                   {"epe", sums[0] / double(n)}, {"l1", l1_sum / double(n)}, {"dis", sums[1] / double(n)},
                                   {"farneback", sums[2] / double(n)}, {"zero", sums[3] / double(n)},
                                   {"per_sample", per_sample}};
-      std::ofstream file(a->json);
-      if (!(file << out.dump(1) << '\n')) throw std::runtime_error(fmt::format("{}: cannot write", a->json));
+      write_json(a->json, out);
     }
 
   });
@@ -268,9 +272,7 @@ void add_sensitivity(CLI::App& app) {
     }
     const Checkpoint c = load_checkpoint(a->checkpoint);
     const auto data = open_data(a->data, c.config, a->seed, true);
-    const nlohmann::json table = measure_sensitivity(c, *data, widths, a->samples);
-    std::ofstream file(a->json);
-    if (!(file << table.dump(1) << '\n')) throw std::runtime_error(fmt::format("{}: cannot write", a->json));
+    write_json(a->json, measure_sensitivity(c, *data, widths, a->samples));
   });
 }
 

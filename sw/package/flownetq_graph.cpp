@@ -1,6 +1,7 @@
 #include "package/flownetq_graph.hpp"
 
 #include <cmath>
+#include <sstream>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -64,6 +65,18 @@ class GraphBuilder {
 };
 
 }  // namespace
+
+std::pair<int, int> parse_input_size(const std::string& option, const std::string& text) {
+  int h = 0, w = 0;
+  char x = 0, rest = 0;
+  std::istringstream in(text);
+  if (!(in >> h >> x >> w) || x != 'x' || (in >> rest))
+    throw std::invalid_argument(fmt::format("{}: '{}' is not HxW (e.g. 384x512)", option, text));
+  if (h < 64 || w < 64 || h % 64 || w % 64)
+    throw std::invalid_argument(
+        fmt::format("{}: {}x{} must be multiples of 64 (FlowNetQ halves the input six times)", option, h, w));
+  return {h, w};
+}
 
 Package flownetq_skeleton(const FlowNetQShape& shape) {
   if (shape.height < 64 || shape.width < 64 || shape.height % 64 || shape.width % 64)

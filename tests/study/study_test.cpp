@@ -23,13 +23,6 @@ TEST(StudyPlan, BitsListIsCheckedItemByItem) {
   EXPECT_THROW(parse_bits_list(""), PlanError);
 }
 
-TEST(StudyPlan, SizesAreMultiplesOf64) {
-  EXPECT_EQ(parse_size("--size", "384x512"), (std::pair{384, 512}));
-  EXPECT_THROW(parse_size("--size", "100x128"), PlanError);
-  EXPECT_THROW(parse_size("--size", "128"), PlanError);
-  EXPECT_THROW(parse_size("--size", "128x128x3"), PlanError);
-}
-
 TEST(StudyPlan, QuantizedRunsAreASecondWaveFineTunedFromTheFloatRun) {
   StudyOptions o;
   o.out = "unused";

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "gen/random_package.hpp"
+#include "package/flownetq_graph.hpp"
 #include "package/network_shapes.hpp"
 
 namespace qflow {
@@ -15,6 +16,13 @@ TEST(RandomPackage, IsValidAndDeterministicPerSeed) {
   EXPECT_EQ(package_to_json(a.package), package_to_json(b.package));
   EXPECT_EQ(a.package.layers[0].weights, b.package.layers[0].weights);
   EXPECT_NE(a.package.layers[0].weights, c.package.layers[0].weights);
+}
+
+TEST(FlowNetQGraph, InputSizesAreHxWInMultiplesOf64) {
+  EXPECT_EQ(parse_input_size("--size", "384x512"), (std::pair{384, 512}));
+  EXPECT_THROW(parse_input_size("--size", "100x128"), std::invalid_argument);
+  EXPECT_THROW(parse_input_size("--size", "128"), std::invalid_argument);
+  EXPECT_THROW(parse_input_size("--size", "128x128x3"), std::invalid_argument);
 }
 
 class RealisticRange : public ::testing::TestWithParam<std::tuple<double, int, int, int>> {};
