@@ -27,7 +27,7 @@ fs::path executable(const std::string& option, const fs::path& tool) {
 void add_plan(CLI::App& app) {
   struct Args {
     StudyOptions o;
-    std::string bits = "8,7,6,5,4,3,2", size = "128x128", export_size, sensitivity_widths = "6,4,3,2";
+    std::string bits = "8,7,6,5,4,3,2", size = "128x128", export_size, sensitivity_widths = "6,4,3,2", learned_bits;
     Tools tools{QFLOW_TRAIN_EXE, QFLOW_SIM_EXE, {}};
   };
   auto a = std::make_shared<Args>();
@@ -55,12 +55,15 @@ void add_plan(CLI::App& app) {
       ->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--mixed-luts", a->o.mixed_luts,
                   "also a mixed-precision run chosen from the sensitivities within this fraction of W8A8's LUTs (e.g. 0.5)");
+  cmd->add_option("--learned-ranges", a->learned_bits,
+                  "also WnAn-lsq runs at these widths (e.g. 4,3): learned weight ranges and activation steps (LSQ)");
   cmd->add_option("--train-exe", a->tools.train, "the qflow-train the jobs run")->capture_default_str();
   cmd->add_option("--sim-exe", a->tools.sim, "the qflow-sim the jobs run")->capture_default_str();
   cmd->callback([a] {
     StudyOptions o = a->o;
     o.bits = parse_bits_list(a->bits);
     o.sensitivity_widths = parse_bits_list(a->sensitivity_widths, "--sensitivity-widths");
+    if (!a->learned_bits.empty()) o.learned_bits = parse_bits_list(a->learned_bits, "--learned-ranges");
     std::tie(o.height, o.width) = parse_input_size("--size", a->size);
     if (!a->export_size.empty()) std::tie(o.export_height, o.export_width) = parse_input_size("--export-size", a->export_size);
     const char* env = std::getenv("QFLOW_DATA");

@@ -59,9 +59,10 @@ std::string job_script(const StudyOptions& o, const RunConfig& r, const Tools& t
   } else {
     const int steps = r.quantized() ? o.finetune_steps : o.steps;
     const double lr = r.net == "flownets" ? o.flownets_lr : r.quantized() ? o.finetune_lr : o.lr;
-    s << fmt::format("{} train --net {} --width-mult {} --size {} --wbits {} --abits {}{} --data {} --steps {} --lr {} "
+    s << fmt::format("{} train --net {} --width-mult {} --size {} --wbits {} --abits {}{}{} --data {} --steps {} --lr {} "
                      "--seed {} --threads {} --val-every {} --val-samples {}{} --out . > train.log 2>&1\n",
-                     train, r.net, o.width_mult, size, r.w_bits, r.a_bits, layer_bits, quote(o.data), steps, lr, o.seed,
+                     train, r.net, o.width_mult, size, r.w_bits, r.a_bits, layer_bits,
+                     r.learned_ranges ? " --learned-ranges" : "", quote(o.data), steps, lr, o.seed,
                      o.threads, std::max(1, steps / 6), o.val_samples,
                      r.init_from.empty() ? "" : " --init ../" + r.init_from + "/checkpoint");
   }
@@ -137,6 +138,8 @@ std::vector<RunConfig> plan_runs(const StudyOptions& o) {
   std::vector<RunConfig> runs{{"flownetq-float", "flownetq", 0, 0, "", 1, RunConfig::Kind::Trained, ""}};
   if (o.flownets) runs.push_back({"flownets-float", "flownets", 0, 0, "", 1, RunConfig::Kind::Trained, ""});
   for (int b : o.bits) runs.push_back({fmt::format("w{}a{}", b, b), "flownetq", b, b, "flownetq-float", 2, RunConfig::Kind::Trained, ""});
+  for (int b : o.learned_bits)
+    runs.push_back({fmt::format("w{}a{}-lsq", b, b), "flownetq", b, b, "flownetq-float", 2, RunConfig::Kind::Trained, "", true});
   if (o.sensitivity || o.mixed_luts > 0)
     runs.push_back({"sensitivity", "flownetq", 8, 8, "", 3, RunConfig::Kind::Sensitivity, "w8a8"});
   if (o.mixed_luts > 0)
@@ -159,7 +162,8 @@ void write_plan(const StudyOptions& o_in, const std::vector<RunConfig>& runs, co
     write_file(o.out / "runs" / r.name / "job.sh", job_script(o, r, tools), true);
     static const char* kinds[] = {"trained", "sensitivity", "mixed"};
     configs.push_back({{"name", r.name}, {"net", r.net}, {"w_bits", r.w_bits}, {"a_bits", r.a_bits},
-                       {"init_from", r.init_from}, {"wave", r.wave}, {"kind", kinds[int(r.kind)]}});
+                       {"init_from", r.init_from}, {"wave", r.wave}, {"kind", kinds[int(r.kind)]},
+                       {"learned_ranges", r.learned_ranges}});
   }
   const nlohmann::json study = {
       {"format", "qflow-study"}, {"version", 1}, {"runs", configs},

@@ -34,6 +34,7 @@ struct StudyOptions {
   std::vector<int> sensitivity_widths{6, 4, 3, 2};
   int sensitivity_samples = 64;  // validation scenes at the training size
   double mixed_luts = 0;     // > 0: a mixed-precision run within this fraction of W8A8's LUTs
+  std::vector<int> learned_bits;  // WnAn-lsq runs: learned weight ranges and activation steps
 };
 
 // One job of the study: a trained configuration (a row of the report), or the sensitivity
@@ -48,6 +49,7 @@ struct RunConfig {
   int wave = 1;
   Kind kind = Kind::Trained;
   std::string after;  // a run whose results this one reads (sensitivity: w8a8; mixed: sensitivity)
+  bool learned_ranges = false;  // LSQ-style learned ranges (qflow-train --learned-ranges)
   bool quantized() const { return w_bits > 0; }
 };
 

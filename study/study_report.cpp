@@ -14,7 +14,7 @@ namespace qflow::study {
 namespace fs = std::filesystem;
 
 const std::vector<std::string> kColumns = {
-    "name", "net", "w_bits", "a_bits", "steps", "epe_val", "epe_val_float", "epe_val_integer", "epe_real",
+    "name", "net", "w_bits", "a_bits", "ranges", "steps", "epe_val", "epe_val_float", "epe_val_integer", "epe_real",
     "l1_real", "epe_real_float", "rom_bits", "luts", "array_luts", "requant_luts", "flip_flops", "dsps",
     "multipliers", "latency_ms", "fps", "pareto"};
 
@@ -55,7 +55,8 @@ nlohmann::json row_of(const nlohmann::json& config, const fs::path& dir, const n
   const bool integer = get(val, "path") == "integer";
   const nlohmann::json frame = get(sim, "frame"), memory = get(sim, "memory");
   return {{"name", config.at("name")}, {"net", config.at("net")}, {"w_bits", config.at("w_bits")},
-          {"a_bits", config.at("a_bits")}, {"steps", get(state, "step")}, {"epe_val", get(state, "val_epe")},
+          {"a_bits", config.at("a_bits")},
+          {"ranges", config.value("learned_ranges", false) ? "learned" : "fixed"}, {"steps", get(state, "step")}, {"epe_val", get(state, "val_epe")},
           {"epe_val_float", get(val, "float_epe")}, {"epe_val_integer", integer ? get(val, "epe") : nlohmann::json()},
           {"epe_real", get(real, "epe")}, {"l1_real", get(real, "l1")}, {"epe_real_float", get(real, "float_epe")},
           {"rom_bits", get(memory, "rom_bits")}, {"luts", get(cost, "luts")}, {"array_luts", get(cost, "array_luts")},

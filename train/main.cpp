@@ -126,6 +126,9 @@ void add_train(CLI::App& app) {
   cmd->add_option("--max-motion", a->max_motion, "synthetic data: largest translation per frame, pixels")
       ->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--weight-range", a->net.weight_range, "weight clip range r")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_flag("--learned-ranges", a->net.learned_ranges,
+                "learn each layer's weight range and each concat group's activation step (LSQ), starting "
+                "from --weight-range and 4/2^abits; they fold into the requant multipliers at export");
   cmd->add_option("--data", a->data, "synthetic | photos[:DIR] | chairs:ROOT | sintel:ROOT[:final] | middlebury:ROOT | pairs:ROOT")->capture_default_str();
   cmd->add_option("--steps", a->train.steps, "optimizer steps")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--batch", a->train.batch, "batch size")->check(CLI::PositiveNumber)->capture_default_str();

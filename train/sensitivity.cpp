@@ -38,6 +38,10 @@ nlohmann::json measure_sensitivity(const Checkpoint& base, const FlowDataset& da
                                    int64_t samples) {
   const auto* q = dynamic_cast<const FlowNetQ*>(base.net.get());
   if (!q || !q->quantized()) throw std::runtime_error("sensitivity: the checkpoint must be a quantized FlowNetQ");
+  // A learned step belongs to its width: lowered without retraining it would clip at another range.
+  if (base.config.learned_ranges)
+    throw std::runtime_error("sensitivity: the checkpoint has learned ranges, whose steps belong to its widths; "
+                             "measure the sensitivity on a fixed-range run");
   const double base_epe = evaluate(*base.net, data, samples, 8, torch::kCPU).epe;
   nlohmann::json rows = nlohmann::json::array();
   for (const SensitivityUnit& unit : sensitivity_units(*q))

@@ -20,7 +20,8 @@ nlohmann::json to_json(const NetworkConfig& c) {
   nlohmann::json layers = nlohmann::json::object();
   for (const auto& [name, bits] : c.layer_bits) layers[name] = {bits.first, bits.second};
   return {{"net", c.net}, {"width_mult", c.width_mult}, {"height", c.height}, {"width", c.width},
-          {"w_bits", c.w_bits}, {"a_bits", c.a_bits}, {"weight_range", c.weight_range}, {"layer_bits", layers}};
+          {"w_bits", c.w_bits}, {"a_bits", c.a_bits}, {"weight_range", c.weight_range}, {"layer_bits", layers},
+          {"learned_ranges", c.learned_ranges}};
 }
 
 std::map<std::string, std::pair<int, int>> parse_layer_bits(const std::string& spec) {
@@ -47,6 +48,7 @@ NetworkConfig network_config_from_json(const nlohmann::json& j) {
   c.weight_range = j.at("weight_range").get<double>();
   if (j.contains("layer_bits"))
     for (const auto& [name, bits] : j.at("layer_bits").items()) c.layer_bits[name] = {bits[0].get<int>(), bits[1].get<int>()};
+  c.learned_ranges = j.value("learned_ranges", false);  // absent in checkpoints older than the option
   return c;
 }
 
@@ -72,7 +74,7 @@ std::shared_ptr<FlowNetwork> make_network(const NetworkConfig& c) {
     if (layer.is_conv()) layer.in_bits = in;
     width[layer.name] = layer.is_conv() ? layer.out_bits : in;
   }
-  return std::make_shared<FlowNetQ>(std::move(graph), c.weight_range);
+  return std::make_shared<FlowNetQ>(std::move(graph), c.weight_range, c.learned_ranges);
 }
 
 void copy_weights(FlowNetwork& from, FlowNetwork& to, const std::string& source) {
@@ -80,6 +82,7 @@ void copy_weights(FlowNetwork& from, FlowNetwork& to, const std::string& source)
   const auto source_params = from.named_parameters(), source_buffers = from.named_buffers();
   for (auto& p : to.named_parameters()) {
     const torch::Tensor* src = source_params.find(p.key());
+    if (!src && is_learned_quantizer_range(p.key())) continue;
     if (!src || src->sizes() != p.value().sizes())
       throw std::runtime_error(fmt::format("{}: no parameter '{}' of this shape", source, p.key()));
     p.value().copy_(*src);

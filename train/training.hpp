@@ -25,6 +25,8 @@ struct NetworkConfig {
   // Per-layer exceptions, "layer" -> {w_bits, out_bits}. The inputs of a concat must share a
   // width (one scale per concat), which the package check enforces at export.
   std::map<std::string, std::pair<int, int>> layer_bits;
+  // LSQ-style learned weight ranges and activation steps (FlowNetQ, quantized layers).
+  bool learned_ranges = false;
 };
 // "conv1=8:8,deconv2=4:6" -> per-layer {w_bits, out_bits}; throws on a malformed list.
 std::map<std::string, std::pair<int, int>> parse_layer_bits(const std::string& spec);
@@ -67,7 +69,8 @@ struct Checkpoint {
   nlohmann::json state;
 };
 // Copies every parameter and the BatchNorm statistics of `from` into `to` (the same network at
-// other bit widths); `source` names `from` in the error when a parameter is missing.
+// other bit widths); `source` names `from` in the error when a parameter is missing. Learned
+// ranges and steps `from` lacks (a float run) keep their starting values.
 void copy_weights(FlowNetwork& from, FlowNetwork& to, const std::string& source);
 // `size` {H, W}, when not {0, 0}, rebuilds the network at another input size: FlowNetQ's weights
 // do not depend on it.

@@ -1,9 +1,12 @@
 #include "arch_config.hpp"
 
+#include <cmath>
 #include <fstream>
 #include <initializer_list>
+#include <limits>
 #include <set>
 #include <sstream>
+#include <type_traits>
 
 #include <fmt/format.h>
 
@@ -15,13 +18,32 @@ namespace {
 constexpr const char* kFormat = "qflow-arch";
 constexpr int kVersion = 1;
 
+// A field of the expected JSON type and range, or `fallback` when absent. Found by fuzz_arch_json:
+// nlohmann's get<T>() converts between number types silently (1.5 -> 1, 1e20 -> undefined) and
+// throws its own exception for a string where a number belongs.
 template <class T>
 T field(const nlohmann::json& j, const char* key, T fallback, const std::string& where) {
   if (!j.contains(key)) return fallback;
-  try {
-    return j.at(key).get<T>();
-  } catch (const nlohmann::json::exception&) {
-    throw ArchError(fmt::format("{}: '{}' has the wrong type", where, key));
+  const nlohmann::json& v = j.at(key);
+  const auto wrong = [&](const char* expected) {
+    return ArchError(fmt::format("{}: '{}' must be {}, got {}", where, key, expected, v.dump()));
+  };
+  if constexpr (std::is_same_v<T, bool>) {
+    if (!v.is_boolean()) throw wrong("true or false");
+    return v.get<bool>();
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    if (!v.is_string()) throw wrong("a string");
+    return v.get<std::string>();
+  } else if constexpr (std::is_integral_v<T>) {
+    if (!v.is_number_integer()) throw wrong("an integer");
+    if (v.is_number_unsigned() ? v.get<uint64_t>() > uint64_t(std::numeric_limits<T>::max())
+                               : v.get<int64_t>() < int64_t(std::numeric_limits<T>::min()) ||
+                                     v.get<int64_t>() > int64_t(std::numeric_limits<T>::max()))
+      throw wrong("an integer in range");
+    return T(v.get<int64_t>());
+  } else {
+    if (!v.is_number() || !std::isfinite(v.get<double>())) throw wrong("a finite number");
+    return v.get<T>();
   }
 }
 
@@ -42,9 +64,10 @@ void only_keys(const nlohmann::json& j, std::initializer_list<const char*> known
 }
 
 ArchConfig arch_from_json(const nlohmann::json& j, const std::string& where) {
-  require(j.is_object() && j.value("format", "") == kFormat,
+  require(j.is_object() && j.contains("format") && j.at("format") == kFormat,
           fmt::format("{}: not a qflow architecture config (\"format\": \"{}\" expected)", where, kFormat));
-  require(j.value("version", 0) == kVersion, fmt::format("{}: unsupported version (expected {})", where, kVersion));
+  require(j.contains("version") && j.at("version") == kVersion,
+          fmt::format("{}: unsupported version (expected {})", where, kVersion));
   only_keys(j, {"format", "version", "clock_mhz", "quantum_ns", "fifo_depth_rows", "skip_buffers", "dram", "layers"},
             where);
   ArchConfig c;

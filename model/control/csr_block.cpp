@@ -80,6 +80,9 @@ tlm::tlm_response_status CsrBlock::write(uint32_t offset, uint32_t value, const 
     case kCtrl:
       if ((value & kCtrlStart) && (status_ & kStatusBusy)) return tlm::TLM_COMMAND_ERROR_RESPONSE;
       ctrl_ = value & kCtrlIrqEnable;  // start is a strobe, not a state
+      // The interrupt line follows its enable at once (found by fuzz_csr: disabling it left the
+      // line raised until the next status change).
+      status_changed_.notify(at);
       if (value & kCtrlStart) {
         if (int(frame_h_) != height_ || int(frame_w_) != width_) {
           error_ = ErrorCode::FrameSize;

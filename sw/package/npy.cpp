@@ -11,6 +11,7 @@
 namespace qflow {
 namespace {
 constexpr char kMagic[] = "\x93NUMPY";
+constexpr long kMaxNpySide = 1 << 20;  // far beyond any layer map (FlowNetS: 1024 x 384 x 512)
 }
 
 void write_npy(const std::filesystem::path& file, const CodeMap& map) {
@@ -55,10 +56,22 @@ CodeMap read_npy(const std::filesystem::path& file) {
       !std::regex_search(header, m, shape))
     throw PackageError(fmt::format("{}: expected a C-order little-endian int16 array of shape "
                                    "(C, H, W), header is {}", file.string(), header));
-  CodeMap map{std::stoi(m[1]), std::stoi(m[2]), std::stoi(m[3]), {}};
-  map.codes.resize(size_t(map.channels) * map.height * map.width);
+  // Found by fuzz_npy: a shape of huge numbers threw std::out_of_range, or asked for terabytes.
+  // Each side is bounded and the payload's size checked against the file before allocating.
+  const auto side = [&](const std::string& digits) {
+    if (digits.size() > 9 || std::stol(digits) > kMaxNpySide)
+      throw PackageError(fmt::format("{}: shape side {} is beyond {}", file.string(), digits, kMaxNpySide));
+    return int(std::stol(digits));
+  };
+  CodeMap map{side(m[1]), side(m[2]), side(m[3]), {}};
+  const uint64_t count = uint64_t(map.channels) * uint64_t(map.height) * uint64_t(map.width);
+  const uint64_t payload = std::filesystem::file_size(file) - uint64_t(10 + len);
+  if (payload != count * 2)
+    throw PackageError(fmt::format("{}: data does not match the shape ({}, {}, {}): {} bytes, {} expected",
+                                   file.string(), map.channels, map.height, map.width, payload, count * 2));
+  map.codes.resize(count);
   in.read(reinterpret_cast<char*>(map.codes.data()), std::streamsize(map.codes.size() * 2));
-  if (!in || in.peek() != std::char_traits<char>::eof())
+  if (!in)
     throw PackageError(fmt::format("{}: data does not match the shape ({}, {}, {})", file.string(),
                                    map.channels, map.height, map.width));
   return map;

@@ -69,6 +69,15 @@ class JsonReader {
   std::string where_;
 };
 
+// A package names its ROM images; reading or writing one must never touch a file outside it.
+bool rom_path_inside_package(const std::string& rom) {
+  const fs::path path(rom);
+  if (rom.empty() || path.is_absolute() || path.has_root_name()) return false;
+  for (const fs::path& part : path)
+    if (part == "..") return false;
+  return true;
+}
+
 LayerOp parse_op(const JsonReader& r, const std::string& op) {
   for (const OpName& o : kOpNames)
     if (op == o.name) return o.op;
@@ -102,6 +111,8 @@ Layer parse_layer(const json& j, size_t index) {
   layer.mult = r.integers(j, "mult");
   layer.bias = r.integers(j, "bias");
   layer.rom = r.string(j, "rom");
+  if (!rom_path_inside_package(layer.rom))
+    r.fail(fmt::format("rom '{}' must be a relative path inside the package (no '..', not absolute)", layer.rom));
   if (layer.cin < 1 || layer.cout < 1 || layer.cin > kMaxChannels || layer.cout > kMaxChannels)
     r.fail(fmt::format("cin {} / cout {} is outside 1..{}", layer.cin, layer.cout, kMaxChannels));
   if (layer.kernel < 1 || layer.kernel > kMaxKernel || layer.stride < 1 || layer.stride > layer.kernel ||
@@ -155,8 +166,13 @@ void validate_package(const Package& package) {
     throw PackageError(fmt::format("network.json: flow_frac_bits = {} is out of range [0, 12]",
                                    package.flow_frac_bits));
   infer_shapes(package);
-  for (const Layer& layer : package.layers)
-    if (layer.is_conv()) check_weights(layer);
+  for (const Layer& layer : package.layers) {
+    if (!layer.is_conv()) continue;
+    if (!rom_path_inside_package(layer.rom))
+      throw PackageError(fmt::format("layer '{}': rom '{}' must be a relative path inside the package",
+                                     layer.name, layer.rom));
+    check_weights(layer);
+  }
 }
 
 json package_to_json(const Package& package) {

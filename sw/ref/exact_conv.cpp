@@ -1,21 +1,33 @@
 // qflow's own exact conv kernel: the fallback wherever oneDNN's kernel is not exact.
 #include <limits>
+#include <type_traits>
 #include <vector>
 
 #include "conv_kernel.hpp"
+#include "cpu_clones.hpp"
 #include "layout.hpp"
 #include "requant_rows.hpp"
 
 namespace qflow {
 namespace {
 
-// Dot product of two int16 runs; the clones let GCC use pmaddwd at the widest ISA the CPU has.
+// Dot product of two int16 runs; the clones let the compiler use pmaddwd at the widest ISA the CPU has.
 template <typename Acc>
-__attribute__((target_clones("arch=skylake-avx512", "avx2", "default"))) Acc dot(const int16_t* a,
-                                                                                const int16_t* b, int n) {
+inline __attribute__((always_inline)) Acc dot_body(const int16_t* a, const int16_t* b, int n) {
   Acc sum = 0;
   for (int i = 0; i < n; ++i) sum += Acc(a[i]) * Acc(b[i]);
   return sum;
+}
+QFLOW_CPU_CLONES int32_t dot_int32(const int16_t* a, const int16_t* b, int n) { return dot_body<int32_t>(a, b, n); }
+QFLOW_CPU_CLONES int64_t dot_int64(const int16_t* a, const int16_t* b, int n) { return dot_body<int64_t>(a, b, n); }
+
+template <typename Acc>
+Acc dot(const int16_t* a, const int16_t* b, int n) {
+  static_assert(std::is_same_v<Acc, int32_t> || std::is_same_v<Acc, int64_t>);
+  if constexpr (std::is_same_v<Acc, int32_t>)
+    return dot_int32(a, b, n);
+  else
+    return dot_int64(a, b, n);
 }
 
 template <typename RowAcc>

@@ -1,7 +1,10 @@
 #include "requant_rows.hpp"
 
 #include <algorithm>
+#include <type_traits>
 #include <vector>
+
+#include "cpu_clones.hpp"
 
 namespace qflow {
 namespace {
@@ -19,17 +22,29 @@ RequantParams params_of(const Layer& layer) {
           head ? INT16_MAX : (int64_t(1) << layer.out_bits) - 1};
 }
 
-// One pixel's channels, channel-last in and out: contiguous, so it vectorizes over channels
-// (the clones use AVX-512's 64-bit multiply where the CPU has it).
+// One pixel's channels, channel-last in and out: contiguous, so it vectorizes over channels.
 template <typename AccLow, bool kSplit>
-__attribute__((target_clones("arch=skylake-avx512", "avx2", "default"))) void requantize_pixel(
-    const RequantParams& p, const AccLow* low, const int32_t* high, int channels, int16_t* out) {
+inline __attribute__((always_inline)) void requantize_pixel_body(const RequantParams& p, const AccLow* low,
+                                                                 const int32_t* high, int channels, int16_t* out) {
   for (int c = 0; c < channels; ++c) {
     int64_t acc = int64_t(low[c]);
     if constexpr (kSplit) acc += int64_t(high[c]) * 256;
     const int64_t v = (acc * p.mult[c] + p.bias[c]) >> p.shift;
     out[c] = int16_t(std::clamp(v, p.lo, p.hi));
   }
+}
+
+// The body cloned per CPU (AVX-512's 64-bit multiply where the CPU has it), one function per
+// accumulator kind.
+QFLOW_CPU_CLONES void requantize_pixel_split(const RequantParams& p, const int32_t* low, const int32_t* high,
+                                             int channels, int16_t* out) {
+  requantize_pixel_body<int32_t, true>(p, low, high, channels, out);
+}
+QFLOW_CPU_CLONES void requantize_pixel_int32(const RequantParams& p, const int32_t* low, int channels, int16_t* out) {
+  requantize_pixel_body<int32_t, false>(p, low, nullptr, channels, out);
+}
+QFLOW_CPU_CLONES void requantize_pixel_int64(const RequantParams& p, const int64_t* low, int channels, int16_t* out) {
+  requantize_pixel_body<int64_t, false>(p, low, nullptr, channels, out);
 }
 
 // Requantize channel-last into a scratch tile, then write it out in both layouts.
@@ -40,9 +55,16 @@ void requantize(const Layer& layer, const AccLow* low, const int32_t* high, int6
   const int channels = layer.cout;
   thread_local std::vector<int16_t> tile;
   tile.resize(size_t(count) * channels);
-  for (int i = 0; i < count; ++i)
-    requantize_pixel<AccLow, kSplit>(p, low + size_t(i) * channels, kSplit ? high + size_t(i) * channels : nullptr,
-                                     channels, tile.data() + size_t(i) * channels);
+  for (int i = 0; i < count; ++i) {
+    const AccLow* pixel = low + size_t(i) * channels;
+    int16_t* codes_out = tile.data() + size_t(i) * channels;
+    if constexpr (kSplit)
+      requantize_pixel_split(p, pixel, high + size_t(i) * channels, channels, codes_out);
+    else if constexpr (std::is_same_v<AccLow, int32_t>)
+      requantize_pixel_int32(p, pixel, channels, codes_out);
+    else
+      requantize_pixel_int64(p, pixel, channels, codes_out);
+  }
   CodeMap& codes = *out.codes;
   const size_t plane = size_t(codes.height) * codes.width;
   for (int c = 0; c < channels; ++c) {

@@ -114,8 +114,22 @@ TEST(ArchConfig, BadFilesNameTheProblem) {
   write_text(dir / "h.json", R"({"format": "qflow-arch", "version": 1, "dram": 5})");
   EXPECT_NE(error_of([&] { read_arch_config(dir / "h.json"); }).find("dram: expected an object"), std::string::npos);
   write_text(dir / "e.json", R"({"format": "qflow-arch", "version": 1, "clock_mhz": "fast"})");
-  EXPECT_NE(error_of([&] { read_arch_config(dir / "e.json"); }).find("'clock_mhz' has the wrong type"),
+  EXPECT_NE(error_of([&] { read_arch_config(dir / "e.json"); }).find("'clock_mhz' must be a finite number, got \"fast\""),
             std::string::npos);
+  // Found by fuzz_arch_json: a format or version of another type, a fraction or an out-of-range
+  // number where an integer belongs, were taken (or escaped as a JSON library exception).
+  write_text(dir / "i.json", R"({"format": 100.0, "version": 1})");
+  EXPECT_NE(error_of([&] { read_arch_config(dir / "i.json"); }).find("not a qflow architecture config"), std::string::npos);
+  write_text(dir / "j.json", R"({"format": "qflow-arch", "version": "1"})");
+  EXPECT_NE(error_of([&] { read_arch_config(dir / "j.json"); }).find("unsupported version"), std::string::npos);
+  write_text(dir / "k.json", R"({"format": "qflow-arch", "version": 1, "layers": {"conv1": {"pe": 1.5, "simd": 2}}})");
+  EXPECT_NE(error_of([&] { read_arch_config(dir / "k.json"); }).find("layer 'conv1': 'pe' must be an integer, got 1.5"),
+            std::string::npos);
+  write_text(dir / "l.json", R"({"format": "qflow-arch", "version": 1, "fifo_depth_rows": 99999999999})");
+  EXPECT_NE(error_of([&] { read_arch_config(dir / "l.json"); }).find("'fifo_depth_rows' must be an integer in range"),
+            std::string::npos);
+  write_text(dir / "m.json", R"({"format": "qflow-arch", "version": 1, "layers": {"conv1": {"pe": 1, "simd": 1, "cosim": 1}}})");
+  EXPECT_NE(error_of([&] { read_arch_config(dir / "m.json"); }).find("'cosim' must be true or false"), std::string::npos);
 }
 
 TEST(ArchConfig, MismatchWithThePackageIsRefused) {

@@ -121,6 +121,25 @@ TEST(CsrBlock, RegistersStartAndInterrupt) {
   sc_core::sc_start();
 }
 
+// Found by fuzz_csr: the interrupt line must follow its enable bit, not only the status.
+TEST(CsrBlock, InterruptLineFollowsItsEnable) {
+  std::unique_ptr<CsrBench> bench;
+  bench = std::make_unique<CsrBench>([&](Initiator& host) {
+    host.write(csr::kCtrl, csr::kCtrlStart);  // wrong frame size: error, interrupt disabled
+    wait(host.delay + sc_time(1, SC_NS));
+    EXPECT_EQ(host.read(csr::kStatus), csr::kStatusError);
+    EXPECT_FALSE(bench->irq.read());
+    host.write(csr::kCtrl, csr::kCtrlIrqEnable);  // enabled while the error is pending: raised
+    wait(host.delay + sc_time(1, SC_NS));
+    EXPECT_TRUE(bench->irq.read());
+    host.write(csr::kCtrl, 0);  // disabled again: lowered, the error still pending
+    wait(host.delay + sc_time(1, SC_NS));
+    EXPECT_FALSE(bench->irq.read());
+    EXPECT_EQ(host.read(csr::kStatus), csr::kStatusError);
+  });
+  sc_core::sc_start();
+}
+
 TEST(CsrBlock, BadAccessesGetErrorResponses) {
   CsrBench bench([](Initiator& host) {
     uint32_t value = 0;

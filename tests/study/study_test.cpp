@@ -36,6 +36,26 @@ TEST(StudyPlan, QuantizedRunsAreASecondWaveFineTunedFromTheFloatRun) {
   EXPECT_EQ(runs[3].name, "w4a4");
   EXPECT_EQ(runs[3].init_from, "flownetq-float");
   EXPECT_EQ(runs[3].wave, 2);
+  EXPECT_FALSE(runs[3].learned_ranges);
+}
+
+TEST(StudyPlan, LearnedRangeRunsFineTuneFromFloatWithTheirFlag) {
+  StudyOptions o;
+  o.out = std::filesystem::temp_directory_path() / "qflow_study_lsq_plan";
+  o.bits = {4};
+  o.learned_bits = {4, 3};
+  const std::vector<RunConfig> runs = plan_runs(o);
+  ASSERT_EQ(runs.size(), 4u);
+  EXPECT_EQ(runs[2].name, "w4a4-lsq");
+  EXPECT_EQ(runs[3].name, "w3a3-lsq");
+  EXPECT_TRUE(runs[3].learned_ranges);
+  EXPECT_EQ(runs[3].init_from, "flownetq-float");
+  EXPECT_EQ(runs[3].wave, 2);
+  write_plan(o, runs, {"/bin/true", "/bin/true", "/bin/true"});
+  std::ifstream job(o.out / "runs" / "w3a3-lsq" / "job.sh"), fixed(o.out / "runs" / "w4a4" / "job.sh");
+  const std::string lsq_text((std::istreambuf_iterator<char>(job)), {}), fixed_text((std::istreambuf_iterator<char>(fixed)), {});
+  EXPECT_NE(lsq_text.find("--wbits 3 --abits 3 --learned-ranges"), std::string::npos);
+  EXPECT_EQ(fixed_text.find("--learned-ranges"), std::string::npos);
 }
 
 TEST(StudyPlan, RefusesDataWithoutAValidationSplitAndMissingFolders) {
@@ -160,8 +180,8 @@ TEST(StudyReport, MergesFinishedRunsAndListsTheRest) {
   std::string header, first;
   std::getline(csv, header);
   std::getline(csv, first);
-  EXPECT_EQ(header.substr(0, 28), "name,net,w_bits,a_bits,steps");
-  EXPECT_EQ(first.substr(0, 21), "w8a8,flownetq,8,8,10,");
+  EXPECT_EQ(header.substr(0, 35), "name,net,w_bits,a_bits,ranges,steps");
+  EXPECT_EQ(first.substr(0, 27), "w8a8,flownetq,8,8,fixed,10,");
   EXPECT_EQ(read_json(dir / "report.json")["rows"].size(), 2u);
 }
 

@@ -86,6 +86,17 @@ TEST_F(PackageIo, RejectsSizesBeyondItsBoundsBeforeAllocating) {
   expect_rejected([](auto& j) { j["layers"][1]["stride"] = 0; }, {"layer 'conv2'", "stride 0"});
 }
 
+// A package only ever reads (and writes) its ROM images inside its own folder.
+TEST_F(PackageIo, RejectsRomPathsOutsideThePackage) {
+  expect_rejected([](auto& j) { j["layers"][0]["rom"] = "/etc/passwd"; }, {"layer 'conv1'", "rom '/etc/passwd'"});
+  expect_rejected([](auto& j) { j["layers"][1]["rom"] = "rom/../../conv2.hex"; }, {"layer 'conv2'", "relative path inside"});
+  expect_rejected([](auto& j) { j["layers"][1]["rom"] = ""; }, {"layer 'conv2'", "rom ''"});
+  Package package = made_->package;
+  package.layers[0].rom = "../outside.hex";
+  EXPECT_THROW(write_package(package, dir_ / "copy"), PackageError);
+  EXPECT_FALSE(fs::exists(dir_ / "outside.hex"));
+}
+
 TEST_F(PackageIo, RejectsBitsOutOfRange) {
   expect_rejected([](auto& j) { j["layers"][1]["w_bits"] = 9; }, {"layer 'conv2'", "w_bits = 9", "[2, 8]"});
   expect_rejected([](auto& j) { j["layers"][1]["out_bits"] = 1; }, {"layer 'conv2'", "out_bits = 1"});
@@ -177,6 +188,33 @@ TEST(Npy, RoundTripsAndRejectsOtherArrays) {
   EXPECT_THROW(read_npy(dir / "a.npy"), PackageError);
   std::ofstream(dir / "b.npy") << "\x93NUMPY\x01\x00\x46\x00{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1, 1), }   \n";
   EXPECT_THROW(read_npy(dir / "b.npy"), PackageError);
+}
+
+// Found by fuzz_npy: a shape side too large for an int escaped as std::out_of_range, and a shape
+// the file cannot hold was allocated before the read found out.
+TEST(Npy, ShapesBeyondBoundsOrTheFileAreRefusedBeforeAllocating) {
+  const fs::path dir = test::temp_dir("npy-shapes");
+  const auto write_header = [&](const std::string& name, const std::string& shape) {
+    std::string header = "{'descr': '<i2', 'fortran_order': False, 'shape': " + shape + ", }";
+    header.append(63 - (10 + header.size()) % 64, ' ');
+    header.push_back('\n');
+    std::ofstream out(dir / name, std::ios::binary);
+    out.write("\x93NUMPY\x01\x00", 8);
+    out.put(char(header.size() & 0xff)).put(char(header.size() >> 8));
+    out << header << std::string(8, '\0');  // four codes
+    return dir / name;
+  };
+  const auto error_of = [](const fs::path& file) {
+    try {
+      read_npy(file);
+    } catch (const PackageError& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_THAT(error_of(write_header("huge.npy", "(1, 88888888888888888888, 1)")), HasSubstr("shape side 88888888888888888888 is beyond"));
+  EXPECT_THAT(error_of(write_header("big.npy", "(1024, 1024, 1024)")), HasSubstr("8 bytes, 2147483648 expected"));
+  EXPECT_EQ(read_npy(write_header("ok.npy", "(1, 2, 2)")).codes.size(), 4u);
 }
 
 }  // namespace

@@ -11,10 +11,12 @@
 namespace qflow::train {
 namespace {
 
-// A small FlowNetQ after a few steps, so that BN's running statistics are not the identity.
-std::shared_ptr<FlowNetQ> trained_net(int bits) {
+// A small FlowNetQ after a few steps, so that BN's running statistics are not the identity. With
+// learned ranges, each range and step is then moved well off its start, so that an export that
+// ignored them would not match.
+std::shared_ptr<FlowNetQ> trained_net(int bits, bool learned_ranges = false) {
   torch::manual_seed(3);
-  auto net = std::make_shared<FlowNetQ>(flownetq_skeleton({1.0 / 16, 64, 64, bits, bits}), 0.125);
+  auto net = std::make_shared<FlowNetQ>(flownetq_skeleton({1.0 / 16, 64, 64, bits, bits}), 0.125, learned_ranges);
   SyntheticOptions o;
   o.height = o.width = 64;
   const auto data = make_synthetic_dataset(o);
@@ -27,13 +29,20 @@ std::shared_ptr<FlowNetQ> trained_net(int bits) {
     net->loss(b.img1, b.img2, b.flow, b.valid).backward();
     adam.step();
   }
+  if (learned_ranges) {
+    torch::NoGradGuard no_grad;
+    double factor = 0.7;
+    for (auto& p : net->named_parameters())
+      if (is_learned_quantizer_range(p.key())) p.value().mul_(factor += 0.1);
+  }
   return net;
 }
 
-class Folding : public ::testing::TestWithParam<int> {};
+// (bits, learned ranges)
+class Folding : public ::testing::TestWithParam<std::tuple<int, bool>> {};
 
 TEST_P(Folding, IntegerPathMatchesFakeQuantButForTies) {
-  auto net = trained_net(GetParam());
+  auto net = trained_net(std::get<0>(GetParam()), std::get<1>(GetParam()));
   const Package p = fold_package(*net);
   SyntheticOptions o;
   o.height = o.width = 64;
@@ -48,7 +57,32 @@ TEST_P(Folding, IntegerPathMatchesFakeQuantButForTies) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Bits, Folding, ::testing::Values(8, 4));
+INSTANTIATE_TEST_SUITE_P(Bits, Folding, ::testing::Combine(::testing::Values(8, 4), ::testing::Bool()));
+
+// One learned step per group of layers a concat joins (the contract's one scale per concat), one
+// learned range per quantized conv; a float checkpoint initializes such a net, its ranges at the start.
+TEST(LearnedRanges, OneStepPerConcatGroupAndTheyInitFromFloat) {
+  auto net = trained_net(4, true);
+  int ranges = 0, steps = 0;
+  for (auto& p : net->named_parameters())
+    if (is_learned_quantizer_range(p.key())) (p.key().rfind("step_", 0) == 0 ? steps : ranges)++;
+  int convs = 0;
+  for (const Layer& l : net->graph().layers) convs += l.is_conv();
+  EXPECT_EQ(ranges, convs);
+  EXPECT_DOUBLE_EQ(net->activation_step("conv5_1"), net->activation_step("deconv5"));  // cat5
+  EXPECT_DOUBLE_EQ(net->activation_step("conv2"), net->activation_step("deconv2"));    // cat2
+  EXPECT_DOUBLE_EQ(net->activation_step("up5"), net->activation_step("cat5"));
+  EXPECT_NE(net->activation_step("conv1"), net->activation_step("conv2"));
+  // 7 groups: conv1, conv3, conv4, conv5, conv6 (into deconv5 via up6 alone), and the concat chains.
+  EXPECT_GT(steps, 4);
+  EXPECT_LT(steps, convs - 1);
+
+  FlowNetQ float_net(flownetq_skeleton({1.0 / 16, 64, 64, 0, 0}), 0.125);
+  FlowNetQ fresh(flownetq_skeleton({1.0 / 16, 64, 64, 4, 4}), 0.125, true);
+  copy_weights(float_net, fresh, "float");
+  EXPECT_DOUBLE_EQ(fresh.activation_step("conv1"), 0.25);
+  EXPECT_DOUBLE_EQ(fresh.block("conv1")->range(), 0.125);
+}
 
 TEST(Evaluation, LeavesTheFloatShadowWeightsUntouched) {
   auto net = trained_net(4);

@@ -1,4 +1,6 @@
 // The seed's quantizers: values on the contract's grid and straight-through gradients.
+#include <cmath>
+
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -13,7 +15,7 @@ TEST(Quantizers, ActivationCodesFollowTheContract) {
   const torch::Tensor q = quantize_activation(z, 3);
   const std::vector<double> expected = {0, 0, 0, 0.5, 0.5, 1.0, 3.5, 3.5, 3.5};
   for (size_t i = 0; i < expected.size(); ++i) EXPECT_DOUBLE_EQ(q[int64_t(i)].item<double>(), expected[i]) << i;
-  EXPECT_TRUE(torch::equal(activation_codes(q, 3), torch::tensor({0, 0, 0, 1, 1, 2, 7, 7, 7}, torch::kInt64)));
+  EXPECT_TRUE(torch::equal(torch::round(q / 0.5).to(torch::kInt64), torch::tensor({0, 0, 0, 1, 1, 2, 7, 7, 7}, torch::kInt64)));
 }
 
 TEST(Quantizers, ActivationGradientIsClippedStraightThrough) {
@@ -31,6 +33,27 @@ TEST(Quantizers, WeightCodesAndIdentityGradient) {
   EXPECT_NEAR(q[4].item<double>(), 3.0 / 64, 1e-7);
   (q * torch::arange(6)).sum().backward();
   EXPECT_TRUE(torch::equal(w.grad(), torch::arange(6).to(torch::kFloat32)));  // the float weights learn
+}
+
+// Learned ranges start where the fixed quantizers are (the same codes), and their ranges learn:
+// values clipped at the top pull the step up, LSQ's gradient scaled by 1/sqrt(N x top code).
+TEST(Quantizers, LearnedRangesStartAtTheFixedCodesAndLearn) {
+  const torch::Tensor z = torch::tensor({-1.0, 0.0, 0.24, 0.25, 0.74, 1.0, 3.4, 3.5, 9.0});
+  const torch::Tensor step = torch::full({}, 0.5, torch::requires_grad());
+  const torch::Tensor q = quantize_activation_learned(z, 3, step);
+  EXPECT_TRUE(torch::equal(q.detach(), quantize_activation(z, 3)));
+  q.sum().backward();
+  // d/ds of round(clamp(z/s)) s, straight through: round(v) - v inside (0.48, 0.5, 1.48, 2, 6.8,
+  // and 7 at the edge), the top code 7 where clipped (9.0), 0 below zero.
+  const double inside = (0 - 0.48) + (1 - 0.5) + (1 - 1.48) + (2 - 2.0) + (7 - 6.8) + (7 - 7.0);
+  EXPECT_NEAR(step.grad().item<double>(), (7 + inside) / std::sqrt(9.0 * 7), 1e-5);
+
+  const torch::Tensor w = torch::tensor({-1.0, -0.125, -0.0078, 0.0079, 0.05, 0.2});
+  const torch::Tensor range = torch::full({}, 0.125, torch::requires_grad());
+  const torch::Tensor qw = quantize_weight_learned(w, 4, range);
+  EXPECT_TRUE(torch::allclose(qw.detach(), quantize_weight(w, 4, 0.125)));
+  qw.sum().backward();
+  EXPECT_TRUE(range.grad().defined() && range.grad().item<double>() != 0.0);
 }
 
 TEST(Quantizers, ZeroBitsIsFloat) {

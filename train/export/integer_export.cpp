@@ -17,11 +17,11 @@ namespace {
 
 namespace F = torch::nn::functional;
 
-// Value of one code of a conv layer's input: 1/255 for pixels, 4/2^b for activations, and 1/16
-// of that for the upsampled 1/16-unit codes.
-double input_scale(const Layer& layer) {
+// Value of one code of a conv layer's input: 1/255 for pixels, the producer's activation step
+// (4/2^b, or the learned one), and 1/16 of that for the upsampled 1/16-unit codes.
+double input_scale(const FlowNetQ& net, const Layer& layer) {
   if (layer.inputs[0] == "input") return 1.0 / 255.0;
-  return 4.0 / std::ldexp(1.0, layer.in_bits) / (layer.in_frac ? 16.0 : 1.0);
+  return net.activation_step(layer.inputs[0]) / (layer.in_frac ? 16.0 : 1.0);
 }
 
 CodeMap to_code_map(const torch::Tensor& codes) {  // one sample, C x H x W
@@ -55,9 +55,11 @@ Package fold_package(FlowNetQ& net) {
     if (!layer.is_conv()) continue;
     ConvBlock block = net.block(layer.name);
     const torch::Tensor w = block->weight.detach().cpu().to(torch::kFloat64);
-    const torch::Tensor codes = weight_codes(w, layer.w_bits, p.weight_range).to(torch::kInt8).contiguous();
+    // With learned ranges each layer's range and each group's step fold into its multipliers.
+    const double range = block->range();
+    const torch::Tensor codes = weight_codes(w, layer.w_bits, range).to(torch::kInt8).contiguous();
     layer.weights.assign(codes.data_ptr<int8_t>(), codes.data_ptr<int8_t>() + codes.numel());
-    const double s = input_scale(layer) * p.weight_range / std::ldexp(1.0, layer.w_bits - 1);
+    const double s = input_scale(net, layer) * range / std::ldexp(1.0, layer.w_bits - 1);
     std::vector<double> m(size_t(layer.cout)), o(size_t(layer.cout));
     if (layer.op == LayerOp::FlowHead) {
       const double unit = p.div_flow * std::ldexp(1.0, p.flow_frac_bits);  // output in 1/32 px
@@ -72,7 +74,7 @@ Package fold_package(FlowNetQ& net) {
       const torch::Tensor beta = bn->bias.detach().cpu().to(torch::kFloat64);
       const torch::Tensor mu = bn->running_mean.detach().cpu().to(torch::kFloat64);
       const torch::Tensor sigma = (bn->running_var.detach().cpu().to(torch::kFloat64) + bn->options.eps()).sqrt();
-      const double unit = 0.25 * std::ldexp(1.0, layer.out_bits);
+      const double unit = 1.0 / net.activation_step(layer.name);  // output codes per unit value
       for (int c = 0; c < layer.cout; ++c) {
         const double g = gamma[c].item<double>() / sigma[c].item<double>();
         m[size_t(c)] = unit * g * s;
@@ -123,18 +125,15 @@ std::vector<torch::Tensor> fake_quant_codes(FlowNetQ& net, const torch::Tensor& 
   net.eval();
   const std::vector<torch::Tensor> values = net.forward_layers(img1, img2);
   const Package& p = net.graph();
-  std::map<std::string, int> bits{{"input", 8}};
   std::vector<torch::Tensor> codes;
   for (size_t i = 0; i < values.size(); ++i) {
     const Layer& layer = p.layers[i];
-    const int b = layer.is_conv() ? layer.out_bits : bits.at(layer.inputs[0]);
-    bits[layer.name] = b;
     if (layer.op == LayerOp::FlowHead)
       codes.push_back(torch::round(values[i] * std::ldexp(1.0, p.flow_frac_bits)).to(torch::kInt64));
     else if (layer.op == LayerOp::Upsample2x)
-      codes.push_back(torch::round(values[i] * (std::ldexp(1.0, b) / 4.0 * 16.0)).to(torch::kInt64));
+      codes.push_back(torch::round(values[i] * (16.0 / net.activation_step(layer.name))).to(torch::kInt64));
     else
-      codes.push_back(activation_codes(values[i], b));
+      codes.push_back(torch::round(values[i] / net.activation_step(layer.name)).to(torch::kInt64));
   }
   return codes;
 }

@@ -13,10 +13,6 @@ torch::Tensor quantize_activation(const torch::Tensor& z, int bits) {
   return clipped + (codes * (4.0 / levels) - clipped).detach();
 }
 
-torch::Tensor activation_codes(const torch::Tensor& value, int bits) {
-  return torch::round(value * (std::ldexp(1.0, bits) / 4.0)).to(torch::kInt64);
-}
-
 torch::Tensor weight_codes(const torch::Tensor& w, int bits, double range) {
   const double half = std::ldexp(1.0, bits - 1);
   return torch::clamp(torch::floor(w / range * half + 0.5), -half, half - 1);
@@ -26,6 +22,28 @@ torch::Tensor quantize_weight(const torch::Tensor& w, int bits, double range) {
   if (bits == 0) return w;
   const torch::Tensor value = weight_codes(w, bits, range) * (range / std::ldexp(1.0, bits - 1));
   return w + (value - w).detach();
+}
+
+namespace {
+
+// The value of `x` forward, its gradient times `scale` backward.
+torch::Tensor scale_gradient(const torch::Tensor& x, double scale) { return (x - x * scale).detach() + x * scale; }
+
+// Round half up with a straight-through gradient.
+torch::Tensor round_straight_through(const torch::Tensor& v) { return v + (torch::floor(v + 0.5) - v).detach(); }
+
+}  // namespace
+
+torch::Tensor quantize_activation_learned(const torch::Tensor& z, int bits, const torch::Tensor& step) {
+  const double top = std::ldexp(1.0, bits) - 1;
+  const torch::Tensor s = scale_gradient(step.clamp_min(1e-6), 1.0 / std::sqrt(double(z.numel()) * top));
+  return round_straight_through(torch::clamp(z / s, 0.0, top)) * s;
+}
+
+torch::Tensor quantize_weight_learned(const torch::Tensor& w, int bits, const torch::Tensor& range) {
+  const double half = std::ldexp(1.0, bits - 1);
+  const torch::Tensor r = scale_gradient(range.clamp_min(1e-6), 1.0 / std::sqrt(double(w.numel()) * (half - 1)));
+  return round_straight_through(torch::clamp(w / r * half, -half, half - 1)) * (r / half);
 }
 
 torch::Tensor quantize_flow(const torch::Tensor& flow, int frac_bits) {
