@@ -5,14 +5,12 @@
 #include <opencv2/imgproc.hpp>
 
 #include "errors.hpp"
+#include "image_file.hpp"
 
 namespace qflow {
 
 cv::Mat load_rgb(const std::filesystem::path& file) {
-  if (!std::filesystem::is_regular_file(file))
-    throw FlowIoError(fmt::format("{}: no such image file", file.string()));
-  const cv::Mat bgr = cv::imread(file.string(), cv::IMREAD_COLOR);
-  if (bgr.empty()) throw FlowIoError(fmt::format("{}: not an image OpenCV can read", file.string()));
+  const cv::Mat bgr = read_image_file(file, cv::IMREAD_COLOR, kPairFormats);
   cv::Mat rgb;
   cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
   return rgb;

@@ -6,6 +6,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "errors.hpp"
+#include "image_file.hpp"
 
 namespace qflow {
 namespace {
@@ -15,8 +16,7 @@ constexpr float kOffset = 32768.0f;
 
 KittiFlow read_kitti_flow(const std::filesystem::path& file) {
   if (!std::filesystem::exists(file)) throw FlowIoError(fmt::format("{}: no such KITTI flow file", file.string()));
-  const cv::Mat png = cv::imread(file.string(), cv::IMREAD_UNCHANGED);
-  if (png.empty()) throw FlowIoError(fmt::format("{}: not a readable PNG", file.string()));
+  const cv::Mat png = read_image_file(file, cv::IMREAD_UNCHANGED, {ImageFormat::Png});
   if (png.type() != CV_16UC3)
     throw FlowIoError(fmt::format("{}: a KITTI flow PNG is 16-bit RGB, this one has type {}", file.string(),
                                   cv::typeToString(png.type())));

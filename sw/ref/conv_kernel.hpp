@@ -25,12 +25,13 @@ class ConvKernel {
 std::unique_ptr<ConvKernel> make_exact_conv(const Layer& layer, const TensorShape& in,
                                             const TensorShape& out);
 
-// oneDNN's u8 x s8 -> s32 convolution, or nullptr when the kernel oneDNN picks for this shape is
-// not exact (only its VNNI and AMX kernels are: the others saturate or sum in float).
+// oneDNN's u8 x s8 -> s32 convolution, exact on every x86 ISA: where its kernel saturates int16
+// pair sums (AVX2, AVX-512 without VNNI) the input runs in parts small enough not to. nullptr when
+// oneDNN offers only its reference kernel (which sums in float) or none for this shape.
 std::unique_ptr<ConvKernel> make_onednn_conv(const Layer& layer, const TensorShape& in,
                                              const TensorShape& out);
 
-// The fastest exact kernel for the layer: oneDNN's when it is exact, qflow's own otherwise.
+// The fastest exact kernel for the layer: oneDNN's where it has one, qflow's own otherwise.
 std::unique_ptr<ConvKernel> make_conv_kernel(const Layer& layer, const TensorShape& in,
                                              const TensorShape& out);
 

@@ -1,10 +1,18 @@
-// oneDNN's int8 convolution where it is exact. Inputs wider than 8 bits (the 1/16-unit upsampled
-// codes, up to 12 bits) run as two u8 convolutions, low byte and high part, recombined in int64:
-// acc = 256 * conv(u >> 8) + conv(u & 255), each half exact in s32.
+// oneDNN's int8 convolution wherever it is exact. Its kernels take u8 activations x s8 weights:
+// - VNNI (vpdpbusd) and AMX sum every product exactly in s32;
+// - AVX2 and AVX-512 without VNNI add two products into a saturating int16 first (vpmaddubsw), so
+//   they are exact only while 2 * max activation * max |weight| <= 32767: always with activations
+//   below 128 (A <= 7 bits: 2 * 127 * 128 = 32512) or weights in [-64, 64] (W <= 7: 2 * 255 * 64);
+// - the reference kernel sums in float: never used.
+// An input that does not fit runs as two convolutions of its low and high parts, recombined in
+// the requant: acc = conv(low) + 2^s conv(high). With exact kernels s = 8 (the 12-bit upsampled
+// codes as the layout stores them, low byte and high part); with saturating ones s = 7, so that
+// both parts stay below 128 (the W8A8 layers and the 12-bit inputs of 8-bit weights).
 #include <algorithm>
 #include <memory>
 #include <string>
 
+#include <fmt/format.h>
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include "conv_kernel.hpp"
@@ -17,11 +25,12 @@ using dnnl::memory;
 using Tag = memory::format_tag;
 using Dt = memory::data_type;
 
-// Only the VNNI (vpdpbusd) and AMX kernels sum u8 x s8 products exactly in s32; the AVX2 and
-// AVX512-without-VNNI kernels saturate 16-bit pair sums, the reference kernel sums in float.
-bool is_exact_impl(const std::string& impl) {
+bool sums_exactly(const std::string& impl) {
   return impl.find("vnni") != std::string::npos || impl.find("amx") != std::string::npos;
 }
+
+// Whether a kernel that saturates int16 pair sums is still exact for activations up to `max_code`.
+bool pairs_fit_int16(int64_t max_code, int w_bits) { return 2 * max_code * (int64_t(1) << (w_bits - 1)) <= 32767; }
 
 dnnl::engine& cpu_engine() {
   static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
@@ -30,12 +39,14 @@ dnnl::engine& cpu_engine() {
 
 class OneDnnConv final : public ConvKernel {
  public:
-  OneDnnConv(const Layer& layer, const TensorShape& in, const TensorShape& out,
-             dnnl::convolution_forward::primitive_desc pd)
-      : layer_(layer), out_shape_(out), split_(in.max_code() > 255), pd_(std::move(pd)), conv_(pd_),
+  // `split_shift`: 0 (one convolution of the stored bytes), 8 (the stored low and high bytes) or 7
+  // (parts below 128, repacked per frame).
+  OneDnnConv(const Layer& layer, const TensorShape& out, dnnl::convolution_forward::primitive_desc pd,
+             int split_shift)
+      : layer_(layer), out_shape_(out), split_shift_(split_shift), pd_(std::move(pd)), conv_(pd_),
         stream_(cpu_engine()) {
     // Allocated once by oneDNN (aligned as its kernels like): every run overwrites them whole.
-    for (int half = 0; half < (split_ ? 2 : 1); ++half) dst_[half] = memory(pd_.dst_desc(), cpu_engine());
+    for (int half = 0; half < parts(); ++half) dst_[half] = memory(pd_.dst_desc(), cpu_engine());
     const int k = layer.kernel;
     memory::desc user_w({layer.cout, layer.cin, k, k}, Dt::s8, Tag::oihw);
     memory user_weights(user_w, cpu_engine(), const_cast<int8_t*>(layer.weights.data()));
@@ -46,42 +57,70 @@ class OneDnnConv final : public ConvKernel {
 
   void run(const ChannelLast& in, CodeMap& out, ChannelLast* bytes) override {
     const std::vector<uint8_t>* halves[2] = {&in.low, &in.high};  // read in place
-    for (int half = 0; half < (split_ ? 2 : 1); ++half) {
+    if (split_shift_ == 7) {
+      repack_below_128(in);
+      halves[0] = &repacked_[0];
+      halves[1] = &repacked_[1];
+    }
+    for (int half = 0; half < parts(); ++half) {
       memory src(pd_.src_desc(), cpu_engine(), const_cast<uint8_t*>(halves[half]->data()));
       conv_.execute(stream_, {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights_}, {DNNL_ARG_DST, dst_[half]}});
     }
     stream_.wait();
     const auto* acc_low = static_cast<const int32_t*>(dst_[0].get_data_handle());
-    const auto* acc_high = split_ ? static_cast<const int32_t*>(dst_[1].get_data_handle()) : nullptr;
+    const auto* acc_high = parts() == 2 ? static_cast<const int32_t*>(dst_[1].get_data_handle()) : nullptr;
     resize_outputs(out_shape_.channels, out_shape_.height, out_shape_.width, out, bytes);
     const int64_t pixels = int64_t(out.height) * out.width;
     const int cout = layer_.cout;
 #pragma omp parallel for
     for (int64_t p = 0; p < pixels; p += kRequantBlock) {
       const int count = int(std::min<int64_t>(kRequantBlock, pixels - p));
-      requantize_block(layer_, acc_low + p * cout, acc_high ? acc_high + p * cout : nullptr, p, count,
-                       {&out, bytes});
+      requantize_block(layer_, acc_low + p * cout, acc_high ? acc_high + p * cout : nullptr, split_shift_, p,
+                       count, {&out, bytes});
     }
   }
 
-  std::string name() const override { return "onednn:" + std::string(pd_.impl_info_str()); }
+  std::string name() const override {
+    const std::string kernel = "onednn:" + std::string(pd_.impl_info_str());
+    if (split_shift_ == 7) return kernel + " (7-bit parts: int16 pair sums fit)";
+    return sums_exactly(pd_.impl_info_str()) ? kernel : kernel + " (int16 pair sums fit)";
+  }
 
  private:
+  int parts() const { return split_shift_ ? 2 : 1; }
+
+  // code = low + 256 high  ->  low7 = code & 127, high7 = code >> 7.
+  void repack_below_128(const ChannelLast& in) {
+    const int64_t n = int64_t(in.low.size());
+    repacked_[0].resize(size_t(n));
+    repacked_[1].resize(size_t(n));
+    const uint8_t* low = in.low.data();
+    const uint8_t* high = in.split() ? in.high.data() : nullptr;
+    uint8_t* low7 = repacked_[0].data();
+    uint8_t* high7 = repacked_[1].data();
+#pragma omp parallel for if (n >= kParallelCodes)
+    for (int64_t i = 0; i < n; ++i) {
+      low7[i] = uint8_t(low[i] & 127);
+      high7[i] = uint8_t((low[i] >> 7) | (high ? high[i] << 1 : 0));
+    }
+  }
+
   const Layer& layer_;
   TensorShape out_shape_;
-  bool split_;
+  int split_shift_;
   dnnl::convolution_forward::primitive_desc pd_;
   dnnl::convolution_forward conv_;
   dnnl::stream stream_;
   memory weights_;
-  memory dst_[2];  // accumulators of the low byte, and of the high part when the input is split
+  memory dst_[2];  // accumulators of the low part, and of the high part when the input is split
+  std::vector<uint8_t> repacked_[2];
 };
 
 }  // namespace
 
 std::unique_ptr<ConvKernel> make_onednn_conv(const Layer& layer, const TensorShape& in,
                                              const TensorShape& out) {
-  // Split halves are u8 with at most 8 significant bits; weights must fit s8.
+  // Split parts are u8 with at most 8 significant bits; weights must fit s8.
   if (layer.w_bits > 8 || in.is_signed || in.max_code() > 255 * 16) return nullptr;
   const int k = layer.kernel;
   memory::desc src({1, layer.cin, in.height, in.width}, Dt::u8, Tag::nhwc);
@@ -93,8 +132,16 @@ std::unique_ptr<ConvKernel> make_onednn_conv(const Layer& layer, const TensorSha
                                        {layer.pad, layer.pad});
   try {
     dnnl::convolution_forward::primitive_desc pd(desc, cpu_engine());
-    if (!is_exact_impl(pd.impl_info_str())) return nullptr;
-    return std::make_unique<OneDnnConv>(layer, in, out, std::move(pd));
+    const std::string impl = pd.impl_info_str();
+    const int64_t max_code = in.max_code();
+    int split_shift = max_code > 255 ? 8 : 0;
+    if (!sums_exactly(impl)) {
+      if (impl.find("ref") != std::string::npos) return nullptr;  // sums in float
+      const bool stored_parts_fit = split_shift ? pairs_fit_int16(255, layer.w_bits) && pairs_fit_int16(max_code >> 8, layer.w_bits)
+                                                : pairs_fit_int16(max_code, layer.w_bits);
+      if (!stored_parts_fit) split_shift = 7;  // parts below 128 always fit: 2 * 127 * 128 = 32512
+    }
+    return std::make_unique<OneDnnConv>(layer, out, std::move(pd), split_shift);
   } catch (const dnnl::error&) {
     return nullptr;  // no oneDNN kernel for this shape: the exact kernel takes it
   }

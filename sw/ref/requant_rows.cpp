@@ -14,12 +14,13 @@ struct RequantParams {
   const int64_t* bias;
   int shift;
   int64_t lo, hi;  // [0, 2^b - 1] for activations, int16 for the flow head
+  int high_shift;  // weight 2^high_shift of the high part's accumulator (split inputs)
 };
 
-RequantParams params_of(const Layer& layer) {
+RequantParams params_of(const Layer& layer, int high_shift) {
   const bool head = layer.op == LayerOp::FlowHead;
   return {layer.mult.data(), layer.bias.data(), layer.shift, head ? INT16_MIN : 0,
-          head ? INT16_MAX : (int64_t(1) << layer.out_bits) - 1};
+          head ? INT16_MAX : (int64_t(1) << layer.out_bits) - 1, high_shift};
 }
 
 // One pixel's channels, channel-last in and out: contiguous, so it vectorizes over channels.
@@ -28,7 +29,7 @@ inline __attribute__((always_inline)) void requantize_pixel_body(const RequantPa
                                                                  const int32_t* high, int channels, int16_t* out) {
   for (int c = 0; c < channels; ++c) {
     int64_t acc = int64_t(low[c]);
-    if constexpr (kSplit) acc += int64_t(high[c]) * 256;
+    if constexpr (kSplit) acc += int64_t(high[c]) * (int64_t(1) << p.high_shift);
     const int64_t v = (acc * p.mult[c] + p.bias[c]) >> p.shift;
     out[c] = int16_t(std::clamp(v, p.lo, p.hi));
   }
@@ -49,9 +50,9 @@ QFLOW_CPU_CLONES void requantize_pixel_int64(const RequantParams& p, const int64
 
 // Requantize channel-last into a scratch tile, then write it out in both layouts.
 template <typename AccLow, bool kSplit>
-void requantize(const Layer& layer, const AccLow* low, const int32_t* high, int64_t first, int count,
-                const RequantTarget& out) {
-  const RequantParams p = params_of(layer);
+void requantize(const Layer& layer, const AccLow* low, const int32_t* high, int high_shift, int64_t first,
+                int count, const RequantTarget& out) {
+  const RequantParams p = params_of(layer, high_shift);
   const int channels = layer.cout;
   thread_local std::vector<int16_t> tile;
   tile.resize(size_t(count) * channels);
@@ -76,16 +77,16 @@ void requantize(const Layer& layer, const AccLow* low, const int32_t* high, int6
 
 }  // namespace
 
-void requantize_block(const Layer& layer, const int32_t* acc_low, const int32_t* acc_high, int64_t first,
-                      int count, const RequantTarget& out) {
+void requantize_block(const Layer& layer, const int32_t* acc_low, const int32_t* acc_high, int high_shift,
+                      int64_t first, int count, const RequantTarget& out) {
   if (acc_high)
-    requantize<int32_t, true>(layer, acc_low, acc_high, first, count, out);
+    requantize<int32_t, true>(layer, acc_low, acc_high, high_shift, first, count, out);
   else
-    requantize<int32_t, false>(layer, acc_low, nullptr, first, count, out);
+    requantize<int32_t, false>(layer, acc_low, nullptr, 0, first, count, out);
 }
 
 void requantize_block(const Layer& layer, const int64_t* acc, int64_t first, int count, const RequantTarget& out) {
-  requantize<int64_t, false>(layer, acc, nullptr, first, count, out);
+  requantize<int64_t, false>(layer, acc, nullptr, 0, first, count, out);
 }
 
 }  // namespace qflow

@@ -19,10 +19,10 @@ struct RequantTarget {
   ChannelLast* bytes;    // may be null (the flow head's int16 codes have no byte form)
 };
 
-// Pixels [first, first + count) in raster order; acc = acc_low + 256 * acc_high (acc_high may be
-// null), each count x C, channel-last.
-void requantize_block(const Layer& layer, const int32_t* acc_low, const int32_t* acc_high, int64_t first,
-                      int count, const RequantTarget& out);
+// Pixels [first, first + count) in raster order; acc = acc_low + 2^high_shift * acc_high (acc_high
+// may be null), each count x C, channel-last.
+void requantize_block(const Layer& layer, const int32_t* acc_low, const int32_t* acc_high, int high_shift,
+                      int64_t first, int count, const RequantTarget& out);
 // The same from int64 accumulators.
 void requantize_block(const Layer& layer, const int64_t* acc, int64_t first, int count, const RequantTarget& out);
 

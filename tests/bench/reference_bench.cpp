@@ -4,6 +4,9 @@
 // side in one run, at each thread count.
 #include <omp.h>
 
+#include <cstdlib>
+#include <map>
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <torch/torch.h>
@@ -92,8 +95,18 @@ int main(int argc, char** argv) {
     torch::set_num_threads(t);
     // Primitives plan their threading when created: build them after setting the count.
     bench::OneDnnInt8Layers onednn(made.package);
-    if (t == threads.front()) fmt::print("oneDNN int8 kernels: {}\n\n{}", onednn.impls().front(), header);
     FastReference fast(made.package, t);
+    if (t == threads.front()) {
+      // What ran: oneDNN's AVX2 and AVX-512 kernels without VNNI need split inputs for exactness.
+      const char* cap = std::getenv("ONEDNN_MAX_CPU_ISA");
+      fmt::print("CPU: {}{}\noneDNN int8 kernels: {}\nfast reference kernels:\n", bench::cpu_name(),
+                 cap ? fmt::format(" (ONEDNN_MAX_CPU_ISA={})", cap) : "", onednn.impls().front());
+      std::map<std::string, int> kernels;
+      for (size_t i = 0; i < made.package.layers.size(); ++i)
+        if (made.package.layers[i].is_conv()) ++kernels[fast.kernel_names()[i]];
+      for (const auto& [name, layers] : kernels) fmt::print("  {} layers: {}\n", layers, name);
+      fmt::print("\n{}", header);
+    }
     bench::TorchFloatNet net(made.package);
     LayerCodes codes;  // reused frame to frame, as a video stream would
     const double fast_s = bench::median_seconds(repeats, [&] { fast.run(input, codes); });

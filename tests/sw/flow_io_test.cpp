@@ -133,7 +133,37 @@ TEST(ImagePair, LoadsGreyAsRgbAndRefusesSizeMismatch) {
   EXPECT_THAT(error_of([&] { load_image_pair(dir / "a.png", dir / "c.png"); }), HasSubstr("sizes differ"));
   EXPECT_THAT(error_of([&] { load_image_pair(dir / "a.png", dir / "none.png"); }), HasSubstr("no such image"));
   std::ofstream(dir / "junk.png") << "not a png";
-  EXPECT_THAT(error_of([&] { load_rgb(dir / "junk.png"); }), HasSubstr("not an image"));
+  EXPECT_THAT(error_of([&] { load_rgb(dir / "junk.png"); }), HasSubstr("not an image it knows"));
+}
+
+// Found by fuzz_kitti_png and fuzz_image_pair: a file with "DICM" at byte 128 went to OpenCV's
+// DICOM decoder, which aborted the process on a malformed one; a header asking for a huge image
+// made imread throw cv::Exception past load_rgb. Only the formats flow data comes in get through,
+// by their first bytes, and OpenCV's errors come back as FlowIoError naming the file.
+TEST(ImageFiles, OnlyKnownFormatsReachADecoderAndItsErrorsNameTheFile) {
+  const fs::path dir = test::temp_dir("image-formats");
+  std::string dicom(132, '\0');
+  dicom.replace(128, 4, "DICM");
+  std::ofstream(dir / "scan.png", std::ios::binary) << dicom << std::string(64, 'V');
+  EXPECT_THAT(error_of([&] { load_rgb(dir / "scan.png"); }), HasSubstr("scan.png: not an image it knows"));
+  EXPECT_THAT(error_of([&] { read_kitti_flow(dir / "scan.png"); }), HasSubstr("qflow reads PNG here"));
+  // A JPEG where KITTI wants a PNG is named as such.
+  cv::imwrite((dir / "photo.jpg").string(), cv::Mat(4, 4, CV_8UC3, cv::Scalar::all(9)));
+  EXPECT_THAT(error_of([&] { read_kitti_flow(dir / "photo.jpg"); }), HasSubstr("a JPEG file; qflow reads PNG here"));
+  // A PNG header of 100000 x 100000 pixels: beyond OpenCV's limit, refused with the file's name.
+  std::string png = "\x89PNG\r\n\x1a\n";
+  const unsigned char chunks[] = {0, 0, 0, 13, 'I', 'H', 'D', 'R', 0, 1, 0x86, 0xA0, 0, 1, 0x86, 0xA0, 8, 2, 0, 0, 0,
+                                   0x27, 0x30, 0x9c, 0x9f,  // IHDR's CRC-32; then an empty IDAT and IEND
+                                   0, 0, 0, 8, 'I', 'D', 'A', 'T', 0x78, 0x9c, 0x03, 0, 0, 0, 0, 0x01, 0x48, 0x06, 0x89, 0xd2,
+                                   0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82};
+  png.append(reinterpret_cast<const char*>(chunks), sizeof chunks);
+  std::ofstream(dir / "huge.png", std::ios::binary) << png;
+  EXPECT_THAT(error_of([&] { load_rgb(dir / "huge.png"); }), HasSubstr("huge.png: OpenCV cannot read it"));
+  // The formats data sets use still load.
+  for (const char* name : {"a.ppm", "a.bmp", "a.tiff", "a.webp", "a.jpg"}) {
+    cv::imwrite((dir / name).string(), cv::Mat(4, 6, CV_8UC3, cv::Scalar(1, 2, 3)));
+    EXPECT_EQ(load_rgb(dir / name).cols, 6) << name;
+  }
 }
 
 // --resize: a flow computed at the model's size, scaled back to the pair's, in the pair's pixels.

@@ -9,6 +9,8 @@
 
 #ifdef QFLOW_TRAIN_WITH_OPENCV
 #include <opencv2/imgcodecs.hpp>
+
+#include "flow/image_file.hpp"
 #endif
 
 namespace qflow::train {
@@ -76,9 +78,7 @@ void write_ppm(const fs::path& file, const torch::Tensor& image) {
 torch::Tensor read_image(const fs::path& file) {
   if (file.extension() == ".ppm") return read_ppm(file);
 #ifdef QFLOW_TRAIN_WITH_OPENCV
-  if (!fs::is_regular_file(file)) throw std::runtime_error(fmt::format("{}: no such image file", file.string()));
-  cv::Mat bgr = cv::imread(file.string(), cv::IMREAD_COLOR);
-  if (bgr.empty()) throw std::runtime_error(fmt::format("{}: not an image OpenCV can read", file.string()));
+  cv::Mat bgr = read_image_file(file, cv::IMREAD_COLOR, kPairFormats);
   return torch::from_blob(bgr.data, {bgr.rows, bgr.cols, 3}, torch::kUInt8)
       .flip({2})  // BGR -> RGB
       .permute({2, 0, 1})
