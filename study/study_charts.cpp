@@ -45,8 +45,8 @@ set title "Accuracy against bit width (weights = activations)"
 set xlabel "bits"
 set ylabel "{what}"
 set xrange [1.5:8.5]
-plot "report.csv" using (fixed("w_bits")):(column(A)) with linespoints pt 7 lw 2 title "FlowNetQ, integer path", \
-     "" using (learned("w_bits")):(column(A)) with linespoints pt 5 lw 2 title "learned ranges (LSQ)", \
+plot "report.csv" using (fixed("w_bits")):(column(A)) with linespoints pt 7 lw 2 title "fixed ranges (integer path)", \
+     "" using (learned("w_bits")):(column(A)) with linespoints pt 5 lw 2 title "learned ranges, LSQ (integer path)", \
      float_q with lines dt 2 lw 2 title "float FlowNetQ", \
      farneback with lines dt 3 lw 2 title "Farneback", \
      zero with lines dt 4 lw 1 lc "gray" title "zero flow"

@@ -8,14 +8,16 @@ A = "epe_real"
 float_q = 1.99016
 farneback = 2.07899
 zero = 3.2631
-quantized(c) = column("w_bits") > 0 ? column(c) : NaN
+fixed(c) = column("w_bits") > 0 && strcol("ranges") eq "fixed" ? column(c) : NaN
+learned(c) = column("w_bits") > 0 && strcol("ranges") eq "learned" ? column(c) : NaN
 
 set output "epe_vs_bits.svg"
 set title "Accuracy against bit width (weights = activations)"
 set xlabel "bits"
 set ylabel "EPE on the real pairs (px)"
 set xrange [1.5:8.5]
-plot "report.csv" using (quantized("w_bits")):(column(A)) with linespoints pt 7 lw 2 title "FlowNetQ, integer path", \
+plot "report.csv" using (fixed("w_bits")):(column(A)) with linespoints pt 7 lw 2 title "fixed ranges (integer path)", \
+     "" using (learned("w_bits")):(column(A)) with linespoints pt 5 lw 2 title "learned ranges, LSQ (integer path)", \
      float_q with lines dt 2 lw 2 title "float FlowNetQ", \
      farneback with lines dt 3 lw 2 title "Farneback", \
      zero with lines dt 4 lw 1 lc "gray" title "zero flow"
@@ -24,9 +26,9 @@ set output "luts_vs_bits.svg"
 set title "MAC arrays + requant at the simulated folding (yosys LUT-6 estimate)"
 set ylabel "LUTs"
 set yrange [0:*]
-plot "report.csv" using (quantized("w_bits")):(column("luts")) with linespoints pt 7 lw 2 title "total", \
-     "" using (quantized("w_bits")):(column("array_luts")) with linespoints pt 5 title "MAC arrays", \
-     "" using (quantized("w_bits")):(column("requant_luts")) with linespoints pt 9 title "requant lanes"
+plot "report.csv" using (fixed("w_bits")):(column("luts")) with linespoints pt 7 lw 2 title "total", \
+     "" using (fixed("w_bits")):(column("array_luts")) with linespoints pt 5 title "MAC arrays", \
+     "" using (fixed("w_bits")):(column("requant_luts")) with linespoints pt 9 title "requant lanes"
 
 set output "epe_vs_luts.svg"
 set title "Accuracy against circuit size"

@@ -10,4 +10,4 @@ parallel --will-cite --joblog joblog-wave1 --resume-failed -j "$jobs" < wave1.tx
 parallel --will-cite --joblog joblog-wave2 --resume-failed -j "$jobs" < wave2.txt
 parallel --will-cite --joblog joblog-wave3 --resume-failed -j "$jobs" < wave3.txt
 parallel --will-cite --joblog joblog-wave4 --resume-failed -j "$jobs" < wave4.txt
-'/root/study/bin2/qflow-study' report .
+'/root/study/bin3/qflow-study' report .

@@ -4,7 +4,7 @@ set -euo pipefail
 cd '/root/study/bitwidth'
 wave1=$(sbatch --parsable --array=1-1 slurm.sh wave1.txt)
 echo "wave 1: job ${wave1%%;*}"
-wave2=$(sbatch --parsable --dependency=afterok:${wave1%%;*} --array=1-7 slurm.sh wave2.txt)
+wave2=$(sbatch --parsable --dependency=afterok:${wave1%%;*} --array=1-10 slurm.sh wave2.txt)
 echo "wave 2: job ${wave2%%;*}"
 wave3=$(sbatch --parsable --dependency=afterok:${wave2%%;*} --array=1-1 slurm.sh wave3.txt)
 echo "wave 3: job ${wave3%%;*}"

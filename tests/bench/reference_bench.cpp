@@ -1,4 +1,4 @@
-// The fast bit-exact reference on a full-size FlowNetQ W8A8 frame (384x512, random package)
+// The fast bit-exact reference on a full-size FlowNetQ frame (384x512, random package, W8A8 or --bits)
 // against LibTorch fp32 inference of the same network and oneDNN's int8 convolutions of the same
 // fifteen layer shapes (u8 x s8 -> s32, its best kernels: the limit of this CPU). Medians, side by
 // side in one run, at each thread count.
@@ -71,17 +71,18 @@ int main(int argc, char** argv) {
   CLI::App app{"Fast reference vs LibTorch fp32 vs oneDNN int8 on one FlowNetQ frame"};
   std::string size = "384x512";
   double width_mult = 1.0;
-  int repeats = 9;
+  int repeats = 9, bits = 8;
   std::vector<int> threads = {1, 2};
   app.add_option("--size", size, "input HxW")->capture_default_str();
   app.add_option("--width-mult", width_mult, "channel width multiplier")->capture_default_str();
   app.add_option("--repeats", repeats, "timed runs per median")->capture_default_str();
   app.add_option("--threads", threads, "thread counts to measure")->capture_default_str();
+  app.add_option("--bits", bits, "weight and activation bits of every layer")->check(CLI::Range(2, 8))->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   const auto x = size.find('x');
-  FlowNetQShape shape{width_mult, std::stoi(size.substr(0, x)), std::stoi(size.substr(x + 1)), 8, 8};
+  FlowNetQShape shape{width_mult, std::stoi(size.substr(0, x)), std::stoi(size.substr(x + 1)), bits, bits};
 
-  fmt::print("generating a random W8A8 FlowNetQ x{} at {} ...\n", width_mult, size);
+  fmt::print("generating a random W{0}A{0} FlowNetQ x{1} at {2} ...\n", bits, width_mult, size);
   const RandomPackage made = make_random_package(shape, 1);
   const CodeMap input = stack_input(made.pair.images.img1, made.pair.images.img2);
   const torch::Tensor torch_input =
