@@ -2,8 +2,9 @@
 # The flags apply to every target, Verilated models included, so that a bad access anywhere between
 # a file's bytes and the accelerator's registers is caught where it happens.
 
-# Any finding stops the process: a test that trips a sanitizer fails instead of printing and going on.
-set(qflow_sanitizer_flags -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g1)
+# Recoverable, so that UBSan's runtime suppressions apply (tests/sanitize/ubsan.supp); the scripts
+# set halt_on_error=1, so any finding still stops the process and fails its test.
+set(qflow_sanitizer_flags -fsanitize=address,undefined -fno-omit-frame-pointer -g1)
 
 if(QFLOW_SANITIZE)
   add_compile_options(${qflow_sanitizer_flags})
@@ -19,3 +20,20 @@ if(QFLOW_FUZZ)
   add_compile_options(-fsanitize=fuzzer-no-link ${qflow_sanitizer_flags})
   add_link_options(-fsanitize=address,undefined)
 endif()
+
+# Instrumented tests run several times slower: their time limits scale with this.
+set(QFLOW_TIMEOUT_FACTOR 1)
+if(QFLOW_SANITIZE)
+  set(QFLOW_TIMEOUT_FACTOR 4)
+  # LeakSanitizer cannot scan a SystemC process: SystemC's thread stacks carry a guard page
+  # (mprotect) inside heap memory, and the leak scan faults on it. Every executable that links
+  # SystemC turns leak checking off for itself; ASan and UBSan still check everything.
+  set_property(TARGET PkgConfig::SystemC APPEND PROPERTY INTERFACE_SOURCES
+               ${PROJECT_SOURCE_DIR}/tests/sanitize/systemc_no_leak_check.cpp)
+endif()
+
+# qflow_timeout(VAR SECONDS): a test's time limit, scaled for instrumented builds.
+function(qflow_timeout var seconds)
+  math(EXPR scaled "${seconds} * ${QFLOW_TIMEOUT_FACTOR}")
+  set(${var} ${scaled} PARENT_SCOPE)
+endfunction()

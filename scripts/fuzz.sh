@@ -55,5 +55,5 @@ command -v clang++ >/dev/null || { echo "fuzz: needs clang++ (Debian: clang, lib
 CXX=clang++ cmake -S . -B "$build" -G Ninja -DQFLOW_FUZZ=ON -DQFLOW_BUILD_TESTS=OFF -DQFLOW_BUILD_TRAINER=OFF \
   -DQFLOW_BUILD_BENCH=OFF >/dev/null
 cmake --build "$build" --target "${targets[@]}"
-export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
+export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 parallel -j "${FUZZ_JOBS:-$(nproc)}" --line-buffer "$0" --one "$seconds" ::: "${targets[@]}"
