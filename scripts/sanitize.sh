@@ -12,7 +12,7 @@ cmake --build "$dir"
 
 # Leaks are checked at exit (not in SystemC processes: tests/sanitize/systemc_no_leak_check.cpp);
 # SystemC switches stacks by hand, where ASan's use-after-return detection cannot follow.
-# tests/sanitize/ubsan.supp holds the one suppression, with its reason.
+# tests/sanitize/ubsan.supp holds the two suppressions (Verilator headers), with their reasons.
 export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:detect_stack_use_after_return=0"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$here/tests/sanitize/ubsan.supp"
 ctest --test-dir "$dir" --output-on-failure -j2
