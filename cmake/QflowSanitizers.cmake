@@ -21,15 +21,19 @@ if(QFLOW_FUZZ)
   add_link_options(-fsanitize=address,undefined)
 endif()
 
+# LeakSanitizer cannot scan a SystemC process: SystemC's thread stacks carry a guard page
+# (mprotect) inside heap memory, and the leak scan faults on it or loses what those stacks hold.
+# Every executable that links SystemC (tests, qflow-sim, fuzz_csr) turns leak checking off for
+# itself; ASan and UBSan still check everything.
+if(QFLOW_SANITIZE OR QFLOW_FUZZ)
+  set_property(TARGET PkgConfig::SystemC APPEND PROPERTY INTERFACE_SOURCES
+               ${PROJECT_SOURCE_DIR}/tests/sanitize/systemc_no_leak_check.cpp)
+endif()
+
 # Instrumented tests run several times slower: their time limits scale with this.
 set(QFLOW_TIMEOUT_FACTOR 1)
 if(QFLOW_SANITIZE)
   set(QFLOW_TIMEOUT_FACTOR 4)
-  # LeakSanitizer cannot scan a SystemC process: SystemC's thread stacks carry a guard page
-  # (mprotect) inside heap memory, and the leak scan faults on it. Every executable that links
-  # SystemC turns leak checking off for itself; ASan and UBSan still check everything.
-  set_property(TARGET PkgConfig::SystemC APPEND PROPERTY INTERFACE_SOURCES
-               ${PROJECT_SOURCE_DIR}/tests/sanitize/systemc_no_leak_check.cpp)
 endif()
 
 # qflow_timeout(VAR SECONDS): a test's time limit, scaled for instrumented builds.

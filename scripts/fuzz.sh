@@ -16,16 +16,9 @@ if [[ ${1:-} == --one ]]; then
   mkdir -p "$build/corpus/$target" "$build/findings/$target" "$build/logs"
   log=$build/logs/$target.log
   status=0
-  extra=()
-  # SystemC switches between its processes' own stacks (QuickThreads), where LeakSanitizer loses
-  # track of what the main stack holds: every elaboration object then reads as leaked.
-  if [[ $target == fuzz_csr ]]; then
-    extra=(-detect_leaks=0)
-    export ASAN_OPTIONS=detect_leaks=0
-  fi
   # -timeout: an input that runs 10 s is a hang; -rss_limit_mb: 2 GiB, so an allocation a file's
   # size asks for without a check is a finding, not a slow machine.
-  "$build/tests/fuzz/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 "${extra[@]}" \
+  "$build/tests/fuzz/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$build/findings/$target/" "$build/corpus/$target" "tests/fuzz/corpus/$target" >"$log" 2>&1 ||
     status=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)

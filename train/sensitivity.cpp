@@ -4,29 +4,22 @@
 
 #include <fmt/format.h>
 
+#include "package/network_shapes.hpp"
+
 namespace qflow::train {
 
 std::vector<SensitivityUnit> sensitivity_units(const FlowNetQ& net) {
   const Package& g = net.graph();
   std::vector<SensitivityUnit> units;
-  std::map<std::string, std::string> group;  // conv -> the first conv of its activation group
-  const auto root = [&](std::string name) {
-    while (group.at(name) != name) name = group.at(name);
-    return name;
-  };
   for (const Layer& l : g.layers)
-    if (l.is_conv()) {
-      units.push_back({l.name, true, {l.name}});
-      group[l.name] = l.name;
-    }
-  for (const Layer& l : g.layers)
-    if (l.op == LayerOp::Concat)
-      for (size_t i = 1; i < l.inputs.size(); ++i) group[root(l.inputs[i])] = root(l.inputs[0]);
+    if (l.is_conv()) units.push_back({l.name, true, {l.name}});
+  // Activations move by scale group: the producers of a concat's inputs share a scale.
+  const std::map<std::string, std::string> group = scale_groups(g);
   std::map<std::string, std::vector<std::string>> members;
   for (const Layer& l : g.layers)
-    if (l.op == LayerOp::Conv) members[root(l.name)].push_back(l.name);
+    if (l.op == LayerOp::Conv) members[group.at(l.name)].push_back(l.name);
   for (const Layer& l : g.layers)
-    if (l.op == LayerOp::Conv && root(l.name) == l.name) {
+    if (l.op == LayerOp::Conv && group.at(l.name) == l.name) {
       std::string name;
       for (const std::string& m : members.at(l.name)) name += (name.empty() ? "" : "+") + m;
       units.push_back({name, false, members.at(l.name)});

@@ -152,4 +152,30 @@ std::vector<TensorShape> infer_shapes(const Package& package) {
   return shapes;
 }
 
+std::map<std::string, std::string> scale_groups(const Package& package) {
+  // Union-find whose root is always the group's earliest layer, hence a conv: a layer's inputs
+  // come before it.
+  std::map<std::string, size_t> order;
+  std::map<std::string, std::string> parent;
+  const auto find = [&](std::string name) {
+    while (parent.at(name) != name) name = parent.at(name);
+    return name;
+  };
+  for (const Layer& layer : package.layers) {
+    if (layer.op == LayerOp::FlowHead) continue;
+    order[layer.name] = order.size();
+    parent[layer.name] = layer.name;
+    if (layer.is_conv()) continue;
+    for (const std::string& input : layer.inputs) {
+      if (!parent.count(input)) continue;  // the graph input
+      const std::string a = find(input), b = find(layer.name);
+      if (order.at(a) < order.at(b)) parent[b] = a;
+      else parent[a] = b;
+    }
+  }
+  std::map<std::string, std::string> groups;
+  for (const auto& [name, unused] : parent) groups[name] = find(name);
+  return groups;
+}
+
 }  // namespace qflow

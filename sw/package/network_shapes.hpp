@@ -37,6 +37,11 @@ TensorShape conv_output_shape(const Layer& layer, int in_height, int in_width);
 // Upper bound of |acc| for a conv layer given its input edge (all weights at the extreme code).
 int64_t accumulator_bound(const Layer& layer, const TensorShape& in);
 
+// Which layers' codes share one scale: a concat's inputs must (one scale per concat), and an
+// upsample or concat carries its inputs'. Every activation layer (conv but the flow head, upsample,
+// concat) -> its group's first conv in package order. The graph input is nobody's group.
+std::map<std::string, std::string> scale_groups(const Package& package);
+
 // Multiply-accumulates of a conv layer producing `out` (k * k * cin per output code).
 inline int64_t layer_macs(const Layer& layer, const TensorShape& out) {
   return layer.is_conv() ? out.size() * layer.cin * layer.kernel * layer.kernel : 0;

@@ -59,9 +59,10 @@ CodeMap read_npy(const std::filesystem::path& file) {
   // Found by fuzz_npy: a shape of huge numbers threw std::out_of_range, or asked for terabytes.
   // Each side is bounded and the payload's size checked against the file before allocating.
   const auto side = [&](const std::string& digits) {
-    if (digits.size() > 9 || std::stol(digits) > kMaxNpySide)
+    const long value = digits.size() > 9 ? kMaxNpySide + 1 : std::stol(digits);  // 9 digits fit a long
+    if (value > kMaxNpySide)
       throw PackageError(fmt::format("{}: shape side {} is beyond {}", file.string(), digits, kMaxNpySide));
-    return int(std::stol(digits));
+    return int(value);
   };
   CodeMap map{side(m[1]), side(m[2]), side(m[3]), {}};
   const uint64_t count = uint64_t(map.channels) * uint64_t(map.height) * uint64_t(map.width);

@@ -137,9 +137,9 @@ std::unique_ptr<ConvKernel> make_onednn_conv(const Layer& layer, const TensorSha
     int split_shift = max_code > 255 ? 8 : 0;
     if (!sums_exactly(impl)) {
       if (impl.find("ref") != std::string::npos) return nullptr;  // sums in float
-      const bool stored_parts_fit = split_shift ? pairs_fit_int16(255, layer.w_bits) && pairs_fit_int16(max_code >> 8, layer.w_bits)
-                                                : pairs_fit_int16(max_code, layer.w_bits);
-      if (!stored_parts_fit) split_shift = 7;  // parts below 128 always fit: 2 * 127 * 128 = 32512
+      // The stored parts: the codes themselves, or a low byte (up to 255) and a smaller high part.
+      const int64_t largest_part = split_shift ? 255 : max_code;
+      if (!pairs_fit_int16(largest_part, layer.w_bits)) split_shift = 7;  // parts below 128 always fit: 2 * 127 * 128 = 32512
     }
     return std::make_unique<OneDnnConv>(layer, out, std::move(pd), split_shift);
   } catch (const dnnl::error&) {

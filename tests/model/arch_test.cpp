@@ -94,42 +94,28 @@ void write_text(const std::filesystem::path& file, const std::string& text) { st
 
 TEST(ArchConfig, BadFilesNameTheProblem) {
   const auto dir = test::temp_dir("bad-arch");
+  // Writes `text` as `name` and expects reading it to fail with a message holding `part`.
+  const auto expect_refused = [&](const std::string& name, const std::string& text, const std::string& part) {
+    write_text(dir / name, text);
+    EXPECT_NE(error_of([&] { read_arch_config(dir / name); }).find(part), std::string::npos) << name;
+  };
   EXPECT_NE(error_of([&] { read_arch_config(dir / "none.json"); }).find("none.json: missing or unreadable"),
             std::string::npos);
-  write_text(dir / "a.json", "{ not json");
-  EXPECT_NE(error_of([&] { read_arch_config(dir / "a.json"); }).find("a.json: not valid JSON"), std::string::npos);
-  write_text(dir / "b.json", R"({"format": "qflow-package", "version": 1})");
-  EXPECT_NE(error_of([&] { read_arch_config(dir / "b.json"); }).find("not a qflow architecture config"),
-            std::string::npos);
-  write_text(dir / "c.json", R"({"format": "qflow-arch", "version": 1, "skip_buffers": "sram"})");
-  EXPECT_NE(error_of([&] { read_arch_config(dir / "c.json"); }).find("skip_buffers is 'sram'"), std::string::npos);
-  write_text(dir / "d.json", R"({"format": "qflow-arch", "version": 1, "layers": {"conv1": {"pe": 0, "simd": 4}}})");
-  EXPECT_NE(error_of([&] { read_arch_config(dir / "d.json"); }).find("layer 'conv1': pe and simd must be at least 1"),
-            std::string::npos);
-  write_text(dir / "f.json", R"({"format": "qflow-arch", "version": 1, "clock_mhzz": 100})");
-  EXPECT_NE(error_of([&] { read_arch_config(dir / "f.json"); }).find("unknown key 'clock_mhzz' (known: format"),
-            std::string::npos);
-  write_text(dir / "g.json", R"({"format": "qflow-arch", "version": 1, "layers": {"conv1": {"pe": 2, "simd": 2, "PE": 4}}})");
-  EXPECT_NE(error_of([&] { read_arch_config(dir / "g.json"); }).find("layer 'conv1': unknown key 'PE'"), std::string::npos);
-  write_text(dir / "h.json", R"({"format": "qflow-arch", "version": 1, "dram": 5})");
-  EXPECT_NE(error_of([&] { read_arch_config(dir / "h.json"); }).find("dram: expected an object"), std::string::npos);
-  write_text(dir / "e.json", R"({"format": "qflow-arch", "version": 1, "clock_mhz": "fast"})");
-  EXPECT_NE(error_of([&] { read_arch_config(dir / "e.json"); }).find("'clock_mhz' must be a finite number, got \"fast\""),
-            std::string::npos);
+  expect_refused("a.json", "{ not json", "a.json: not valid JSON");
+  expect_refused("b.json", R"({"format": "qflow-package", "version": 1})", "not a qflow architecture config");
+  expect_refused("c.json", R"({"format": "qflow-arch", "version": 1, "skip_buffers": "sram"})", "skip_buffers is 'sram'");
+  expect_refused("d.json", R"({"format": "qflow-arch", "version": 1, "layers": {"conv1": {"pe": 0, "simd": 4}}})", "layer 'conv1': pe and simd must be at least 1");
+  expect_refused("f.json", R"({"format": "qflow-arch", "version": 1, "clock_mhzz": 100})", "unknown key 'clock_mhzz' (known: format");
+  expect_refused("g.json", R"({"format": "qflow-arch", "version": 1, "layers": {"conv1": {"pe": 2, "simd": 2, "PE": 4}}})", "layer 'conv1': unknown key 'PE'");
+  expect_refused("h.json", R"({"format": "qflow-arch", "version": 1, "dram": 5})", "dram: expected an object");
+  expect_refused("e.json", R"({"format": "qflow-arch", "version": 1, "clock_mhz": "fast"})", "'clock_mhz' must be a finite number, got \"fast\"");
   // Found by fuzz_arch_json: a format or version of another type, a fraction or an out-of-range
   // number where an integer belongs, were taken (or escaped as a JSON library exception).
-  write_text(dir / "i.json", R"({"format": 100.0, "version": 1})");
-  EXPECT_NE(error_of([&] { read_arch_config(dir / "i.json"); }).find("not a qflow architecture config"), std::string::npos);
-  write_text(dir / "j.json", R"({"format": "qflow-arch", "version": "1"})");
-  EXPECT_NE(error_of([&] { read_arch_config(dir / "j.json"); }).find("unsupported version"), std::string::npos);
-  write_text(dir / "k.json", R"({"format": "qflow-arch", "version": 1, "layers": {"conv1": {"pe": 1.5, "simd": 2}}})");
-  EXPECT_NE(error_of([&] { read_arch_config(dir / "k.json"); }).find("layer 'conv1': 'pe' must be an integer, got 1.5"),
-            std::string::npos);
-  write_text(dir / "l.json", R"({"format": "qflow-arch", "version": 1, "fifo_depth_rows": 99999999999})");
-  EXPECT_NE(error_of([&] { read_arch_config(dir / "l.json"); }).find("'fifo_depth_rows' must be an integer in range"),
-            std::string::npos);
-  write_text(dir / "m.json", R"({"format": "qflow-arch", "version": 1, "layers": {"conv1": {"pe": 1, "simd": 1, "cosim": 1}}})");
-  EXPECT_NE(error_of([&] { read_arch_config(dir / "m.json"); }).find("'cosim' must be true or false"), std::string::npos);
+  expect_refused("i.json", R"({"format": 100.0, "version": 1})", "not a qflow architecture config");
+  expect_refused("j.json", R"({"format": "qflow-arch", "version": "1"})", "unsupported version");
+  expect_refused("k.json", R"({"format": "qflow-arch", "version": 1, "layers": {"conv1": {"pe": 1.5, "simd": 2}}})", "layer 'conv1': 'pe' must be an integer, got 1.5");
+  expect_refused("l.json", R"({"format": "qflow-arch", "version": 1, "fifo_depth_rows": 99999999999})", "'fifo_depth_rows' must be an integer in range");
+  expect_refused("m.json", R"({"format": "qflow-arch", "version": 1, "layers": {"conv1": {"pe": 1, "simd": 1, "cosim": 1}}})", "'cosim' must be true or false");
 }
 
 TEST(ArchConfig, MismatchWithThePackageIsRefused) {

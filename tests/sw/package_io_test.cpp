@@ -9,6 +9,7 @@
 #include "errors.hpp"
 #include "gen/random_package.hpp"
 #include "package/layer_dump.hpp"
+#include "package/network_shapes.hpp"
 #include "package/npy.hpp"
 #include "package/package.hpp"
 #include "package/rom_hex.hpp"
@@ -170,6 +171,18 @@ TEST_F(PackageIo, RejectsMissingOrInvalidNetworkJson) {
   } catch (const PackageError& e) {
     EXPECT_THAT(e.what(), HasSubstr("network.json: missing"));
   }
+}
+
+// The producers of a concat's inputs share one scale, and so do the upsample and concat after them;
+// each group is named by its first conv. The flow head and the graph input belong to none.
+TEST(ScaleGroups, ConcatInputsAndWhatCarriesThemShareTheFirstConvsGroup) {
+  const std::map<std::string, std::string> groups = scale_groups(flownetq_skeleton({1.0 / 16, 64, 64, 4, 4}));
+  for (const char* name : {"conv5_1", "deconv5", "cat5", "up5"}) EXPECT_EQ(groups.at(name), "conv5_1") << name;
+  for (const char* name : {"conv2", "deconv2", "cat2"}) EXPECT_EQ(groups.at(name), "conv2") << name;
+  EXPECT_EQ(groups.at("conv1"), "conv1");
+  EXPECT_EQ(groups.at("deconv4"), "conv4_1");
+  EXPECT_EQ(groups.count("predict_flow2"), 0u);
+  EXPECT_EQ(groups.count("input"), 0u);
 }
 
 TEST(Npy, RoundTripsAndRejectsOtherArrays) {

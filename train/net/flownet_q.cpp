@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "package/network_shapes.hpp"
 #include "quantizers.hpp"
 
 namespace qflow::train {
@@ -80,25 +81,11 @@ FlowNetQ::FlowNetQ(Package graph, double weight_range, bool learned_ranges) : gr
     if (layer.is_conv())
       blocks_.emplace(layer.name, register_module(layer.name, ConvBlock(layer, weight_range, learned_ranges)));
   if (!learned_ranges || !quantized()) return;
-  // Groups: each activation layer its own; upsample joins its input's; concat joins all of its inputs'.
-  std::map<std::string, std::string> parent;
-  const auto find = [&](std::string name) {
-    while (parent.at(name) != name) name = parent.at(name);
-    return name;
-  };
-  for (const Layer& layer : graph_.layers) {
-    if (layer.op == LayerOp::FlowHead) continue;
-    parent[layer.name] = layer.name;
-    if (layer.is_conv()) continue;
-    for (const std::string& input : layer.inputs) parent[find(input)] = find(layer.name);
-  }
-  for (const Layer& layer : graph_.layers) {
-    if (layer.op == LayerOp::FlowHead) continue;
-    const std::string group = find(layer.name);
-    step_group_[layer.name] = group;
-    if (steps_.count(group) || !layer.is_conv()) continue;
-    steps_[group] = register_parameter(kStepPrefix + group, torch::full({}, 4.0 / std::ldexp(1.0, layer.out_bits)));
-  }
+  // One learned step per group of layers whose codes share a scale, registered at its first conv.
+  step_group_ = scale_groups(graph_);
+  for (const Layer& layer : graph_.layers)
+    if (step_group_.count(layer.name) && step_group_.at(layer.name) == layer.name)
+      steps_[layer.name] = register_parameter(kStepPrefix + layer.name, torch::full({}, 4.0 / std::ldexp(1.0, layer.out_bits)));
 }
 
 torch::Tensor FlowNetQ::step_tensor(const std::string& layer_name) const {

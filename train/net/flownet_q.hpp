@@ -54,8 +54,8 @@ class FlowNetQ : public FlowNetwork {
 
   Package graph_;
   std::map<std::string, ConvBlock> blocks_;
-  // Learned activation steps: one parameter per group of layers a concat joins (one scale per
-  // concat, as the integer contract wants), and each layer's group.
+  // Learned activation steps: one parameter per scale group (package/network_shapes.hpp), keyed
+  // by the group's first conv, and each layer's group.
   std::map<std::string, torch::Tensor> steps_;
   std::map<std::string, std::string> step_group_;
 };
