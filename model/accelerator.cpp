@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "arch/pipeline_buffers.hpp"
 #include "cosim/rtl_conv_unit.hpp"
 #include "datapath/row_ops.hpp"
 #include "driver/tlm_transfer.hpp"
@@ -116,12 +117,6 @@ RowChannel* Accelerator::connect(StreamUnit& producer, size_t map, const std::st
   return channels_.back().get();
 }
 
-int Accelerator::fifo_depth(const std::string& producer) const {
-  const auto conv = config_.convs.find(producer);
-  return conv != config_.convs.end() && conv->second.fifo_depth_rows > 0 ? conv->second.fifo_depth_rows
-                                                                         : config_.fifo_depth_rows;
-}
-
 // A unit's work stops the simulation with its message instead of unwinding through SystemC.
 StreamUnit::RowWork Accelerator::guarded(StreamUnit::RowWork work) {
   return [this, work = std::move(work)](int y, const std::vector<LineBuffer>& in, RowRef& out) {
@@ -204,15 +199,15 @@ void Accelerator::build_pipeline() {
       // A producer's first consumer is its neighbour; any later one (a decoder concat) reads a
       // skip buffer holding the whole map until the decoder gets there.
       if (consumers[from]++ == 0) {
-        unit->add_input(connect(source, map, edge, fifo_depth(from)), window);
+        unit->add_input(connect(source, map, edge, fifo_depth_rows(config_, from, edge)), window);
       } else if (config_.skips == SkipPlacement::OnChip) {
-        unit->add_input(connect(source, map, edge, from_rows), window);
+        unit->add_input(connect(source, map, edge, skip_depth_rows(config_, edge, from_rows)), window);
         skips_.push_back(channels_.back().get());
       } else {
         const uint64_t base = skip_offset;
         skip_offset += skip_row_bytes(map) * uint64_t(from_rows);
         StreamUnit* writer = add_unit(edge + "_skip_write", from_rows, 0, [](int y) { return y; });
-        writer->add_input(connect(source, map, edge + "_to_dram", fifo_depth(from)), 1);
+        writer->add_input(connect(source, map, edge + "_to_dram", fifo_depth_rows(config_, from, edge + "_to_dram")), 1);
         writer->set_row_work(guarded([this, map, base](int y, const std::vector<LineBuffer>& in, RowRef& out) {
           auto token = std::make_shared<Row>();  // "row y is in DRAM": the reader fetches it from there
           token->y = y;
@@ -225,7 +220,8 @@ void Accelerator::build_pipeline() {
         reader->set_row_work(guarded([this, map, base](int y, const std::vector<LineBuffer>&, RowRef& out) {
           return skip_read(map, base, y, out);
         }));
-        unit->add_input(connect(*reader, map, edge + "_from_dram", config_.fifo_depth_rows), window);
+        unit->add_input(connect(*reader, map, edge + "_from_dram", fifo_depth_rows(config_, "", edge + "_from_dram")),
+                        window);
       }
     }
     unit->set_row_work(guarded(layer_work(i)));
@@ -235,7 +231,8 @@ void Accelerator::build_pipeline() {
   const size_t head = package_.layers.size() - 1;
   flow_writer_ = add_unit("flow_writer", plans_[head].out.height, 0, [](int y) { return y; });
   flow_writer_->add_input(connect(*layer_units_.back(), head, package_.layers.back().name + "_to_flow_writer",
-                                  fifo_depth(package_.layers.back().name)),
+                                  fifo_depth_rows(config_, package_.layers.back().name,
+                                                  package_.layers.back().name + "_to_flow_writer")),
                           1);
   flow_writer_->set_row_work(guarded([this](int y, const std::vector<LineBuffer>& in, RowRef&) {
     return flow_write(*in[0].row(y));
@@ -320,6 +317,7 @@ void Accelerator::control() {
     for (auto& rtl : rtl_)
       if (rtl) rtl->reset_cycles();
     timing_.pipeline_start = start;
+    for (auto& channel : channels_) channel->clear_levels();  // the charts show the last frame
     frame_start_.notify(sc_core::SC_ZERO_TIME);
     wait(flow_writer_->finished());
     if (dma_error_ != csr::ErrorCode::None) {
@@ -340,7 +338,9 @@ bool Accelerator::is_skip(const RowChannel& channel) const {
 std::string Accelerator::blocked_units() const {
   std::string list;
   for (const auto& unit : units_)
-    if (!unit->waiting_on().empty()) list += fmt::format("\n  {} waits for {}", unit->basename(), unit->waiting_on());
+    if (!unit->waiting_on().empty())
+      list += fmt::format("\n  {} waits for {} since cycle {}", unit->basename(), unit->waiting_on(),
+                          std::llround((unit->waiting_since() - timing_.pipeline_start) / period_));
   return list;
 }
 

@@ -60,6 +60,8 @@ class Accelerator : public sc_core::sc_module {
   // Per package layer: its pipeline unit's statistics for the last frame.
   const UnitStats& layer_stats(size_t layer) const { return layer_units_[layer]->stats(); }
   const UnitStats& input_stats() const { return input_unit_->stats(); }
+  // Every unit of the pipeline (the input streamer, the layers, skip DMA stages, the flow writer).
+  const std::vector<std::unique_ptr<StreamUnit>>& units() const { return units_; }
   const FrameTiming& frame_timing() const { return timing_; }
   // Per package layer: its weight ROM (null for layers without weights), its RTL's cycles.
   const WeightRom* rom(size_t layer) const { return roms_[layer].get(); }
@@ -88,7 +90,6 @@ class Accelerator : public sc_core::sc_module {
   void build_datapath(const std::filesystem::path& rom_images);
   StreamUnit::RowWork layer_work(size_t layer);
   StreamUnit::RowWork guarded(StreamUnit::RowWork work);
-  int fifo_depth(const std::string& producer) const;  // of the FIFOs a unit writes
   StreamUnit* add_unit(const std::string& name, int rows, int64_t row_cycles, StreamUnit::RowNeed need);
   const TensorShape& map_shape(size_t layer) const;
   uint64_t skip_row_bytes(size_t layer) const;

@@ -11,6 +11,7 @@
 
 #include "accelerator.hpp"
 #include "arch/folding_model.hpp"
+#include "arch/pipeline_buffers.hpp"
 #include "errors.hpp"
 #include "memory/dram.hpp"
 #include "model_error.hpp"
@@ -53,6 +54,7 @@ SimulationResult simulate(const Package& package, const ArchConfig& config, cons
   tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_core::sc_time(config.quantum_ns, sc_core::SC_NS));
 
   const std::vector<LayerPlan> plans = plan_layers(package, config);  // shapes and cycles, computed once
+  pipeline_buffers(package, config, plans);  // refuses depths for channels the pipeline does not have
   const TensorShape& head = plans.back().out;
   Dram dram("dram", config.dram);
   Accelerator accelerator("accelerator", package, config, plans, options.rom_images);
@@ -82,7 +84,9 @@ SimulationResult simulate(const Package& package, const ArchConfig& config, cons
     std::string why = host.error();
     if (!accelerator.datapath_error().empty()) why += ": " + accelerator.datapath_error();
     const std::string blocked = accelerator.blocked_units();
-    if (!blocked.empty()) why += "\nthe pipeline is deadlocked:" + blocked;
+    if (!blocked.empty())
+      why += "\nthe pipeline is deadlocked (a FIFO or skip buffer too shallow for the rows its consumer needs first?):" +
+             blocked;
     throw SimulationError(why.empty() ? "the simulation stopped before the host finished" : why);
   }
 
@@ -113,8 +117,18 @@ SimulationResult simulate(const Package& package, const ArchConfig& config, cons
     const auto& channel = accelerator.channels()[c];
     const size_t map = accelerator.channel_map(c);
     const TensorShape& s = map == Accelerator::kInputMap ? input : plans[map].out;
-    result.channels.push_back({channel->basename(), channel->depth(), channel->peak(),
-                               int64_t(s.channels) * s.width * (s.bits + s.frac), accelerator.is_skip(*channel)});
+    ChannelInfo info{channel->basename(), channel->depth(), channel->peak(),
+                     int64_t(s.channels) * s.width * (s.bits + s.frac), accelerator.is_skip(*channel), {}};
+    for (const auto& [when, rows] : channel->levels())
+      info.levels.emplace_back(cycles_of(when - timing.pipeline_start, period), rows);
+    result.channels.push_back(std::move(info));
+  }
+  for (const auto& unit : accelerator.units()) {
+    UnitTimeline line{unit->basename(), {}};
+    for (const UnitSpan& span : unit->stats().spans)
+      line.spans.push_back({char(span.state), cycles_of(span.start - timing.pipeline_start, period),
+                            cycles_of(span.end - timing.pipeline_start, period)});
+    result.timeline.push_back(std::move(line));
   }
   result.dma_read_bytes = timing.dma_read_bytes;
   result.dma_written_bytes = timing.dma_written_bytes;

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "arch/arch_config.hpp"
@@ -37,6 +38,17 @@ struct ChannelInfo {
   int peak = 0;                            // the most rows it held
   int64_t row_bits = 0;                    // one row of the map it carries
   bool skip = false;
+  std::vector<std::pair<int64_t, int>> levels;  // (cycle since the pipeline started, rows held), last frame
+};
+
+// A pipeline unit's last frame as stretches of one state: 'B' busy, 'S' stalled, 'W' starved.
+struct UnitTimeline {
+  std::string name;
+  struct Span {
+    char state;
+    int64_t start, end;  // cycles since the pipeline started
+  };
+  std::vector<Span> spans;
 };
 
 struct SimulationResult {
@@ -44,6 +56,7 @@ struct SimulationResult {
   std::vector<HostFrame> frames;           // what the host read back, per frame
   std::vector<LayerActivity> activity;     // per package layer
   std::vector<ChannelInfo> channels;
+  std::vector<UnitTimeline> timeline;      // every unit, in pipeline order
   uint64_t frame_cycles = 0;
   uint64_t input_dma_cycles = 0;           // the input streamer's: the pair's rows over the DMA
   uint64_t dma_read_bytes = 0, dma_written_bytes = 0;  // the accelerator's, last frame

@@ -14,7 +14,10 @@ module requant #(
   // Output code width for activations (2..8).
   parameter int unsigned OutBits = 8,
   // 1: the flow head (signed 16-bit saturation) instead of an activation.
-  parameter int unsigned FlowHead = 0
+  parameter int unsigned FlowHead = 0,
+  // Negative: the shift comes with each channel (in_shift_i). 0..63: a constant of the layer (the
+  // package has one shift per layer), so the barrel shifter becomes wiring and in_shift_i is ignored.
+  parameter int FixedShift = -1
 ) (
   input  wire logic                        clk_i,
   input  wire logic                        rst_ni,
@@ -60,8 +63,10 @@ module requant #(
   end
 
   // Stage 2: add, floor-shift, clamp.
+  logic [5:0] shift;
+  assign shift = FixedShift >= 0 ? 6'(FixedShift) : s1_shift_q;
   logic signed [SumBits-1:0] shifted;
-  assign shifted = (SumBits'(s1_prod_q) + SumBits'(s1_bias_q)) >>> s1_shift_q;
+  assign shifted = (SumBits'(s1_prod_q) + SumBits'(s1_bias_q)) >>> shift;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       out_valid_o <= 1'b0;

@@ -1,7 +1,9 @@
 // run: the accelerator model on an image pair (DESIGN section 5). With no arguments at all,
 // qflow-sim runs this on the bundled model and its bundled pair.
 #include <cstdio>
+#include <fstream>
 #include <memory>
+#include <optional>
 
 #include <fmt/format.h>
 #include <opencv2/imgcodecs.hpp>
@@ -17,10 +19,14 @@
 #include "flow/flow_file.hpp"
 #include "flow/flow_metrics.hpp"
 #include "flow/flow_panel.hpp"
+#include "console/external_tool.hpp"
+#include "fifo_sizing.hpp"
 #include "golden_cases.hpp"
+#include "model_error.hpp"
 #include "package/layer_dump.hpp"
 #include "ref/host_flow.hpp"
 #include "report/latency_report.hpp"
+#include "run_charts.hpp"
 #include "system.hpp"
 #include "waves_save.hpp"
 
@@ -32,7 +38,7 @@ struct RunArgs {
   std::string model = QFLOW_BUNDLED_MODEL;
   std::string img1, img2, gt;  // default: the package's first golden case
   std::string out = "qflow-out", vcd = "waves/qflow.vcd", arch, cosim, dump, load_roms;
-  bool resize = false, quiet = false, rom_images = false, gt_given = false, fst = false;
+  bool resize = false, quiet = false, rom_images = false, gt_given = false, fst = false, size_fifos = false;
   int frames = 1, multipliers = kDefaultMultiplierBudget;
   double target_fps = 0;
 };
@@ -72,6 +78,41 @@ RunArgs with_default_pair(RunArgs a) {
   return a;
 }
 
+// --size-fifos: the sized depths into OUT/arch.json. Each candidate is simulated by this program in
+// a child process (same pair, the candidate's config), in OUT/fifo-sizing/.
+std::string size_fifos_by_simulation(const RunArgs& a, const Package& package, const ArchConfig& given,
+                                     const ArchConfig& unbounded, const SimulationResult& result,
+                                     const nlohmann::json& report) {
+  const fs::path out = a.out, work = out / "fifo-sizing";
+  fs::create_directories(work);
+  const std::string self = fs::read_symlink("/proc/self/exe").string();
+  int candidate = 0;
+  const FrameCheck check = [&](const ArchConfig& config) -> std::optional<FrameCycles> {
+    const fs::path arch = work / fmt::format("candidate{}.json", ++candidate), run = work / "run";
+    write_arch_config(arch, config);
+    std::vector<std::string> argv{self, "run", "--model", a.model, "--img1", a.img1, "--img2", a.img2, "--gt", "",
+                                  "--arch", arch.string(), "--out", run.string(), "--vcd", "", "--quiet"};
+    if (a.resize) argv.push_back("--resize");
+    if (run_tool(argv, {}, work / "run.log") != 0) return std::nullopt;  // a deadlock: run.log says where
+    std::ifstream in(run / "report.json");
+    const nlohmann::json r = nlohmann::json::parse(in);
+    return FrameCycles{r["frame"]["initiation_interval_cycles"].get<int64_t>(), r["frame"]["latency_cycles"].get<int64_t>()};
+  };
+  if (!a.quiet) fmt::print("sizing the FIFOs: simulating candidates in {}\n", work.string());
+  const FrameCycles target{report["frame"]["initiation_interval_cycles"].get<int64_t>(),
+                           report["frame"]["latency_cycles"].get<int64_t>()};
+  const FifoSizing sizing = size_fifos(package, given, unbounded, result, target, check);
+  write_arch_config(out / "arch.json", sizing.sized);
+  std::ofstream(out / "fifo_sizing.json") << sizing.table.dump(2) << "\n";
+  const std::string md = fifo_sizing_markdown(sizing.table);
+  std::ofstream(out / "fifo_sizing.md") << md;
+  if (!a.quiet)
+    fmt::print("FIFO sizing: {} bits as given, {} sized, the same interval and latency ({} frames simulated); wrote {}\n",
+               sizing.table["given_bits"].get<int64_t>(), sizing.table["sized_bits"].get<int64_t>(),
+               sizing.table["simulations"].get<int>(), (out / "arch.json").string());
+  return md;
+}
+
 void run(const RunArgs& given) {
   const RunArgs a = with_default_pair(given);
   if (a.fst && a.vcd.empty()) throw FlowIoError("--fst converts the waves: give --vcd FILE.vcd, not ''");
@@ -109,7 +150,8 @@ void run(const RunArgs& given) {
   if (!a.quiet)
     fmt::print("{}: {}x{} on the accelerator model ({} frame{}{})\n", package.name, package.width, package.height,
                a.frames, a.frames == 1 ? "" : "s", a.cosim.empty() ? "" : ", co-simulating " + a.cosim);
-  const SimulationResult result = simulate(package, config, pair, options);
+  const ArchConfig simulated = a.size_fifos ? unbounded_fifos(package, config) : config;
+  const SimulationResult result = simulate(package, simulated, pair, options);
 
   cv::Mat flow = flow_from_head(result.frames.back().flow_head, package);
   if (scaled) flow = resize_flow(flow, original.img1.rows, original.img1.cols);
@@ -118,7 +160,7 @@ void run(const RunArgs& given) {
   write_image(out / "panel.png", flow_panel(original, flow, a.gt.empty() ? nullptr : &gt));
   if (!a.dump.empty()) write_layer_dump(a.dump, package, result.layers);
 
-  nlohmann::json report = latency_report(package, config, result);
+  nlohmann::json report = latency_report(package, simulated, result);
   if (!a.gt.empty()) {
     const FlowMetrics m = flow_metrics(gt.flow, flow, gt.valid);
     report["accuracy"] = {{"epe", m.epe}, {"l1", m.l1}, {"fl_percent", m.fl}, {"pixels", m.valid}};
@@ -136,7 +178,10 @@ void run(const RunArgs& given) {
     md += fmt::format("\nAgainst {}: EPE {:.4f} px, L1 {:.4f}, Fl {:.2f}%.\n", a.gt, report["accuracy"]["epe"].get<double>(),
                       report["accuracy"]["l1"].get<double>(), report["accuracy"]["fl_percent"].get<double>());
   std::ofstream(out / "report.md") << md;
-  std::ofstream(out / "report.csv") << latency_report_csv(report);
+  const std::string layers_csv = latency_report_csv(report);
+  std::ofstream(out / "report.csv") << layers_csv;
+  const std::string charts = write_run_charts(out, layers_csv, result);
+  if (a.size_fifos) md += "\n## FIFO sizing\n\n" + size_fifos_by_simulation(a, package, config, simulated, result, report);
   fs::path waves, dumpfile;  // what GTKWave opens: the save file, and the dump it names
   if (!a.vcd.empty()) {
     std::vector<std::string> units{"input"};
@@ -148,7 +193,8 @@ void run(const RunArgs& given) {
     write_gtkwave_save(a.vcd, waves, units, dumpfile);
     if (a.fst) convert_to_fst(a.vcd);
   }
-  write_html_page(out / "index.html", package.name + ": qflow-sim run", run_page(md, a, waves));
+  write_html_page(out / "index.html", package.name + ": qflow-sim run",
+                  run_page(md + "\n## Charts\n\n" + charts + "\n", a, waves));
 
   if (a.quiet) return;
   const nlohmann::json& f = report["frame"];
@@ -158,7 +204,7 @@ void run(const RunArgs& given) {
              f["fps_pipelined"].get<double>());
   if (report.contains("accuracy"))
     fmt::print("EPE {:.4f} px against {}\n", report["accuracy"]["epe"].get<double>(), a.gt);
-  fmt::print("wrote {}/ (index.html, flow.flo, flow.png, panel.png, report.md/json/csv, arch.json{}){}\n", out.string(),
+  fmt::print("wrote {}/ (index.html, flow.flo, flow.png, panel.png, report.md/json/csv, arch.json, charts/{}){}\n", out.string(),
              a.rom_images ? ", rom/" : "",
              a.vcd.empty() ? "" : fmt::format(" and {} (+ .gtkw)", dumpfile.string()));
 }
@@ -197,6 +243,9 @@ void add_run_command(CLI::App& app) {
   cmd->add_flag("--resize", args->resize, "scale a pair of another size to the model's input, and the flow back");
   cmd->add_option("--frames", args->frames, "simulate this many frames of the pair")->check(CLI::PositiveNumber);
   cmd->add_flag("--quiet", args->quiet, "no progress bar or summary");
+  cmd->add_flag("--size-fifos", args->size_fifos,
+                "simulate with unbounded FIFOs and skip buffers, then find the fewest rows per buffer that keep that "
+                "frame's interval and latency (more simulations) and write them into OUT/arch.json");
   cmd->callback([args, cmd] {
     args->gt_given = cmd->count("--gt") > 0;
     run(*args);

@@ -1,6 +1,9 @@
-// The MAC-array + requant circuit of a simulated accelerator, estimated from the yosys runs of
-// rtl/cost/circuit_cost.csv (scripts/circuit_cost.py): each conv layer's PE x SIMD multipliers at
-// its widths and its PE requant lanes, priced per MAC and per lane at the 8x8 array yosys measured.
+// The MAC-array + requant circuit of a simulated accelerator: each conv layer's PE x SIMD
+// multipliers at its widths and its PE requant lanes, priced by the hardware side's yosys-fitted
+// cost model (model/arch/circuit_cost). The MAC arrays in LUTs (synth_xilinx -nodsp): the size
+// quantizing buys, in one currency that shrinks with every bit (with DSP inference, a 5-bit array
+// takes fewer LUTs than a 4-bit one, its multipliers having moved into DSPs). The requant lanes'
+// 24-bit multipliers stay in DSPs at every width, as a designer would keep them.
 #pragma once
 
 #include <filesystem>
@@ -10,18 +13,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "arch/circuit_cost.hpp"
+
 namespace qflow::study {
-
-struct UnitCost {
-  double luts = 0, flip_flops = 0, dsps = 0;  // per multiplier (mac_array) or per PE lane (requant)
-};
-
-// Per bit width 2..8: the generic LUT-6 mapping (luts, flip-flops) and synth_xilinx's DSP48E1s.
-struct CostTable {
-  std::map<int, UnitCost> mac, requant;
-};
-
-CostTable read_cost_table(const std::filesystem::path& csv);
 
 // One conv layer of a simulated accelerator: its widths and its folding.
 struct FoldedLayer {
@@ -33,10 +27,7 @@ struct FoldedLayer {
 // network: a package's network.json; sim_report: `qflow-sim run`'s report.json of that package.
 std::vector<FoldedLayer> folded_layers(const nlohmann::json& network, const nlohmann::json& sim_report);
 
-// Totals and per layer. A multiplier of w x a bits is priced at the mean of the table's w x w and
-// a x a per-MAC figures (the table has equal widths only); a requant lane at its output width.
-// Widths are clamped to the table's 2..8 (the 12-bit upsampled inputs and the flow head's 16-bit
-// output are priced at 8).
-nlohmann::json estimate_circuit(const std::vector<FoldedLayer>& layers, const CostTable& table);
+// Totals and per layer.
+nlohmann::json estimate_circuit(const std::vector<FoldedLayer>& layers, const CircuitCostModel& cost);
 
 }  // namespace qflow::study

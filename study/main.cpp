@@ -87,7 +87,7 @@ void add_cost(CLI::App& app) {
     const fs::path dir = *run;
     const nlohmann::json network = read_json(dir / "package" / "network.json");
     const nlohmann::json sim_report = read_json(dir / "sim" / "report.json");
-    const nlohmann::json cost = estimate_circuit(folded_layers(network, sim_report), read_cost_table(*table));
+    const nlohmann::json cost = estimate_circuit(folded_layers(network, sim_report), CircuitCostModel::read(*table));
     write_text(dir / "cost.json", cost.dump(1) + "\n");
     fmt::print("{}: {:.0f} LUTs ({:.0f} MAC arrays, {:.0f} requant), {:.0f} FFs, {:.0f} DSPs\n", dir.string(),
                cost["luts"].get<double>(), cost["array_luts"].get<double>(), cost["requant_luts"].get<double>(),
@@ -112,7 +112,7 @@ void add_mixed(CLI::App& app) {
     const nlohmann::json sim_report = read_json(base / "sim" / "report.json");
     const nlohmann::json sensitivity = read_json(fs::path(a->study) / "runs" / "sensitivity" / "sensitivity.json");
     const MixedChoice c = choose_mixed_precision(network, folded_layers(network, sim_report), sensitivity,
-                                                 read_cost_table(a->table), a->fraction);
+                                                 CircuitCostModel::read(a->table), a->fraction);
     write_text(fs::path(a->out) / "mixed.json", c.to_json().dump(1) + "\n");
     write_text(fs::path(a->out) / "layer_bits.txt", c.layer_bits() + "\n");
     for (const std::string& m : c.moves) fmt::print("  {}\n", m);

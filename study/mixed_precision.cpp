@@ -53,7 +53,7 @@ nlohmann::json MixedChoice::to_json() const {
 }
 
 MixedChoice choose_mixed_precision(const nlohmann::json& network, const std::vector<FoldedLayer>& folded,
-                                   const nlohmann::json& sensitivity, const CostTable& table, double luts_fraction) {
+                                   const nlohmann::json& sensitivity, const CircuitCostModel& table, double luts_fraction) {
   if (!(luts_fraction > 0 && luts_fraction < 1))
     throw PlanError(fmt::format("the LUT budget {} is not a fraction of W8A8's in (0, 1)", luts_fraction));
   std::map<std::string, Unit> units;

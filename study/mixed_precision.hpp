@@ -27,6 +27,6 @@ struct MixedChoice {
 // network: the W8A8 package's network.json (its graph carries widths from layer to layer);
 // folded: its layers on the simulated folding; sensitivity: `qflow-train sensitivity`'s JSON.
 MixedChoice choose_mixed_precision(const nlohmann::json& network, const std::vector<FoldedLayer>& folded,
-                                   const nlohmann::json& sensitivity, const CostTable& table, double luts_fraction);
+                                   const nlohmann::json& sensitivity, const CircuitCostModel& table, double luts_fraction);
 
 }  // namespace qflow::study

@@ -68,7 +68,8 @@ ArchConfig arch_from_json(const nlohmann::json& j, const std::string& where) {
           fmt::format("{}: not a qflow architecture config (\"format\": \"{}\" expected)", where, kFormat));
   require(j.contains("version") && j.at("version") == kVersion,
           fmt::format("{}: unsupported version (expected {})", where, kVersion));
-  only_keys(j, {"format", "version", "clock_mhz", "quantum_ns", "fifo_depth_rows", "skip_buffers", "dram", "layers"},
+  only_keys(j, {"format", "version", "clock_mhz", "quantum_ns", "fifo_depth_rows", "skip_buffers", "dsp_packing", "dram",
+                "layers", "fifos"},
             where);
   ArchConfig c;
   c.clock_mhz = field(j, "clock_mhz", c.clock_mhz, where);
@@ -78,6 +79,7 @@ ArchConfig arch_from_json(const nlohmann::json& j, const std::string& where) {
   require(skips == "onchip" || skips == "dram",
           fmt::format("{}: skip_buffers is '{}' (expected \"onchip\" or \"dram\")", where, skips));
   c.skips = skips == "dram" ? SkipPlacement::Dram : SkipPlacement::OnChip;
+  c.dsp_packing = field(j, "dsp_packing", c.dsp_packing, where);
   if (j.contains("dram")) {
     const nlohmann::json& d = j.at("dram");
     only_keys(d, {"latency_ns", "bandwidth_gbps", "size_mib"}, where + " dram");
@@ -90,16 +92,27 @@ ArchConfig arch_from_json(const nlohmann::json& j, const std::string& where) {
   require(c.fifo_depth_rows >= 1, fmt::format("{}: fifo_depth_rows must be at least 1", where));
   require(c.dram.latency_ns >= 0 && c.dram.bandwidth_gbps > 0 && c.dram.size_mib > 0,
           fmt::format("{}: dram latency must be >= 0, bandwidth and size positive", where));
+  const nlohmann::json fifos = j.value("fifos", nlohmann::json::object());
+  require(fifos.is_object(), fmt::format("{}: 'fifos' must be an object of depths in rows keyed by channel name", where));
+  for (const auto& [name, depth] : fifos.items()) {
+    const std::string at = fmt::format("{} fifos", where);
+    c.fifo_depths[name] = field(fifos, name.c_str(), 0, at);
+    require(c.fifo_depths[name] >= 1, fmt::format("{}: '{}' must be at least 1 row", at, name));
+  }
   const nlohmann::json layers = j.value("layers", nlohmann::json::object());
   require(layers.is_object(), fmt::format("{}: 'layers' must be an object keyed by layer name", where));
   for (const auto& [name, l] : layers.items()) {
     const std::string at = fmt::format("{} layer '{}'", where, name);
-    only_keys(l, {"pe", "simd", "cosim", "fifo_depth_rows"}, at);
+    only_keys(l, {"pe", "simd", "cosim", "fifo_depth_rows", "multipliers"}, at);
     ConvArch a;
     a.pe = field(l, "pe", 0, at);
     a.simd = field(l, "simd", 0, at);
     a.cosim = field(l, "cosim", false, at);
     a.fifo_depth_rows = field(l, "fifo_depth_rows", 0, at);
+    const std::string multipliers = field<std::string>(l, "multipliers", "dsp", at);
+    require(multipliers == "dsp" || multipliers == "lut",
+            fmt::format("{}: multipliers is '{}' (expected \"dsp\" or \"lut\")", at, multipliers));
+    a.multipliers = multipliers == "lut" ? MultiplierImpl::Lut : MultiplierImpl::Dsp;
     require(a.pe >= 1 && a.simd >= 1, fmt::format("{}: pe and simd must be at least 1", at));
     require(a.fifo_depth_rows >= 0, fmt::format("{}: fifo_depth_rows must be at least 1 (or 0: the default)", at));
     c.convs[name] = a;
@@ -112,7 +125,8 @@ ArchConfig arch_from_json(const nlohmann::json& j, const std::string& where) {
 nlohmann::json arch_to_json(const ArchConfig& c) {
   nlohmann::json layers = nlohmann::json::object();
   for (const auto& [name, a] : c.convs) {
-    layers[name] = {{"pe", a.pe}, {"simd", a.simd}, {"cosim", a.cosim}};
+    layers[name] = {{"pe", a.pe}, {"simd", a.simd}, {"cosim", a.cosim},
+                    {"multipliers", a.multipliers == MultiplierImpl::Lut ? "lut" : "dsp"}};
     if (a.fifo_depth_rows > 0) layers[name]["fifo_depth_rows"] = a.fifo_depth_rows;
   }
   return {{"format", kFormat},
@@ -121,9 +135,11 @@ nlohmann::json arch_to_json(const ArchConfig& c) {
           {"quantum_ns", c.quantum_ns},
           {"fifo_depth_rows", c.fifo_depth_rows},
           {"skip_buffers", c.skips == SkipPlacement::Dram ? "dram" : "onchip"},
+          {"dsp_packing", c.dsp_packing},
           {"dram", {{"latency_ns", c.dram.latency_ns}, {"bandwidth_gbps", c.dram.bandwidth_gbps},
                     {"size_mib", c.dram.size_mib}}},
-          {"layers", layers}};
+          {"layers", layers},
+          {"fifos", c.fifo_depths}};
 }
 
 ArchConfig read_arch_config(const std::filesystem::path& file) {

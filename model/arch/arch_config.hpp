@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "arch/circuit_cost.hpp"
 #include "package/package.hpp"
 
 namespace qflow {
@@ -17,6 +18,7 @@ struct ConvArch {
   int simd = 1;        // input elements (channel x tap) per cycle
   bool cosim = false;  // run this layer's MACs through the Verilated RTL
   int fifo_depth_rows = 0;  // its output FIFOs' depth; 0: the config's fifo_depth_rows
+  MultiplierImpl multipliers = MultiplierImpl::Dsp;  // where its MACs and requant multiply (resources only)
 };
 
 enum class SkipPlacement { OnChip, Dram };
@@ -32,8 +34,14 @@ struct ArchConfig {
   double quantum_ns = 1000.0;  // how far the DMA may run ahead of simulated time
   int fifo_depth_rows = 2;     // between neighbouring units, in rows of the map (per conv: ConvArch)
   SkipPlacement skips = SkipPlacement::OnChip;
+  // Two narrow MACs sharing an activation in one DSP48E2 (Xilinx WP486), for layers of DSP
+  // multipliers whose weights and activations are 8 bits or fewer (resources only).
+  bool dsp_packing = false;
   DramConfig dram;
   std::map<std::string, ConvArch> convs;  // by conv layer name, every conv of the package
+  // Depths in rows by channel name ("conv1_to_conv2", a skip buffer's "conv3_1_to_concat3", ...):
+  // what `run --size-fifos` writes; they override the per-layer and default depths.
+  std::map<std::string, int> fifo_depths;
 
   double period_ns() const { return 1000.0 / clock_mhz; }
 };

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <systemc>
 
@@ -34,6 +36,9 @@ class RowChannel : public sc_core::sc_module {
   int depth() const { return depth_; }
   int map_rows() const { return map_rows_; }  // rows of the map it carries
   int peak() const { return peak_; }          // the most rows it ever held: the depth it needs
+  // Every change of its level: (when, rows held), for the FIFO fill chart.
+  const std::vector<std::pair<sc_core::sc_time, int>>& levels() const { return levels_; }
+  void clear_levels() { levels_.clear(); }
   void trace(sc_core::sc_trace_file* file) const { sc_core::sc_trace(file, level_, "fifo." + std::string(basename()) + ".level"); }
 
  private:
@@ -41,14 +46,15 @@ class RowChannel : public sc_core::sc_module {
     const int level = fifo_.num_available();
     peak_ = std::max(peak_, level);
     level_.write(level);
+    levels_.emplace_back(sc_core::sc_time_stamp(), level);
   }
-
 
   std::string producer_;
   int depth_, map_rows_;
   sc_core::sc_fifo<RowRef> fifo_;
   sc_core::sc_signal<int> level_{"level"};
   int peak_ = 0;
+  std::vector<std::pair<sc_core::sc_time, int>> levels_;
 };
 
 }  // namespace qflow

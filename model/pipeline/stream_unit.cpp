@@ -49,6 +49,7 @@ void StreamUnit::run() {
       const int64_t own_cycles = int64_t(std::llround((sc_time_stamp() - start) / period_));  // a co-simulated RTL's
       wait(period_ * double(row_cycles_) + transfer);
       stats_.busy_cycles += row_cycles_ + own_cycles + int64_t(std::ceil(transfer / period_));
+      stats_.spans.push_back({UnitSpan::Busy, start, sc_time_stamp()});
       busy_.write(false);
       emit(out);
       ++stats_.rows;
@@ -68,11 +69,13 @@ void StreamUnit::receive_through(int row) {
       if (inputs_[i]->empty()) {
         starved_.write(true);
         waiting_on_ = "a row from " + std::string(inputs_[i]->basename());
+        waiting_since_ = since;
       }
       lines_[i].push(inputs_[i]->read());
       waiting_on_.clear();
       starved_.write(false);
       stats_.starve += sc_time_stamp() - since;
+      if (sc_time_stamp() > since) stats_.spans.push_back({UnitSpan::Starve, since, sc_time_stamp()});
     }
 }
 
@@ -82,11 +85,13 @@ void StreamUnit::emit(const RowRef& row) {
     if (out->full()) {
       stalled_.write(true);
       waiting_on_ = "room in " + std::string(out->basename());
+      waiting_since_ = since;
     }
     out->write(row);
     waiting_on_.clear();
     stalled_.write(false);
     stats_.stall += sc_time_stamp() - since;
+    if (sc_time_stamp() > since) stats_.spans.push_back({UnitSpan::Stall, since, sc_time_stamp()});
   }
 }
 

@@ -16,11 +16,18 @@
 
 namespace qflow {
 
+// One stretch of a unit's frame in one state, for the pipeline timeline (Gantt) chart.
+struct UnitSpan {
+  enum State : char { Busy = 'B', Stall = 'S', Starve = 'W' } state;
+  sc_core::sc_time start, end;
+};
+
 struct UnitStats {
   int64_t busy_cycles = 0;                // computing (or transferring, for a DMA stage)
   sc_core::sc_time starve, stall;         // waiting for an input row; for room in an output FIFO
   sc_core::sc_time first_start, last_end; // first row's start, last row's end
   int rows = 0;
+  std::vector<UnitSpan> spans;            // every busy, stalled and starved stretch, in time order
 };
 
 class StreamUnit : public sc_core::sc_module {
@@ -49,6 +56,7 @@ class StreamUnit : public sc_core::sc_module {
   const sc_core::sc_event& finished() const { return finished_; }
   // What the unit waits for right now ("" when it is not waiting): a deadlock report names it.
   const std::string& waiting_on() const { return waiting_on_; }
+  const sc_core::sc_time& waiting_since() const { return waiting_since_; }
   void trace(sc_core::sc_trace_file* file) const;
 
  private:
@@ -67,6 +75,7 @@ class StreamUnit : public sc_core::sc_module {
   std::function<void(const RowRef&)> row_done_;
   UnitStats stats_;
   std::string waiting_on_;
+  sc_core::sc_time waiting_since_;
   sc_core::sc_event finished_;
   sc_core::sc_signal<bool> busy_{"busy"}, stalled_{"stalled"}, starved_{"starved"};
   sc_core::sc_signal<int> row_{"row"};

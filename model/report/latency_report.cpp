@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "arch/folding_model.hpp"
+#include "arch/resource_model.hpp"
 
 namespace qflow {
 namespace {
@@ -73,6 +74,12 @@ nlohmann::json latency_report(const Package& package, const ArchConfig& config, 
     channels.push_back({{"name", c.name}, {"depth_rows", c.depth}, {"peak_rows", c.peak}, {"row_bits", c.row_bits},
                         {"skip", c.skip}});
   }
+  const ResourceEstimate estimate = estimate_resources(package, config, plans);
+  const nlohmann::json resources = resources_json(estimate, total_resources(estimate));
+  for (const auto& r : resources["layers"])
+    for (auto& l : layers)
+      if (l["name"] == r["name"])
+        for (const char* key : {"luts", "flip_flops", "dsps", "bram36"}) l[key] = r[key];
   const bool skips_on_chip = config.skips == SkipPlacement::OnChip;
   const double frame_seconds = double(std::max<uint64_t>(1, result.frame_cycles)) / hz;
   const double dma_share = double(result.dma_read_bytes + result.dma_written_bytes) /
@@ -102,6 +109,7 @@ nlohmann::json latency_report(const Package& package, const ArchConfig& config, 
             {"dma_read_bytes", result.dma_read_bytes},
             {"dma_written_bytes", result.dma_written_bytes},
             {"dram_bandwidth_used", dma_share}}},
+          {"resources", resources},
           {"layers", layers},
           {"channels", channels}};
 }
@@ -151,14 +159,21 @@ std::string latency_report_markdown(const nlohmann::json& r) {
       m["skip_bits_used"].get<int64_t>(),
       m["dma_read_bytes"].get<uint64_t>(), m["dma_written_bytes"].get<uint64_t>(),
       100.0 * m["dram_bandwidth_used"].get<double>());
+  const nlohmann::json& res = r["resources"];
+  md += fmt::format(
+      "\n| FPGA resources (estimate; `qflow-sim arch --part` fits them to a part) | |\n|---|---|\n"
+      "| LUTs | {} ({} of them LUT RAM) |\n| flip-flops | {} |\n| DSPs | {} |\n| BRAM36 | {} (FIFOs and skip buffers: {}) |\n"
+      "| LUTs a requant with each layer's shift built in would save | {} |\n",
+      res["luts"].dump(), res["lutram_luts"].dump(), res["flip_flops"].dump(), res["dsps"].dump(), res["bram36"].dump(),
+      res["buffers"]["bram36"].dump(), res["requant_fixed_shift_saving_luts"].dump());
   return md;
 }
 
 std::string latency_report_csv(const nlohmann::json& r) {
   static const char* const kColumns[] = {"name", "op", "macs", "pe", "simd", "multipliers", "model_cycles",
                                          "busy_cycles", "stall_cycles", "starve_cycles", "utilization",
-                                         "mac_efficiency", "rom_bits", "line_buffer_bits", "rtl_cycles",
-                                         "rtl_vs_model_percent"};
+                                         "mac_efficiency", "rom_bits", "line_buffer_bits", "luts", "flip_flops",
+                                         "dsps", "bram36", "rtl_cycles", "rtl_vs_model_percent"};
   std::string csv = "layer,op,out_c,out_h,out_w";
   for (size_t c = 2; c < std::size(kColumns); ++c) csv += std::string(",") + kColumns[c];
   csv += "\n";

@@ -23,7 +23,7 @@ plot "report.csv" using (fixed("w_bits")):(column(A)) with linespoints pt 7 lw 2
      zero with lines dt 4 lw 1 lc "gray" title "zero flow"
 
 set output "luts_vs_bits.svg"
-set title "MAC arrays + requant at the simulated folding (yosys LUT-6 estimate)"
+set title "MAC arrays + requant at the simulated folding (yosys synth_xilinx, multipliers in LUTs)"
 set ylabel "LUTs"
 set yrange [0:*]
 plot "report.csv" using (fixed("w_bits")):(column("luts")) with linespoints pt 7 lw 2 title "total", \

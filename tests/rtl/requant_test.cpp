@@ -1,5 +1,6 @@
 // requant through Verilator against the contract's requantize(): activations at 8 and 3 bits and
-// the flow head's int16 saturation, on random values, rounding ties and the clamps.
+// the flow head's int16 saturation, on random values, rounding ties and the clamps; the variant
+// whose shift is a constant of the layer ignores the shift pin.
 #include <random>
 
 #include <gtest/gtest.h>
@@ -8,6 +9,8 @@
 #include "Vrequant_a3_params.hpp"
 #include "Vrequant_a8.h"
 #include "Vrequant_a8_params.hpp"
+#include "Vrequant_a8_shift24.h"
+#include "Vrequant_a8_shift24_params.hpp"
 #include "Vrequant_flow.h"
 #include "Vrequant_flow_params.hpp"
 #include "ref/integer_ops.hpp"
@@ -37,8 +40,9 @@ std::vector<RequantBeat> random_requant_beats(int acc_bits, uint64_t seed) {
   return beats;
 }
 
+// fixed_shift >= 0: the unit was built with that FixedShift and must ignore its shift pin.
 template <class Vtop, class Params>
-void expect_matches_contract(uint64_t seed) {
+void expect_matches_contract(uint64_t seed, int fixed_shift = -1) {
   using Pins = RequantPins<Vtop>;
   Pins pins;
   pins.beats = random_requant_beats(Pins::kAccBits, seed);
@@ -50,7 +54,8 @@ void expect_matches_contract(uint64_t seed) {
   int inside = 0;
   for (size_t i = 0; i < pins.beats.size(); ++i) {
     const RequantBeat& b = pins.beats[i];
-    const int expected = requantize(b.acc, b.mult, b.bias, b.shift, Params::kOutBits, Params::kFlowHead != 0);
+    const int expected =
+        requantize(b.acc, b.mult, b.bias, fixed_shift >= 0 ? fixed_shift : b.shift, Params::kOutBits, Params::kFlowHead != 0);
     ASSERT_EQ(pins.codes[i], expected) << "acc " << b.acc << " mult " << b.mult << " bias " << b.bias << " shift "
                                        << b.shift;
     inside += expected > 0 && expected < (1 << Params::kOutBits) - 1;
@@ -60,6 +65,9 @@ void expect_matches_contract(uint64_t seed) {
 
 TEST(Requant, EightBitActivations) { expect_matches_contract<Vrequant_a8, Vrequant_a8_params>(1); }
 TEST(Requant, ThreeBitActivations) { expect_matches_contract<Vrequant_a3, Vrequant_a3_params>(2); }
+TEST(Requant, FixedShiftIgnoresTheShiftPin) {
+  expect_matches_contract<Vrequant_a8_shift24, Vrequant_a8_shift24_params>(4, Vrequant_a8_shift24_params::kFixedShift);
+}
 TEST(Requant, FlowHeadSaturatesToInt16) { expect_matches_contract<Vrequant_flow, Vrequant_flow_params>(3); }
 
 }  // namespace

@@ -76,19 +76,21 @@ const nlohmann::json kNetwork = {{"layers",
 const nlohmann::json kSim = {{"layers", {{{"name", "a"}, {"pe", 4}, {"simd", 8}}, {{"name", "b"}, {"pe", 2}, {"simd", 16}}}}};
 
 TEST(CircuitCost, PricesEachLayerAtItsWidthsAndFolding) {
-  const CostTable table = read_cost_table(QFLOW_COST_TABLE);
-  // The committed yosys table: an 8x8 array of 2-bit MACs is 1092 LUTs, 8 requant lanes 11208.
-  EXPECT_DOUBLE_EQ(table.mac.at(2).luts, 1092.0 / 64);
-  EXPECT_DOUBLE_EQ(table.requant.at(2).luts, 11208.0 / 8);
+  const CircuitCostModel& model = CircuitCostModel::read(QFLOW_COST_TABLE);
   const std::vector<FoldedLayer> layers = folded_layers(kNetwork, kSim);
   ASSERT_EQ(layers.size(), 2u);
   EXPECT_EQ(layers[1].in_bits, 2);
-  const nlohmann::json cost = estimate_circuit(layers, table);
-  const double expected_array = 32 * (table.mac.at(2).luts + table.mac.at(8).luts) / 2 +
-                                32 * (table.mac.at(4).luts + table.mac.at(2).luts) / 2;
-  const double expected_requant = 4 * table.requant.at(2).luts + 2 * table.requant.at(8).luts;  // 16-bit flow at 8
+  const nlohmann::json cost = estimate_circuit(layers, model);
+  // a: 4 x 8 multipliers of 2-bit weights on 8-bit inputs, 4 lanes; b: 2 x 16 of 4 x 2 bits, 2 lanes.
+  const auto lut = MultiplierImpl::Lut;
+  const double expected_array = model.mac_array(2, 8, 4, 8, lut).luts + model.mac_array(4, 2, 2, 16, lut).luts;
+  const auto dsp = MultiplierImpl::Dsp;  // the requant lanes' wide multipliers stay in DSPs
+  const double expected_requant = model.requant_lanes(2, 8, 4, dsp).luts + model.requant_lanes(4, 2, 2, dsp).luts;
   EXPECT_DOUBLE_EQ(cost["array_luts"].get<double>(), expected_array);
   EXPECT_DOUBLE_EQ(cost["luts"].get<double>(), expected_array + expected_requant);
+  EXPECT_DOUBLE_EQ(cost["dsps"].get<double>(), model.requant_lanes(2, 8, 4, dsp).dsps + model.requant_lanes(4, 2, 2, dsp).dsps);
+  // Fewer bits, fewer LUTs: what the mixed-precision search relies on.
+  EXPECT_LT(model.mac_array(4, 4, 8, 8, lut).luts, model.mac_array(5, 5, 8, 8, lut).luts);
   const nlohmann::json unfolded = {{"layers", {{{"name", "a"}, {"pe", 4}, {"simd", 8}}}}};
   EXPECT_THROW(folded_layers(kNetwork, unfolded), PlanError);
 }
@@ -96,7 +98,7 @@ TEST(CircuitCost, PricesEachLayerAtItsWidthsAndFolding) {
 // Three convs, c1 and c2 meeting at a concat (one activation group); c2's weights are free to
 // lower, c1's cost a lot: the greedy takes the free step first and stops within the budget.
 TEST(MixedPrecision, TakesTheCheapestStepsUntilTheBudgetFits) {
-  const CostTable table = read_cost_table(QFLOW_COST_TABLE);
+  const CircuitCostModel table = CircuitCostModel::read(QFLOW_COST_TABLE);
   const auto conv = [](const char* name, const char* op, std::vector<std::string> inputs) {
     return nlohmann::json{{"name", name}, {"op", op}, {"inputs", inputs}, {"w_bits", 8}, {"in_bits", 8},
                           {"out_bits", std::string(op) == "flow_head" ? 16 : 8}};
@@ -126,13 +128,6 @@ TEST(MixedPrecision, TakesTheCheapestStepsUntilTheBudgetFits) {
   }
   EXPECT_THROW(choose_mixed_precision(network, base, sensitivity, table, 0.01), PlanError);  // out of reach
   EXPECT_THROW(choose_mixed_precision(network, base, sensitivity, table, 1.5), PlanError);
-}
-
-TEST(CircuitCost, RefusesATableOfAnotherShape) {
-  const fs::path bad = fs::temp_directory_path() / "qflow_bad_cost.csv";
-  write_text(bad, "bits,luts\n2,10\n");
-  EXPECT_THROW(read_cost_table(bad), PlanError);
-  EXPECT_THROW(read_cost_table("/nonexistent/cost.csv"), PlanError);
 }
 
 // A study folder with two finished runs and one that stopped in training, written by hand: the

@@ -1,0 +1,216 @@
+#include "resource_model.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <map>
+
+#include "arch/pipeline_buffers.hpp"
+#include "conv_folding.hpp"
+#include "package/network_shapes.hpp"
+
+namespace qflow {
+namespace {
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// The use of a resource the part has none of: far over any ceiling, and still a JSON number.
+constexpr double kNoCapacity = 1e9;
+
+// Bits of a signed field holding every value of `values`.
+int signed_bits(const std::vector<int64_t>& values) {
+  int64_t largest = 0;
+  for (int64_t v : values) largest = std::max(largest, v < 0 ? -(v + 1) : v);
+  int bits = 1;
+  while (bits < 63 && (int64_t(1) << (bits - 1)) <= largest) ++bits;
+  return bits;
+}
+
+LayerResources conv_resources(const Layer& layer, const LayerPlan& plan, const TensorShape& in, const ConvArch& arch,
+                              bool dsp_packing, const CircuitCostModel& cost) {
+  LayerResources r;
+  r.name = layer.name;
+  r.multipliers = arch.multipliers;
+  const int w = layer.w_bits, a = in.bits + in.frac;
+  r.array = cost.mac_array(w, a, plan.pe, plan.simd, arch.multipliers);
+  // WP486: two weights share one activation in a DSP48E2's 27-bit port, 18 bits apart.
+  if (dsp_packing && arch.multipliers == MultiplierImpl::Dsp && w <= 8 && a <= 8)
+    r.array.dsps = std::ceil(r.array.dsps / 2);
+  r.requant = cost.requant_lanes(w, a, plan.pe, arch.multipliers);
+  r.fixed_shift_saving_luts = r.requant.luts - cost.requant_lanes(w, a, plan.pe, arch.multipliers, true).luts;
+  const rtl::ConvFolding f{plan.pe, plan.simd};
+  // The ROM is read in address order, so a word narrower than a block RAM's 72-bit port packs
+  // several to a port word (a narrow folding would otherwise waste most of every block).
+  const int64_t word = int64_t(plan.pe) * plan.simd * w, words = int64_t(f.groups(layer)) * f.folds(layer);
+  const int64_t per_port = std::max<int64_t>(1, kBlockRamPortBits / word);
+  r.memories.push_back({layer.name + "_rom", "weight_rom", word * per_port, ceil_div(words, per_port)});
+  r.memories.push_back({layer.name + "_lines", "line_buffer", int64_t(plan.simd) * a,
+                        ceil_div(int64_t(layer.kernel) * in.width * in.channels, plan.simd)});
+  r.memories.push_back({layer.name + "_requant", "requant_params", int64_t(plan.pe) * (kMultBits + signed_bits(layer.bias)),
+                        f.groups(layer)});
+  return r;
+}
+
+ResourceUse place(const ResourceEstimate& estimate, const FabricResources& controller,
+                  const std::function<void(std::vector<PlacedMemory>&)>& rearrange) {
+  ResourceUse use;
+  for (const LayerResources& l : estimate.layers) {
+    use.logic.luts += l.array.luts + l.requant.luts;
+    use.logic.flip_flops += l.array.flip_flops + l.requant.flip_flops;
+    use.logic.dsps += l.array.dsps + l.requant.dsps;
+    for (const MemoryShape& m : l.memories) use.memories.push_back({l.name, m, block_ram(m)});
+  }
+  for (const MemoryShape& m : estimate.buffers) use.memories.push_back({"pipeline", m, block_ram(m)});
+  if (rearrange) rearrange(use.memories);
+  for (const PlacedMemory& m : use.memories) {
+    use.lutram.luts += double(m.blocks.lutram_luts);
+    use.memory.bram36 += m.blocks.bram36;
+    use.memory.uram += double(m.blocks.uram);
+  }
+  use.memory_controller = controller;
+  use.used.luts = use.logic.luts + use.lutram.luts + controller.luts;
+  use.used.flip_flops = use.logic.flip_flops + controller.flip_flops;
+  use.used.dsps = std::ceil(use.logic.dsps) + controller.dsps;
+  use.used.bram36 = use.memory.bram36 + controller.bram36;
+  use.used.uram = use.memory.uram + controller.uram;
+  return use;
+}
+
+// Logic as whole cells; block RAM in RAMB36 units, where a RAMB18 is half of one.
+int64_t cells(double x) { return std::llround(x); }
+
+nlohmann::json fabric_json(const FabricResources& r) {
+  return {{"luts", cells(r.luts)}, {"flip_flops", cells(r.flip_flops)}, {"bram36", r.bram36}, {"uram", cells(r.uram)},
+          {"dsps", cells(r.dsps)}};
+}
+
+}  // namespace
+
+ResourceEstimate estimate_resources(const Package& package, const ArchConfig& config, const std::vector<LayerPlan>& plans,
+                                    const CircuitCostModel& cost) {
+  const std::map<std::string, TensorShape> shapes = shapes_by_name(package);
+  ResourceEstimate estimate;
+  for (size_t i = 0; i < package.layers.size(); ++i) {
+    const Layer& layer = package.layers[i];
+    if (layer.is_conv())
+      estimate.layers.push_back(conv_resources(layer, plans[i], shapes.at(layer.inputs.at(0)), config.convs.at(layer.name),
+                                               config.dsp_packing, cost));
+  }
+  for (const BufferSpec& b : pipeline_buffers(package, config, plans))
+    if (!b.in_dram)
+      estimate.buffers.push_back({b.name, b.skip ? "skip_buffer" : "fifo", b.beat_bits,
+                                  ceil_div(int64_t(b.depth_rows) * b.row_bits, b.beat_bits)});
+  return estimate;
+}
+
+ResourceUse total_resources(const ResourceEstimate& estimate) { return place(estimate, {}, nullptr); }
+
+PartFit fit_to_part(const ResourceEstimate& estimate, const FpgaPart& part, const PartCatalog& catalog) {
+  PartFit fit;
+  fit.part = &part;
+  const FabricResources& cap = part.capacity;
+  const FabricResources& ceil = catalog.ceilings;
+  fit.limit = {cap.luts * ceil.luts, cap.flip_flops * ceil.flip_flops, cap.bram36 * ceil.bram36, cap.uram * ceil.uram,
+               cap.dsps * ceil.dsps};
+  const FabricResources controller = part.hard_memory_controller ? FabricResources{} : catalog.soft_memory_controller;
+  // UltraRAM takes the memories that save the most block RAM per UltraRAM while block RAM is
+  // over its ceiling.
+  const auto to_uram = [&](std::vector<PlacedMemory>& memories) {
+    double bram = controller.bram36, uram = 0;
+    for (const PlacedMemory& m : memories) bram += m.blocks.bram36;
+    std::vector<PlacedMemory*> order;
+    for (PlacedMemory& m : memories)
+      if (m.blocks.bram36 > 0) order.push_back(&m);
+    const auto saving = [](const PlacedMemory* m) { return m->blocks.bram36 / double(ultra_ram(m->shape).uram); };
+    std::stable_sort(order.begin(), order.end(), [&](auto* x, auto* y) { return saving(x) > saving(y); });
+    for (PlacedMemory* m : order) {
+      if (bram <= fit.limit.bram36) break;
+      const MemoryBlocks u = ultra_ram(m->shape);
+      if (uram + double(u.uram) > fit.limit.uram) continue;
+      bram -= m->blocks.bram36;
+      uram += double(u.uram);
+      m->blocks = u;
+    }
+  };
+  fit.use = place(estimate, controller, cap.uram > 0 ? to_uram : std::function<void(std::vector<PlacedMemory>&)>{});
+  const std::pair<const char*, std::pair<double, double>> checks[] = {
+      {"luts", {fit.use.used.luts, fit.limit.luts}},       {"flip_flops", {fit.use.used.flip_flops, fit.limit.flip_flops}},
+      {"bram36", {fit.use.used.bram36, fit.limit.bram36}}, {"uram", {fit.use.used.uram, fit.limit.uram}},
+      {"dsps", {fit.use.used.dsps, fit.limit.dsps}}};
+  fit.fits = true;
+  fit.binding_fraction = -1;
+  for (const auto& [name, ul] : checks) {
+    const auto [used, limit] = ul;
+    const double fraction = limit > 0 ? used / limit : (used > 0 ? kNoCapacity : 0.0);
+    if (fraction > 1) fit.fits = false;
+    if (fraction > fit.binding_fraction) {
+      fit.binding_fraction = fraction;
+      fit.binding = name;
+    }
+  }
+  return fit;
+}
+
+nlohmann::json resources_json(const ResourceEstimate& estimate, const ResourceUse& use) {
+  std::map<std::string, std::vector<const PlacedMemory*>> memories_of;
+  for (const PlacedMemory& m : use.memories) memories_of[m.owner].push_back(&m);
+  const auto memories_json = [&](const std::string& owner, FabricResources& sum) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const PlacedMemory* m : memories_of[owner]) {
+      list.push_back({{"name", m->shape.name}, {"kind", m->shape.kind}, {"width_bits", m->shape.width_bits},
+                      {"depth", m->shape.depth}, {"bram36", m->blocks.bram36}, {"uram", m->blocks.uram},
+                      {"lutram_luts", m->blocks.lutram_luts}});
+      sum.bram36 += m->blocks.bram36, sum.uram += double(m->blocks.uram), sum.luts += double(m->blocks.lutram_luts);
+    }
+    return list;
+  };
+  nlohmann::json layers = nlohmann::json::array();
+  double fixed_saving = 0;
+  for (const LayerResources& l : estimate.layers) {
+    FabricResources mem;
+    nlohmann::json memories = memories_json(l.name, mem);
+    layers.push_back({{"name", l.name},
+                      {"multipliers", l.multipliers == MultiplierImpl::Lut ? "lut" : "dsp"},
+                      {"array_luts", cells(l.array.luts)},
+                      {"requant_luts", cells(l.requant.luts)},
+                      {"luts", cells(l.array.luts + l.requant.luts + mem.luts)},
+                      {"flip_flops", cells(l.array.flip_flops + l.requant.flip_flops)},
+                      {"dsps", cells(l.array.dsps + l.requant.dsps)},
+                      {"bram36", mem.bram36},
+                      {"uram", cells(mem.uram)},
+                      {"lutram_luts", cells(mem.luts)},
+                      {"memories", memories}});
+    fixed_saving += l.fixed_shift_saving_luts;
+  }
+  FabricResources buffers;
+  nlohmann::json buffer_list = memories_json("pipeline", buffers);
+  nlohmann::json j = fabric_json(use.used);
+  j["logic"] = fabric_json(use.logic);
+  j["lutram_luts"] = cells(use.lutram.luts);
+  j["memory_controller"] = fabric_json(use.memory_controller);
+  j["requant_fixed_shift_saving_luts"] = cells(fixed_saving);
+  j["layers"] = layers;
+  j["buffers"] = {{"bram36", buffers.bram36}, {"uram", cells(buffers.uram)}, {"lutram_luts", cells(buffers.luts)},
+                  {"memories", buffer_list}};
+  return j;
+}
+
+nlohmann::json part_fit_json(const PartFit& fit) {
+  const auto use = [](double used, double capacity) { return capacity > 0 ? used / capacity : (used > 0 ? kNoCapacity : 0.0); };
+  const FabricResources& u = fit.use.used;
+  const FabricResources& c = fit.part->capacity;
+  return {{"name", fit.part->name},
+          {"device", fit.part->device},
+          {"fits", fit.fits},
+          {"binding", fit.binding},
+          {"binding_of_ceiling", fit.binding_fraction},
+          {"used", fabric_json(u)},
+          {"capacity", fabric_json(c)},
+          {"ceiling", fabric_json(fit.limit)},
+          {"use_of_capacity",
+           {{"luts", use(u.luts, c.luts)}, {"flip_flops", use(u.flip_flops, c.flip_flops)},
+            {"bram36", use(u.bram36, c.bram36)}, {"uram", use(u.uram, c.uram)}, {"dsps", use(u.dsps, c.dsps)}}},
+          {"memory_controller", fabric_json(fit.use.memory_controller)}};
+}
+
+}  // namespace qflow
