@@ -7,14 +7,8 @@
 
 #include "Vmac_array_cosim.h"
 #include "Vmac_array_cosim_params.hpp"
-#include "Vrequant_a2.h"
-#include "Vrequant_a3.h"
-#include "Vrequant_a4.h"
-#include "Vrequant_a5.h"
-#include "Vrequant_a6.h"
-#include "Vrequant_a7.h"
-#include "Vrequant_a8.h"
 #include "Vrequant_flow.h"
+#include "requant_models.hpp"
 #include "conv_folding.hpp"
 #include "mac_array_pins.hpp"
 #include "model_error.hpp"
@@ -93,21 +87,16 @@ class RequantRunnerOf : public RequantRunner {
   HarnessedUnit<Vtop, rtl::RequantPins<Vtop>> unit_;
 };
 
-// The requant unit Verilated for a layer's output: activations of 2..8 bits, or the flow head.
+// The requant unit Verilated for a layer's output: an activation width rtl/ built, or the flow head.
 std::unique_ptr<RequantRunner> make_requant(const Layer& layer, double period_ns) {
   if (layer.op == LayerOp::FlowHead)
     return std::make_unique<RequantRunnerOf<Vrequant_flow>>("cosim_requant_flow_" + layer.name, period_ns);
   const std::string name = fmt::format("cosim_requant_a{}_{}", layer.out_bits, layer.name);
-  switch (layer.out_bits) {
-    case 2: return std::make_unique<RequantRunnerOf<Vrequant_a2>>(name, period_ns);
-    case 3: return std::make_unique<RequantRunnerOf<Vrequant_a3>>(name, period_ns);
-    case 4: return std::make_unique<RequantRunnerOf<Vrequant_a4>>(name, period_ns);
-    case 5: return std::make_unique<RequantRunnerOf<Vrequant_a5>>(name, period_ns);
-    case 6: return std::make_unique<RequantRunnerOf<Vrequant_a6>>(name, period_ns);
-    case 7: return std::make_unique<RequantRunnerOf<Vrequant_a7>>(name, period_ns);
-    case 8: return std::make_unique<RequantRunnerOf<Vrequant_a8>>(name, period_ns);
-    default: throw SimulationError(fmt::format("layer '{}': no requant unit for {} output bits", layer.name, layer.out_bits));
-  }
+#define QFLOW_REQUANT_CASE(bits, Vtop) \
+  if (layer.out_bits == (bits)) return std::make_unique<RequantRunnerOf<Vtop>>(name, period_ns);
+  QFLOW_FOR_EACH_REQUANT_MODEL(QFLOW_REQUANT_CASE)
+#undef QFLOW_REQUANT_CASE
+  throw SimulationError(fmt::format("layer '{}': no requant unit for {} output bits", layer.name, layer.out_bits));
 }
 
 }  // namespace
