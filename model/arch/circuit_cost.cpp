@@ -84,6 +84,9 @@ CircuitCostModel CircuitCostModel::read(const std::filesystem::path& csv) {
       const int pe = std::stoi(f[4]), simd = std::stoi(f[5]);
       const LogicCost cost{std::stod(f[6]), std::stod(f[7]), std::stod(f[8])};
       if (pe < 1 || simd < 1) throw ArchError(fmt::format("{}:{}: PE and SIMD must be positive", csv.string(), row));
+      for (double count : {cost.luts, cost.flip_flops, cost.dsps})
+        if (!std::isfinite(count) || count < 0)
+          throw ArchError(fmt::format("{}:{}: counts must be finite and not negative", csv.string(), row));
       if (f[3] == "mac_array")
         arrays[key].push_back({double(pe) * simd, double(pe), cost});
       else if (f[3] == "requant_lane")

@@ -33,6 +33,12 @@ FabricResources resources(const nlohmann::json& j, const std::string& where, boo
   return r;
 }
 
+std::string text(const nlohmann::json& j, const char* key, const std::string& fallback, const std::string& where) {
+  if (!j.contains(key)) return fallback;
+  if (!j.at(key).is_string()) throw ArchError(fmt::format("{}: '{}' must be a string", where, key));
+  return j.at(key).get<std::string>();
+}
+
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
   return s;
@@ -58,7 +64,7 @@ PartCatalog read_part_catalog(const std::filesystem::path& file) {
     throw ArchError(fmt::format("{}: not valid JSON ({})", file.string(), e.what()));
   }
   const std::string where = file.string();
-  if (!j.is_object() || j.value("format", "") != "qflow-parts" || j.value("version", 0) != 1)
+  if (!j.is_object() || j.value("format", nlohmann::json()) != "qflow-parts" || j.value("version", nlohmann::json()) != 1)
     throw ArchError(fmt::format("{}: not a qflow parts file (\"format\": \"qflow-parts\", \"version\": 1)", where));
   PartCatalog catalog;
   if (!j.contains("ceilings")) throw ArchError(fmt::format("{}: no 'ceilings'", where));
@@ -76,8 +82,8 @@ PartCatalog read_part_catalog(const std::filesystem::path& file) {
     FpgaPart part;
     part.name = p.at("name");
     const std::string at = fmt::format("{} part '{}'", where, part.name);
-    part.device = p.value("device", part.name);
-    part.dsp_slice = p.value("dsp_slice", "DSP48E2");
+    part.device = text(p, "device", part.name, at);
+    part.dsp_slice = text(p, "dsp_slice", "DSP48E2", at);
     if (part.dsp_slice != "DSP48E1" && part.dsp_slice != "DSP48E2")
       throw ArchError(fmt::format("{}: dsp_slice '{}' (expected DSP48E1 or DSP48E2)", at, part.dsp_slice));
     part.capacity = resources(p, at, true);

@@ -86,6 +86,11 @@ TEST(CircuitCost, RefusesATableOfAnotherShape) {
                                                                       "2,2,xilinx,mac_array,x,8,1,1,1\n"));
             }).find(":2: a field is not a number"),
             std::string::npos);
+  EXPECT_NE(error_of([] {
+              CircuitCostModel::read(write_temp("qflow_neg_cost.csv", "w_bits,a_bits,flow,unit,pe,simd,luts,flip_flops,dsps\n"
+                                                                      "2,2,xilinx,mac_array,8,8,nan,1,1\n"));
+            }).find(":2: counts must be finite"),
+            std::string::npos);
 }
 
 // The committed yosys table fits its own measurements closely, and the committed whole-PE check
@@ -139,6 +144,10 @@ TEST(FpgaParts, BadCatalogsNameTheProblem) {
   EXPECT_NE(error(head + R"([{"name": "x", "luts": 1, "flip_flops": 1, "bram36": 1, "uram": 0, "dsps": "many"}]})")
                 .find("part 'x': 'dsps' must be a number"),
             std::string::npos);
+  EXPECT_NE(error(head + R"([{"name": "x", "luts": 1, "flip_flops": 1, "bram36": 1, "uram": 0, "dsps": 1, "device": 7}]})")
+                .find("part 'x': 'device' must be a string"),
+            std::string::npos);
+  EXPECT_NE(error(R"({"format": 5, "version": "1"})").find("not a qflow parts file"), std::string::npos);
   const std::string part = R"({"name": "x", "luts": 1, "flip_flops": 1, "bram36": 1, "uram": 0, "dsps": 1})";
   EXPECT_NE(error(head + "[" + part + "," + part + "]}").find("listed twice"), std::string::npos);
   EXPECT_NE(error("{").find("not valid JSON"), std::string::npos);
