@@ -7,8 +7,12 @@
 // An input that does not fit runs as two convolutions of its low and high parts, recombined in
 // the requant: acc = conv(low) + 2^s conv(high). With exact kernels s = 8 (the 12-bit upsampled
 // codes as the layout stores them, low byte and high part); with saturating ones s = 7, so that
-// both parts stay below 128 (the W8A8 layers and the 12-bit inputs of 8-bit weights).
+// both parts stay below 128 (the W8A8 layers and the 12-bit inputs of 8-bit weights). For 8-bit
+// codes the high part is one bit, set only where a code is 128 or more: where few are, their
+// products are added to conv(low) one input element at a time (128 x the element's weights into
+// every output its window reaches) instead of a second dense convolution. Both are exact.
 #include <algorithm>
+#include <cstring>
 #include <memory>
 #include <string>
 
@@ -24,6 +28,10 @@ namespace {
 using dnnl::memory;
 using Tag = memory::format_tag;
 using Dt = memory::data_type;
+
+// The high bits are added one element at a time while at most 1 in this many input codes has
+// one; past that, the second dense convolution is cheaper.
+constexpr int64_t kSparseHighBits = 16;
 
 bool sums_exactly(const std::string& impl) {
   return impl.find("vnni") != std::string::npos || impl.find("amx") != std::string::npos;
@@ -57,18 +65,22 @@ class OneDnnConv final : public ConvKernel {
 
   void run(const ChannelLast& in, CodeMap& out, ChannelLast* bytes) override {
     const std::vector<uint8_t>* halves[2] = {&in.low, &in.high};  // read in place
+    int convs = parts();
+    bool high_bits_added = false;
     if (split_shift_ == 7) {
-      repack_below_128(in);
+      const int64_t high = repack_below_128(in);
       halves[0] = &repacked_[0];
       halves[1] = &repacked_[1];
+      if (!in.split() && high * kSparseHighBits <= int64_t(in.low.size())) convs = 1, high_bits_added = true;
     }
-    for (int half = 0; half < parts(); ++half) {
+    for (int half = 0; half < convs; ++half) {
       memory src(pd_.src_desc(), cpu_engine(), const_cast<uint8_t*>(halves[half]->data()));
       conv_.execute(stream_, {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights_}, {DNNL_ARG_DST, dst_[half]}});
     }
     stream_.wait();
+    if (high_bits_added) add_high_bit_products(in);
     const auto* acc_low = static_cast<const int32_t*>(dst_[0].get_data_handle());
-    const auto* acc_high = parts() == 2 ? static_cast<const int32_t*>(dst_[1].get_data_handle()) : nullptr;
+    const auto* acc_high = convs == 2 ? static_cast<const int32_t*>(dst_[1].get_data_handle()) : nullptr;
     resize_outputs(out_shape_.channels, out_shape_.height, out_shape_.width, out, bytes);
     const int64_t pixels = int64_t(out.height) * out.width;
     const int cout = layer_.cout;
@@ -82,15 +94,17 @@ class OneDnnConv final : public ConvKernel {
 
   std::string name() const override {
     const std::string kernel = "onednn:" + std::string(pd_.impl_info_str());
-    if (split_shift_ == 7) return kernel + " (7-bit parts: int16 pair sums fit)";
+    if (split_shift_ == 7)
+      return kernel + " (7-bit parts: int16 pair sums fit; 8-bit codes' high bits added one by one when few)";
     return sums_exactly(pd_.impl_info_str()) ? kernel : kernel + " (int16 pair sums fit)";
   }
 
  private:
   int parts() const { return split_shift_ ? 2 : 1; }
 
-  // code = low + 256 high  ->  low7 = code & 127, high7 = code >> 7.
-  void repack_below_128(const ChannelLast& in) {
+  // code = low + 256 high  ->  low7 = code & 127, high7 = code >> 7. Returns how many high7 are
+  // not zero.
+  int64_t repack_below_128(const ChannelLast& in) {
     const int64_t n = int64_t(in.low.size());
     repacked_[0].resize(size_t(n));
     repacked_[1].resize(size_t(n));
@@ -98,11 +112,66 @@ class OneDnnConv final : public ConvKernel {
     const uint8_t* high = in.split() ? in.high.data() : nullptr;
     uint8_t* low7 = repacked_[0].data();
     uint8_t* high7 = repacked_[1].data();
-#pragma omp parallel for if (n >= kParallelCodes)
+    int64_t nonzero = 0;
+#pragma omp parallel for if (n >= kParallelCodes) reduction(+ : nonzero)
     for (int64_t i = 0; i < n; ++i) {
       low7[i] = uint8_t(low[i] & 127);
       high7[i] = uint8_t((low[i] >> 7) | (high ? high[i] << 1 : 0));
+      nonzero += high7[i] != 0;
     }
+    return nonzero;
+  }
+
+  // acc += 128 x conv(high bit), by scattering: each input element whose code is 128 or more adds
+  // 128 x its weights (one per output channel, contiguous in taps_) to every output its window
+  // reaches. The elements are listed per input row first (high7 is mostly zero: read 8 bytes at a
+  // time); then threads take output rows, so no two add to one accumulator.
+  void add_high_bit_products(const ChannelLast& in) {
+    if (taps_.empty()) transpose_taps();
+    const int k = layer_.kernel, stride = layer_.stride, pad = layer_.pad, cout = layer_.cout, cin = in.channels;
+    const int64_t row_codes = int64_t(in.width) * cin;
+    const uint8_t* high7 = repacked_[1].data();
+    high_rows_.assign(size_t(in.height) + 1, 0);
+    high_at_.clear();
+    for (int y = 0; y < in.height; ++y) {
+      const uint8_t* row = high7 + y * row_codes;
+      for (int64_t i = 0; i < row_codes; i += 8) {
+        uint64_t word = 0;
+        std::memcpy(&word, row + i, size_t(std::min<int64_t>(8, row_codes - i)));
+        if (word == 0) continue;
+        for (int64_t j = i; j < std::min(i + 8, row_codes); ++j)
+          if (row[j]) high_at_.push_back(int32_t(j));  // x * cin + c
+      }
+      high_rows_[size_t(y) + 1] = int64_t(high_at_.size());
+    }
+    auto* acc = static_cast<int32_t*>(dst_[0].get_data_handle());
+    const int out_h = out_shape_.height, out_w = out_shape_.width;
+#pragma omp parallel for schedule(dynamic) if (high_at_.size() * size_t(k * cout) >= size_t(kParallelCodes))
+    for (int oy = 0; oy < out_h; ++oy)
+      for (int ky = 0; ky < k; ++ky) {
+        const int y = oy * stride - pad + ky;
+        if (y < 0 || y >= in.height) continue;
+        for (int64_t e = high_rows_[size_t(y)]; e < high_rows_[size_t(y) + 1]; ++e) {
+          const int x = high_at_[size_t(e)] / cin, c = high_at_[size_t(e)] % cin;
+          for (int kx = 0; kx < k; ++kx) {
+            const int sx = x + pad - kx;  // = ox * stride
+            if (sx < 0 || sx % stride || sx / stride >= out_w) continue;
+            int32_t* a = acc + (int64_t(oy) * out_w + sx / stride) * cout;
+            const int8_t* w = taps_.data() + ((int64_t(c) * k + ky) * k + kx) * cout;
+            for (int co = 0; co < cout; ++co) a[co] += int32_t(w[co]) * 128;
+          }
+        }
+      }
+  }
+
+  // The weights as (cin, kh, kw, cout): one tap's output channels side by side.
+  void transpose_taps() {
+    const int k = layer_.kernel, cout = layer_.cout, cin = layer_.cin;
+    taps_.resize(layer_.weights.size());
+    for (int co = 0; co < cout; ++co)
+      for (int c = 0; c < cin; ++c)
+        for (int t = 0; t < k * k; ++t)
+          taps_[(int64_t(c) * k * k + t) * cout + co] = layer_.weights[(int64_t(co) * cin + c) * k * k + t];
   }
 
   const Layer& layer_;
@@ -114,6 +183,9 @@ class OneDnnConv final : public ConvKernel {
   memory weights_;
   memory dst_[2];  // accumulators of the low part, and of the high part when the input is split
   std::vector<uint8_t> repacked_[2];
+  std::vector<int8_t> taps_;  // for add_high_bit_products, made on its first use
+  std::vector<int64_t> high_rows_;  // per input row, where its elements start in high_at_
+  std::vector<int32_t> high_at_;    // the input elements at 128 or more, x * cin + c, row by row
 };
 
 }  // namespace

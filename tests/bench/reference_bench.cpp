@@ -1,10 +1,13 @@
-// The fast bit-exact reference on a full-size FlowNetQ frame (384x512, random package, W8A8 or --bits)
+// The fast bit-exact reference on a full-size FlowNetQ frame (384x512, random package, W8A8 or --bits;
+// or a given package, on its first golden pair: trained activations are sparser than random ones)
 // against LibTorch fp32 inference of the same network and oneDNN's int8 convolutions of the same
 // fifteen layer shapes (u8 x s8 -> s32, its best kernels: the limit of this CPU). Medians, side by
 // side in one run, at each thread count.
 #include <omp.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 
 #include <CLI/CLI.hpp>
@@ -13,6 +16,7 @@
 
 #include "bench_timer.hpp"
 #include "onednn_int8_layers.hpp"
+#include "flow/image_pair.hpp"
 #include "gen/random_package.hpp"
 #include "package/network_shapes.hpp"
 #include "ref/host_flow.hpp"
@@ -69,7 +73,7 @@ class TorchFloatNet {
 int main(int argc, char** argv) {
   using namespace qflow;
   CLI::App app{"Fast reference vs LibTorch fp32 vs oneDNN int8 on one FlowNetQ frame"};
-  std::string size = "384x512";
+  std::string size = "384x512", model;
   double width_mult = 1.0;
   int repeats = 9, bits = 8;
   std::vector<int> threads = {1, 2};
@@ -78,15 +82,27 @@ int main(int argc, char** argv) {
   app.add_option("--repeats", repeats, "timed runs per median")->capture_default_str();
   app.add_option("--threads", threads, "thread counts to measure")->capture_default_str();
   app.add_option("--bits", bits, "weight and activation bits of every layer")->check(CLI::Range(2, 8))->capture_default_str();
+  app.add_option("--model", model, "this package instead of a random one, on its first golden pair")
+      ->check(CLI::ExistingDirectory);
   CLI11_PARSE(app, argc, argv);
   const auto x = size.find('x');
   FlowNetQShape shape{width_mult, std::stoi(size.substr(0, x)), std::stoi(size.substr(x + 1)), bits, bits};
 
-  fmt::print("generating a random W{0}A{0} FlowNetQ x{1} at {2} ...\n", bits, width_mult, size);
-  const RandomPackage made = make_random_package(shape, 1);
+  RandomPackage made;
+  if (model.empty()) {
+    fmt::print("generating a random W{0}A{0} FlowNetQ x{1} at {2} ...\n", bits, width_mult, size);
+    made = make_random_package(shape, 1);
+  } else {
+    made.package = read_package(model);
+    std::vector<std::filesystem::path> cases;
+    for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(model) / "golden"))
+      cases.push_back(entry.path());
+    std::sort(cases.begin(), cases.end());
+    made.pair.images = load_image_pair(cases.at(0) / "img1.png", cases.at(0) / "img2.png");
+    fmt::print("{} on its golden pair {}\n", made.package.name, cases.at(0).filename().string());
+  }
   const CodeMap input = stack_input(made.pair.images.img1, made.pair.images.img2);
-  const torch::Tensor torch_input =
-      torch::rand({1, 6, shape.height, shape.width});
+  const torch::Tensor torch_input = torch::rand({1, 6, made.package.height, made.package.width});
 
   const std::string header =
       "| threads | fast reference (ms) | oneDNN int8 convs (ms) | LibTorch fp32 (ms) | fast / oneDNN | LibTorch / fast |\n"

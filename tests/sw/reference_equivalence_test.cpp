@@ -127,6 +127,29 @@ INSTANTIATE_TEST_SUITE_P(Depths, ExtremeAccumulation,
                          ::testing::Values(std::tuple{1024, 0, 8}, std::tuple{768, 4, 8}, std::tuple{1024, 4, 8},
                                            std::tuple{384, 4, 2}, std::tuple{192, 0, 5}));
 
+// W8A8 where few codes reach 128: on a saturating kernel (AVX2, AVX-512 without VNNI) the fast path
+// convolves the low 7 bits and adds the high bits' products element by element. Strided and padded,
+// every 8-bit weight code, high codes at 128 and 255 and in the corners.
+TEST(SparseHighBits, FewCodesAbove127AddExactly) {
+  std::mt19937_64 rng(5);
+  for (const auto& [stride, kernel, cin] : {std::tuple{1, 3, 48}, std::tuple{2, 5, 40}, std::tuple{2, 7, 6}}) {
+    test::ConvSpec spec;
+    spec.cin = cin;
+    spec.cout = 37;
+    spec.kernel = kernel;
+    spec.stride = stride;
+    spec.pad = kernel / 2;
+    const Layer layer = test::random_conv(spec, rng);
+    CodeMap in = test::random_codes(cin, 13, 17, 127, rng);
+    // About 1 in 40 codes at 128 or more (below the dense threshold), among them the extremes.
+    std::uniform_int_distribution<size_t> at(0, in.codes.size() - 1);
+    for (size_t n = 0; n < in.codes.size() / 40; ++n) in.codes[at(rng)] = int16_t(128 + int(n % 128));
+    in.codes.front() = in.codes.back() = 255;
+    const CodeMap naive = naive_conv(layer, in, test::conv_out_shape(layer, in));
+    expect_same_codes(naive, run_layer_fast(layer, {&in}), fmt::format("k{} s{} cin {}", kernel, stride, cin));
+  }
+}
+
 // The fast path must know which kernel it got: where oneDNN's kernel saturates int16 pair sums
 // (AVX2, AVX-512 without VNNI) a W8A8 layer runs in 7-bit parts and a W4A4 layer as it is; the
 // equivalence tests above show the result exact. Prints what was picked.
