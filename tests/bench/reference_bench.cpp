@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <optional>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -84,6 +85,8 @@ int main(int argc, char** argv) {
   app.add_option("--bits", bits, "weight and activation bits of every layer")->check(CLI::Range(2, 8))->capture_default_str();
   app.add_option("--model", model, "this package instead of a random one, on its first golden pair")
       ->check(CLI::ExistingDirectory);
+  bool fast_only = false;
+  app.add_flag("--fast-only", fast_only, "time the fast reference alone (for a profiler: perf record ...)");
   CLI11_PARSE(app, argc, argv);
   const auto x = size.find('x');
   FlowNetQShape shape{width_mult, std::stoi(size.substr(0, x)), std::stoi(size.substr(x + 1)), bits, bits};
@@ -111,23 +114,28 @@ int main(int argc, char** argv) {
     omp_set_num_threads(t);
     torch::set_num_threads(t);
     // Primitives plan their threading when created: build them after setting the count.
-    bench::OneDnnInt8Layers onednn(made.package);
+    std::optional<bench::OneDnnInt8Layers> onednn;
+    if (!fast_only) onednn.emplace(made.package);
     FastReference fast(made.package, t);
     if (t == threads.front()) {
       // What ran: oneDNN's AVX2 and AVX-512 kernels without VNNI need split inputs for exactness.
       const char* cap = std::getenv("ONEDNN_MAX_CPU_ISA");
       fmt::print("CPU: {}{}\noneDNN int8 kernels: {}\nfast reference kernels:\n", bench::cpu_name(),
-                 cap ? fmt::format(" (ONEDNN_MAX_CPU_ISA={})", cap) : "", onednn.impls().front());
+                 cap ? fmt::format(" (ONEDNN_MAX_CPU_ISA={})", cap) : "", onednn ? onednn->impls().front() : "-");
       std::map<std::string, int> kernels;
       for (size_t i = 0; i < made.package.layers.size(); ++i)
         if (made.package.layers[i].is_conv()) ++kernels[fast.kernel_names()[i]];
       for (const auto& [name, layers] : kernels) fmt::print("  {} layers: {}\n", layers, name);
       fmt::print("\n{}", header);
     }
-    bench::TorchFloatNet net(made.package);
     LayerCodes codes;  // reused frame to frame, as a video stream would
     const double fast_s = bench::median_seconds(repeats, [&] { fast.run(input, codes); });
-    const double dnnl_s = bench::median_seconds(repeats, [&] { onednn.run(); });
+    if (fast_only) {
+      fmt::print("| {} | {:.1f} | | | | |\n", t, fast_s * 1e3);
+      continue;
+    }
+    bench::TorchFloatNet net(made.package);
+    const double dnnl_s = bench::median_seconds(repeats, [&] { onednn->run(); });
     const double torch_s = bench::median_seconds(std::max(3, repeats / 3), [&] { net.run(torch_input); });
     fmt::print("| {} | {:.1f} | {:.1f} | {:.1f} | {:.2f} | {:.1f} |\n", t, fast_s * 1e3, dnnl_s * 1e3, torch_s * 1e3,
                fast_s / dnnl_s, torch_s / fast_s);
