@@ -11,23 +11,9 @@
 namespace qflow {
 
 WeightRom::WeightRom(const Layer& layer, int pe, int simd)
-    : pe_(pe), simd_(simd), w_bits_(layer.w_bits), cout_(layer.cout), depth_(layer.cin * layer.kernel * layer.kernel) {
-  const rtl::ConvFolding f{pe, simd};
-  const int groups = f.groups(layer), folds = f.folds(layer);
-  words_ = groups * folds;
-  lanes_.assign(size_t(words_) * pe * simd, 0);
-  for (int g = 0; g < groups; ++g)
-    for (int fold = 0; fold < folds; ++fold) {
-      int8_t* word = lanes_.data() + size_t(g * folds + fold) * pe * simd;
-      for (int p = 0; p < pe; ++p) {
-        const int co = g * pe + p;
-        if (co >= layer.cout) continue;
-        for (int s = 0; s < simd; ++s) {
-          const int e = fold * simd + s;  // (cin, ky, kx) order, as the canonical ROM
-          if (e < depth_) word[p * simd + s] = layer.weights[size_t(co) * depth_ + e];
-        }
-      }
-    }
+    : pe_(pe), simd_(simd), w_bits_(layer.w_bits), cout_(layer.cout), depth_(layer.cin * layer.kernel * layer.kernel),
+      lanes_(rtl::fold_weights(layer, rtl::ConvFolding{pe, simd})) {
+  words_ = int(lanes_.size() / (size_t(pe) * simd));
 }
 
 std::vector<int8_t> WeightRom::canonical_weights() const {

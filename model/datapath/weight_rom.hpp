@@ -1,6 +1,7 @@
 // A conv layer's weight ROM for its folding (DESIGN section 4): word g * folds + f holds the
 // PE x SIMD weight codes the MAC array multiplies in fold f of channel group g, PE-major, zero
-// where a lane has no output channel or tap. Generated from the package's canonical ROM.
+// where a lane has no output channel or tap (rtl::fold_weights, the layout's one definition).
+// Generated from the package's canonical ROM, or loaded from a $readmemh image.
 #pragma once
 
 #include <cstdint>

@@ -1,14 +1,41 @@
 #include "conv_folding.hpp"
 
+#include <cstdint>
+
 namespace qflow::rtl {
 
+std::vector<int8_t> fold_weights(const Layer& layer, const ConvFolding& f) {
+  const int depth = layer.cin * layer.kernel * layer.kernel, groups = f.groups(layer), folds = f.folds(layer);
+  std::vector<int8_t> lanes(size_t(groups) * folds * f.pe * f.simd, 0);
+  for (int g = 0; g < groups; ++g)
+    for (int fold = 0; fold < folds; ++fold) {
+      int8_t* word = lanes.data() + size_t(g * folds + fold) * f.pe * f.simd;
+      for (int p = 0; p < f.pe; ++p) {
+        const int co = g * f.pe + p;
+        if (co >= layer.cout) continue;
+        for (int s = 0; s < f.simd; ++s) {
+          const int e = fold * f.simd + s;  // (cin, ky, kx) order, as the canonical ROM
+          if (e < depth) word[p * f.simd + s] = layer.weights[size_t(co) * depth + e];
+        }
+      }
+    }
+  return lanes;
+}
+
 std::vector<MacBeat> fold_conv(const Layer& layer, const CodeMap& in, int out_h, int out_w, const ConvFolding& f) {
-  return fold_conv_rows(layer, in, out_w, f, 0, out_h);
+  std::vector<MacBeat> beats = fold_conv_rows(layer, in, out_w, f, 0, out_h);
+  const std::vector<int8_t> words = fold_weights(layer, f);
+  const size_t lanes = size_t(f.pe) * f.simd, count = words.size() / lanes;
+  for (size_t i = 0; i < beats.size(); ++i) {
+    const int8_t* word = words.data() + (i % count) * lanes;
+    beats[i].wgt.assign(word, word + lanes);
+  }
+  return beats;
 }
 
 std::vector<MacBeat> fold_conv_rows(const Layer& layer, const CodeMap& in, int out_w, const ConvFolding& f,
                                     int first_row, int rows) {
-  const int k = layer.kernel, depth = layer.cin * k * k, folds = f.folds(layer);
+  const int k = layer.kernel, folds = f.folds(layer);
   std::vector<MacBeat> beats;
   beats.reserve(size_t(rows) * out_w * f.groups(layer) * folds);
   std::vector<int32_t> window(size_t(folds) * f.simd, 0);  // (cin, ky, kx) order, as the ROM
@@ -26,15 +53,6 @@ std::vector<MacBeat> fold_conv_rows(const Layer& layer, const CodeMap& in, int o
         for (int fold = 0; fold < folds; ++fold) {
           MacBeat beat;
           beat.act.assign(window.begin() + fold * f.simd, window.begin() + (fold + 1) * f.simd);
-          beat.wgt.assign(size_t(f.pe) * f.simd, 0);
-          for (int p = 0; p < f.pe; ++p) {
-            const int co = g * f.pe + p;
-            if (co >= layer.cout) continue;
-            for (int s = 0; s < f.simd; ++s) {
-              const int e = fold * f.simd + s;
-              if (e < depth) beat.wgt[size_t(p * f.simd + s)] = layer.weights[size_t(co) * depth + e];
-            }
-          }
           beat.last = fold + 1 == folds;
           beats.push_back(std::move(beat));
         }

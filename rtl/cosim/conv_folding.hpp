@@ -17,11 +17,18 @@ struct ConvFolding {
   int folds(const Layer& layer) const { return (layer.cin * layer.kernel * layer.kernel + simd - 1) / simd; }
 };
 
-// Beats in output order: pixels in raster order, then channel groups.
-std::vector<MacBeat> fold_conv(const Layer& layer, const CodeMap& in, int out_h, int out_w, const ConvFolding& f);
-// The same for output rows [first_row, first_row + rows) only (what a PE feeds its array per row).
+// The folded weights, the one definition of a weight ROM word (model/datapath/WeightRom packs with
+// it): word g * folds + f holds the PE x SIMD weights fold f of channel group g multiplies,
+// PE-major, zero where a lane has no output channel or tap.
+std::vector<int8_t> fold_weights(const Layer& layer, const ConvFolding& f);
+
+// The activation beats of output rows [first_row, first_row + rows), in output order (pixels in
+// raster order, then channel groups, then folds): what a PE feeds its array while its ROM supplies
+// the weights (`wgt` left empty). Beat i multiplies ROM word i % (groups x folds).
 std::vector<MacBeat> fold_conv_rows(const Layer& layer, const CodeMap& in, int out_w, const ConvFolding& f,
                                     int first_row, int rows);
+// A whole layer's beats, the weights filled in from fold_weights: what the RTL tests stream.
+std::vector<MacBeat> fold_conv(const Layer& layer, const CodeMap& in, int out_h, int out_w, const ConvFolding& f);
 
 // One requant beat per output code (the array's padding lanes dropped), in the same order.
 std::vector<RequantBeat> requant_beats(const Layer& layer, const std::vector<std::vector<int64_t>>& accumulators,
