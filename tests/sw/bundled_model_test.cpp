@@ -19,7 +19,7 @@
 namespace qflow {
 namespace {
 
-TEST(BundledModel, BeatsZeroFlowOnRealPairsThroughTheIntegerPath) {
+TEST(BundledModel, BeatsFarnebackOnRealPairsThroughTheIntegerPath) {
   const std::string root = test::real_pairs_root();
   if (root.empty()) GTEST_SKIP() << "QFLOW_DATA is not set to a folder of real pairs (e.g. ../shared/data/flow): skipped";
   const std::vector<test::RealPair> samples = test::real_pairs(root);
@@ -52,8 +52,9 @@ TEST(BundledModel, BeatsZeroFlowOnRealPairsThroughTheIntegerPath) {
   }
   const double n = double(samples.size());
   fmt::print("| mean | {:.3f} | {:.3f} | {:.3f} | {:.3f} |\n", sums[0] / n, sums[1] / n, sums[2] / n, sums[3] / n);
-  // The bundled model is not yet better than Farneback on these pairs (the README says by how much);
-  // what it must never lose is its lead over no motion at all.
+  // The bundled model was chosen on photo validation scenes, never on these pairs; on them it must
+  // stay ahead of Farneback (DIS is the next goal) and clearly ahead of no motion at all.
+  EXPECT_LT(sums[0], sums[2]) << "the bundled model is no longer better than Farneback on these pairs";
   EXPECT_LT(sums[0], 0.8 * sums[3]) << "the bundled model is no longer clearly better than zero flow on these pairs";
 }
 
