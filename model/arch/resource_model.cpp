@@ -51,6 +51,8 @@ LayerResources conv_resources(const Layer& layer, const LayerPlan& plan, const T
   return r;
 }
 
+// Every memory in block RAM (LUT RAM when shallow), then `rearrange` may move some elsewhere (to
+// UltraRAM); the totals with the memory controller's share.
 ResourceUse place(const ResourceEstimate& estimate, const FabricResources& controller,
                   const std::function<void(std::vector<PlacedMemory>&)>& rearrange) {
   ResourceUse use;
