@@ -7,7 +7,6 @@
 
 #include <fmt/format.h>
 
-#include "arch/pipeline_buffers.hpp"
 #include "cosim/rtl_conv_unit.hpp"
 #include "datapath/row_ops.hpp"
 #include "driver/tlm_transfer.hpp"
@@ -65,6 +64,7 @@ Accelerator::Accelerator(sc_core::sc_module_name name, const Package& package, c
       input_shape_(input_shape(package)),
       plans_(plans) {
   for (size_t i = 0; i < package.layers.size(); ++i) map_index_[package.layers[i].name] = i;
+  for (BufferSpec& spec : pipeline_buffers(package, config, plans)) buffer_specs_[spec.name] = std::move(spec);
   build_datapath(rom_images);
   build_pipeline();
   SC_THREAD(control);
@@ -109,10 +109,13 @@ StreamUnit* Accelerator::add_unit(const std::string& name, int rows, int64_t row
   return unit;
 }
 
-RowChannel* Accelerator::connect(StreamUnit& producer, size_t map, const std::string& name, int depth) {
-  const int rows = map_shape(map).height;
-  channels_.push_back(std::make_unique<RowChannel>(name.c_str(), producer.basename(), depth, rows));
-  channel_maps_.push_back(map);
+RowChannel* Accelerator::connect(StreamUnit& producer, const std::string& name) {
+  const auto spec = buffer_specs_.find(name);
+  if (spec == buffer_specs_.end())
+    throw SimulationError(fmt::format("channel '{}' is not among the pipeline's buffers (arch/pipeline_buffers)", name));
+  channels_.push_back(std::make_unique<RowChannel>(name.c_str(), producer.basename(), spec->second.depth_rows,
+                                                   spec->second.map_rows));
+  channel_specs_.push_back(&spec->second);
   producer.add_output(channels_.back().get());
   return channels_.back().get();
 }
@@ -196,18 +199,15 @@ void Accelerator::build_pipeline() {
       StreamUnit& source = *producer.at(from);
       const size_t map = map_index_.at(from);
       const int from_rows = map_shape(map).height;
-      // A producer's first consumer is its neighbour; any later one (a decoder concat) reads a
-      // skip buffer holding the whole map until the decoder gets there.
-      if (consumers[from]++ == 0) {
-        unit->add_input(connect(source, map, edge, fifo_depth_rows(config_, from, edge)), window);
-      } else if (config_.skips == SkipPlacement::OnChip) {
-        unit->add_input(connect(source, map, edge, skip_depth_rows(config_, edge, from_rows)), window);
-        skips_.push_back(channels_.back().get());
+      // A producer's first consumer is its neighbour (a FIFO); any later one (a decoder concat)
+      // reads a skip buffer holding the map until the decoder gets there, on chip or in DRAM.
+      if (consumers[from]++ == 0 || config_.skips == SkipPlacement::OnChip) {
+        unit->add_input(connect(source, edge), window);
       } else {
         const uint64_t base = skip_offset;
         skip_offset += skip_row_bytes(map) * uint64_t(from_rows);
         StreamUnit* writer = add_unit(edge + "_skip_write", from_rows, 0, [](int y) { return y; });
-        writer->add_input(connect(source, map, edge + "_to_dram", fifo_depth_rows(config_, from, edge + "_to_dram")), 1);
+        writer->add_input(connect(source, edge + "_to_dram"), 1);
         writer->set_row_work(guarded([this, map, base](int y, const std::vector<LineBuffer>& in, RowRef& out) {
           auto token = std::make_shared<Row>();  // "row y is in DRAM": the reader fetches it from there
           token->y = y;
@@ -215,13 +215,11 @@ void Accelerator::build_pipeline() {
           return skip_write(map, base, *in[0].row(y));
         }));
         StreamUnit* reader = add_unit(edge + "_skip_read", from_rows, 0, [](int y) { return y; });
-        reader->add_input(connect(*writer, map, edge + "_in_dram", from_rows), 1);
-        skips_.push_back(channels_.back().get());
+        reader->add_input(connect(*writer, edge + "_in_dram"), 1);
         reader->set_row_work(guarded([this, map, base](int y, const std::vector<LineBuffer>&, RowRef& out) {
           return skip_read(map, base, y, out);
         }));
-        unit->add_input(connect(*reader, map, edge + "_from_dram", fifo_depth_rows(config_, "", edge + "_from_dram")),
-                        window);
+        unit->add_input(connect(*reader, edge + "_from_dram"), window);
       }
     }
     unit->set_row_work(guarded(layer_work(i)));
@@ -230,13 +228,13 @@ void Accelerator::build_pipeline() {
   }
   const size_t head = package_.layers.size() - 1;
   flow_writer_ = add_unit("flow_writer", plans_[head].out.height, 0, [](int y) { return y; });
-  flow_writer_->add_input(connect(*layer_units_.back(), head, package_.layers.back().name + "_to_flow_writer",
-                                  fifo_depth_rows(config_, package_.layers.back().name,
-                                                  package_.layers.back().name + "_to_flow_writer")),
-                          1);
+  flow_writer_->add_input(connect(*layer_units_.back(), package_.layers.back().name + "_to_flow_writer"), 1);
   flow_writer_->set_row_work(guarded([this](int y, const std::vector<LineBuffer>& in, RowRef&) {
     return flow_write(*in[0].row(y));
   }));
+  if (channels_.size() != buffer_specs_.size())
+    throw SimulationError(fmt::format("the pipeline built {} channels where arch/pipeline_buffers lists {}",
+                                      channels_.size(), buffer_specs_.size()));
 }
 
 const TensorShape& Accelerator::map_shape(size_t layer) const {
@@ -329,10 +327,6 @@ void Accelerator::control() {
     for (const StreamUnit* unit : layer_units_) busy.push_back(uint64_t(unit->stats().busy_cycles));
     csr.frame_done(timing_.cycles, busy);
   }
-}
-
-bool Accelerator::is_skip(const RowChannel& channel) const {
-  return std::find(skips_.begin(), skips_.end(), &channel) != skips_.end();
 }
 
 std::string Accelerator::blocked_units() const {

@@ -19,6 +19,7 @@
 
 #include "arch/arch_config.hpp"
 #include "arch/folding_model.hpp"
+#include "arch/pipeline_buffers.hpp"
 #include "control/csr_block.hpp"
 #include "datapath/conv_row_engine.hpp"
 #include "datapath/weight_rom.hpp"
@@ -66,12 +67,10 @@ class Accelerator : public sc_core::sc_module {
   // Per package layer: its weight ROM (null for layers without weights), its RTL's cycles.
   const WeightRom* rom(size_t layer) const { return roms_[layer].get(); }
   RtlCycles rtl_cycles(size_t layer) const;
-  // Every channel with its depth, for the resource report.
+  // Every channel, and the buffer it was built from (depth, row bits, skip): for the reports.
   const std::vector<std::unique_ptr<RowChannel>>& channels() const { return channels_; }
-  bool is_skip(const RowChannel& channel) const;
-  // Per channel: the layer whose map it carries (kInputMap for the pair).
-  static constexpr size_t kInputMap = ~size_t(0);
-  size_t channel_map(size_t channel) const { return channel_maps_[channel]; }
+  const BufferSpec& channel_spec(size_t channel) const { return *channel_specs_[channel]; }
+  static constexpr size_t kInputMap = ~size_t(0);  // the pair's "layer" in map_index_
   // Units waiting right now, and on what: what a deadlock report shows.
   std::string blocked_units() const;
   // Why a unit failed to compute a row (a dataflow error, a co-simulation error), when one did.
@@ -85,7 +84,8 @@ class Accelerator : public sc_core::sc_module {
   // the current time (chain them: t = dma(..., t)).
   sc_core::sc_time dma(tlm::tlm_command command, uint64_t address, void* data, size_t length,
                        sc_core::sc_time issued = sc_core::SC_ZERO_TIME);
-  RowChannel* connect(StreamUnit& producer, size_t map, const std::string& name, int depth);
+  // The channel of that name as arch/pipeline_buffers specifies it (its depth and rows).
+  RowChannel* connect(StreamUnit& producer, const std::string& name);
   void build_pipeline();
   void build_datapath(const std::filesystem::path& rom_images);
   StreamUnit::RowWork layer_work(size_t layer);
@@ -113,9 +113,9 @@ class Accelerator : public sc_core::sc_module {
   std::vector<StreamUnit*> layer_units_;  // per package layer
   StreamUnit* input_unit_ = nullptr;
   StreamUnit* flow_writer_ = nullptr;
+  std::map<std::string, BufferSpec> buffer_specs_;  // every FIFO and skip buffer, by channel name
   std::vector<std::unique_ptr<RowChannel>> channels_;
-  std::vector<size_t> channel_maps_;
-  std::vector<const RowChannel*> skips_;
+  std::vector<const BufferSpec*> channel_specs_;     // per channel
   FrameTiming timing_;
   csr::ErrorCode dma_error_ = csr::ErrorCode::None;  // the frame's first DMA failure
   std::string datapath_error_;

@@ -11,7 +11,6 @@
 
 #include "accelerator.hpp"
 #include "arch/folding_model.hpp"
-#include "arch/pipeline_buffers.hpp"
 #include "errors.hpp"
 #include "memory/dram.hpp"
 #include "model_error.hpp"
@@ -54,7 +53,6 @@ SimulationResult simulate(const Package& package, const ArchConfig& config, cons
   tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_core::sc_time(config.quantum_ns, sc_core::SC_NS));
 
   const std::vector<LayerPlan> plans = plan_layers(package, config);  // shapes and cycles, computed once
-  pipeline_buffers(package, config, plans);  // refuses depths for channels the pipeline does not have
   const TensorShape& head = plans.back().out;
   Dram dram("dram", config.dram);
   Accelerator accelerator("accelerator", package, config, plans, options.rom_images);
@@ -112,13 +110,10 @@ SimulationResult simulate(const Package& package, const ArchConfig& config, cons
     a.rtl_requant_cycles = rtl.requant;
     result.activity.push_back(a);
   }
-  const TensorShape input = input_shape(package);
   for (size_t c = 0; c < accelerator.channels().size(); ++c) {
     const auto& channel = accelerator.channels()[c];
-    const size_t map = accelerator.channel_map(c);
-    const TensorShape& s = map == Accelerator::kInputMap ? input : plans[map].out;
-    ChannelInfo info{channel->basename(), channel->depth(), channel->peak(),
-                     int64_t(s.channels) * s.width * (s.bits + s.frac), accelerator.is_skip(*channel), {}};
+    const BufferSpec& spec = accelerator.channel_spec(c);
+    ChannelInfo info{channel->basename(), channel->depth(), channel->peak(), spec.row_bits, spec.skip, {}};
     for (const auto& [when, rows] : channel->levels())
       info.levels.emplace_back(cycles_of(when - timing.pipeline_start, period), rows);
     result.channels.push_back(std::move(info));

@@ -146,19 +146,19 @@ void add_arch_command(CLI::App& app) {
     const Package package = read_package(args->model);
     const PartCatalog catalog = args->parts.empty() ? bundled_parts() : read_part_catalog(args->parts);
     const CircuitCostModel& cost = CircuitCostModel::bundled();
-    const bool one_part = !args->part.empty() && args->part != "all";
-    const bool optimize_for_part = one_part && !*given && !*budget && !*fps;
+    const FpgaPart* part = !args->part.empty() && args->part != "all" ? &catalog.find(args->part) : nullptr;
+    const bool optimize_for_part = part && !*given && !*budget && !*fps;
     ArchConfig config;
     if (*given) {
       config = read_arch_config(args->arch);
     } else if (optimize_for_part) {
-      config = arch_for_part(package, catalog.find(args->part), catalog, cost, args->dsp_packing, args->clock_mhz);
+      config = arch_for_part(package, *part, catalog, cost, args->dsp_packing, args->clock_mhz);
     } else {
       config = args->target_fps > 0 ? arch_for_interval(package, int64_t(args->clock_mhz * 1e6 / args->target_fps))
                                     : default_arch_config(package, args->multipliers);
       config.clock_mhz = args->clock_mhz;
       config.dsp_packing = args->dsp_packing;
-      if (one_part) assign_multipliers(config, package, catalog.find(args->part), catalog, cost);
+      if (part) assign_multipliers(config, package, *part, catalog, cost);
     }
     check_arch_matches(config, package);
     const std::vector<LayerPlan> plans = plan_layers(package, config);
@@ -171,10 +171,10 @@ void add_arch_command(CLI::App& app) {
     print_folding(plans, config, resources);
     std::vector<PartFit> fits;
     if (!args->part.empty()) {
-      if (one_part)
-        fits.push_back(fit_to_part(estimate, catalog.find(args->part), catalog));
+      if (part)
+        fits.push_back(fit_to_part(estimate, *part, catalog));
       else
-        for (const FpgaPart& part : catalog.parts) fits.push_back(fit_to_part(estimate, part, catalog));
+        for (const FpgaPart& each : catalog.parts) fits.push_back(fit_to_part(estimate, each, catalog));
       print_part_fits(fits);
     }
     if (!args->json.empty()) {

@@ -142,16 +142,20 @@ nlohmann::json arch_to_json(const ArchConfig& c) {
           {"fifos", c.fifo_depths}};
 }
 
-ArchConfig read_arch_config(const std::filesystem::path& file) {
+nlohmann::json read_json_file(const std::filesystem::path& file, const char* what) {
   std::ifstream in(file);
-  if (!in) throw ArchError(fmt::format("{}: missing or unreadable architecture config", file.string()));
+  if (!in) throw ArchError(fmt::format("{}: missing or unreadable {}", file.string(), what));
   nlohmann::json j;
   try {
     in >> j;
   } catch (const nlohmann::json::exception& e) {
     throw ArchError(fmt::format("{}: not valid JSON ({})", file.string(), e.what()));
   }
-  return arch_from_json(j, file.string());
+  return j;
+}
+
+ArchConfig read_arch_config(const std::filesystem::path& file) {
+  return arch_from_json(read_json_file(file, "architecture config"), file.string());
 }
 
 void write_arch_config(const std::filesystem::path& file, const ArchConfig& config) {

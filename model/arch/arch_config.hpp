@@ -46,6 +46,10 @@ struct ArchConfig {
   double period_ns() const { return 1000.0 / clock_mhz; }
 };
 
+// A JSON file of the architecture side (a config, a parts catalog); throws ArchError naming the
+// file when it is missing or not JSON, `what` saying what it should have been.
+nlohmann::json read_json_file(const std::filesystem::path& file, const char* what);
+
 // Reads and checks a config file (format, ranges); throws ArchError naming the file and field.
 ArchConfig read_arch_config(const std::filesystem::path& file);
 void write_arch_config(const std::filesystem::path& file, const ArchConfig& config);

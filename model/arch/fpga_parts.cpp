@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <fstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "arch/arch_config.hpp"
 #include "model_error.hpp"
 
 namespace qflow {
@@ -55,14 +55,7 @@ const FpgaPart& PartCatalog::find(const std::string& name) const {
 }
 
 PartCatalog read_part_catalog(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  if (!in) throw ArchError(fmt::format("{}: missing or unreadable parts file", file.string()));
-  nlohmann::json j;
-  try {
-    in >> j;
-  } catch (const nlohmann::json::exception& e) {
-    throw ArchError(fmt::format("{}: not valid JSON ({})", file.string(), e.what()));
-  }
+  const nlohmann::json j = read_json_file(file, "parts file");
   const std::string where = file.string();
   if (!j.is_object() || j.value("format", nlohmann::json()) != "qflow-parts" || j.value("version", nlohmann::json()) != 1)
     throw ArchError(fmt::format("{}: not a qflow parts file (\"format\": \"qflow-parts\", \"version\": 1)", where));

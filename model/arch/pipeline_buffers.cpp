@@ -8,7 +8,10 @@
 #include "package/network_shapes.hpp"
 
 namespace qflow {
+namespace {
 
+// The depth in rows of `channel`, a FIFO `producer` (a layer name, "input", or "" for a DMA stage)
+// writes: the config's depth for that channel, else its producer's, else the default.
 int fifo_depth_rows(const ArchConfig& config, const std::string& producer, const std::string& channel) {
   if (const auto given = config.fifo_depths.find(channel); given != config.fifo_depths.end()) return given->second;
   const auto conv = config.convs.find(producer);
@@ -16,10 +19,13 @@ int fifo_depth_rows(const ArchConfig& config, const std::string& producer, const
                                                                         : config.fifo_depth_rows;
 }
 
+// A skip buffer's: the config's depth for that channel, else the whole map.
 int skip_depth_rows(const ArchConfig& config, const std::string& channel, int map_rows) {
   const auto given = config.fifo_depths.find(channel);
   return given != config.fifo_depths.end() ? given->second : map_rows;
 }
+
+}  // namespace
 
 std::vector<BufferSpec> pipeline_buffers(const Package& package, const ArchConfig& config,
                                          const std::vector<LayerPlan>& plans) {

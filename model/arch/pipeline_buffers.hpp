@@ -1,7 +1,7 @@
-// The row buffers between the pipeline's units, as the accelerator builds them (model/accelerator
-// .cpp; a test holds the two equal): each map's first consumer reads a FIFO; a later consumer (a
-// decoder concat) reads a skip buffer holding the whole map, on chip or in DRAM behind a FIFO to
-// the DMA and one back. Known without simulating, for the resource estimate.
+// The row buffers between the pipeline's units: each map's first consumer reads a FIFO; a later
+// consumer (a decoder concat) reads a skip buffer holding the whole map, on chip or in DRAM behind
+// a FIFO to the DMA and one back. The accelerator builds its channels from this list, by name (and
+// refuses a channel it lacks), and the resource estimate prices it without simulating.
 #pragma once
 
 #include <cstdint>
@@ -28,10 +28,5 @@ struct BufferSpec {
 std::vector<BufferSpec> pipeline_buffers(const Package& package, const ArchConfig& config,
                                          const std::vector<LayerPlan>& plans);
 
-// The depth in rows of `channel`, a FIFO `producer` (a layer name or "input") writes: the
-// config's depth for that channel, else its producer's, else the default.
-int fifo_depth_rows(const ArchConfig& config, const std::string& producer, const std::string& channel);
-// A skip buffer's: the config's depth for that channel, else the whole map.
-int skip_depth_rows(const ArchConfig& config, const std::string& channel, int map_rows);
 
 }  // namespace qflow

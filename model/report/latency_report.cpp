@@ -76,10 +76,11 @@ nlohmann::json latency_report(const Package& package, const ArchConfig& config, 
   }
   const ResourceEstimate estimate = estimate_resources(package, config, plans);
   const nlohmann::json resources = resources_json(estimate, total_resources(estimate));
-  for (const auto& r : resources["layers"])
-    for (auto& l : layers)
-      if (l["name"] == r["name"])
-        for (const char* key : {"luts", "flip_flops", "dsps", "bram36"}) l[key] = r[key];
+  std::map<std::string, const nlohmann::json*> cost_of;  // conv layers only
+  for (const auto& r : resources["layers"]) cost_of[r["name"].get<std::string>()] = &r;
+  for (auto& l : layers)
+    if (const auto r = cost_of.find(l["name"].get<std::string>()); r != cost_of.end())
+      for (const char* key : {"luts", "flip_flops", "dsps", "bram36"}) l[key] = (*r->second)[key];
   const bool skips_on_chip = config.skips == SkipPlacement::OnChip;
   const double frame_seconds = double(std::max<uint64_t>(1, result.frame_cycles)) / hz;
   const double dma_share = double(result.dma_read_bytes + result.dma_written_bytes) /
