@@ -20,14 +20,18 @@ class ConvKernel {
   virtual std::string name() const = 0;
 };
 
-// qflow's own exact kernel: int16 patch rows x int16 weights, int32 partial sums per kernel row
-// (int64 when even those could overflow), threaded over output rows, vectorized per ISA.
+// qflow's own exact kernel: int16 codes x int16 weights, two products at a time summed in int32
+// (pmaddwd), 6 pixels x 16 channels per register tile; int64 over int32 partial sums where the
+// window's worst case needs it. Threaded over output rows and channel blocks. `portable` forces
+// the plain-loop tiles used on CPUs without AVX2 (for the tests).
 std::unique_ptr<ConvKernel> make_exact_conv(const Layer& layer, const TensorShape& in,
-                                            const TensorShape& out);
+                                            const TensorShape& out, bool portable = false);
 
-// oneDNN's u8 x s8 -> s32 convolution, exact on every x86 ISA: where its kernel saturates int16
-// pair sums (AVX2, AVX-512 without VNNI) the input runs in parts small enough not to. nullptr when
-// oneDNN offers only its reference kernel (which sums in float) or none for this shape.
+// oneDNN's u8 x s8 -> s32 convolution wherever it is exact in one pass: where its kernel saturates
+// int16 pair sums (AVX2, AVX-512 without VNNI) only for inputs that fit, or 8-bit codes of which
+// few reach 128 (their products added apart; denser frames go to the exact kernel). nullptr when
+// oneDNN offers only its reference kernel (which sums in float), none for this shape, or would
+// need two passes on a saturating kernel (qflow's int16 kernel is faster than two).
 std::unique_ptr<ConvKernel> make_onednn_conv(const Layer& layer, const TensorShape& in,
                                              const TensorShape& out);
 

@@ -1,90 +1,179 @@
-// qflow's own exact conv kernel: the fallback wherever oneDNN's kernel is not exact.
+// qflow's own exact conv kernel: int16 codes x int16 weights in register tiles (int16_tiles), the
+// fallback wherever oneDNN's kernel is not exact or would need two passes to be.
+#include <algorithm>
 #include <limits>
+#include <stdexcept>
 #include <type_traits>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "conv_kernel.hpp"
-#include "cpu_clones.hpp"
-#include "layout.hpp"
+#include "int16_tiles.hpp"
 #include "requant_rows.hpp"
 
 namespace qflow {
 namespace {
 
-// Dot product of two int16 runs; the clones let the compiler use pmaddwd at the widest ISA the CPU has.
-template <typename Acc>
-inline __attribute__((always_inline)) Acc dot_body(const int16_t* a, const int16_t* b, int n) {
-  Acc sum = 0;
-  for (int i = 0; i < n; ++i) sum += Acc(a[i]) * Acc(b[i]);
-  return sum;
-}
-QFLOW_CPU_CLONES int32_t dot_int32(const int16_t* a, const int16_t* b, int n) { return dot_body<int32_t>(a, b, n); }
-QFLOW_CPU_CLONES int64_t dot_int64(const int16_t* a, const int16_t* b, int n) { return dot_body<int64_t>(a, b, n); }
+// Below this many multiply-adds a layer (or the accelerator model's one-row strip) runs on the
+// calling thread: forking would cost more than it saves.
+constexpr int64_t kParallelMacs = int64_t(1) << 22;
 
-template <typename Acc>
-Acc dot(const int16_t* a, const int16_t* b, int n) {
-  static_assert(std::is_same_v<Acc, int32_t> || std::is_same_v<Acc, int64_t>);
-  if constexpr (std::is_same_v<Acc, int32_t>)
-    return dot_int32(a, b, n);
-  else
-    return dot_int64(a, b, n);
-}
+// A range of the window (rows x channel pairs) whose worst-case sum fits int32.
+struct SumRange {
+  int ky_begin, ky_end, pair_begin, pair_end;
+};
 
-template <typename RowAcc>
 class ExactConv final : public ConvKernel {
  public:
-  ExactConv(const Layer& layer, const TensorShape& out, std::string why)
-      : layer_(layer), out_shape_(out), why_(std::move(why)) {
-    // (cout, cin, kh, kw) -> (cout, kh, kw, cin): one kernel row is then one contiguous run of
-    // the zero-padded channel-last input.
-    const int k = layer.kernel, cin = layer.cin;
-    weights_.resize(layer.weights.size());
-    for (int co = 0; co < layer.cout; ++co)
-      for (int ci = 0; ci < cin; ++ci)
-        for (int ky = 0; ky < k; ++ky)
-          for (int kx = 0; kx < k; ++kx)
-            weights_[((size_t(co) * k + ky) * k + kx) * cin + ci] =
-                layer.weights[((size_t(co) * cin + ci) * k + ky) * k + kx];
+  ExactConv(const Layer& layer, const TensorShape& in, const TensorShape& out, TileFn tile)
+      : layer_(layer), in_shape_(in), out_shape_(out), tile_(tile), pairs_((layer.cin + 1) / 2),
+        blocks_((layer.cout + kTileChannels - 1) / kTileChannels), padded_width_(in.width + 2 * layer.pad) {
+    pack_weights();
+    padded_.assign(size_t(in.height + 2 * layer.pad) * padded_width_ * 2 * pairs_, 0);  // the border stays zero
+    plan_sum_ranges(in.max_code());
   }
 
   void run(const ChannelLast& in, CodeMap& out, ChannelLast* bytes) override {
-    const PaddedHwc padded = to_padded_hwc(in, layer_.pad);
-    const int k = layer_.kernel, s = layer_.stride, row = k * layer_.cin, cout = layer_.cout;
+    if (in.channels != layer_.cin || in.height != in_shape_.height || in.width != in_shape_.width)
+      throw std::invalid_argument(fmt::format("layer '{}': exact kernel built for {}x{}x{} input, given {}x{}x{}",
+                                              layer_.name, layer_.cin, in_shape_.height, in_shape_.width,
+                                              in.channels, in.height, in.width));
+    fill_padded(in);
     resize_outputs(out_shape_.channels, out_shape_.height, out_shape_.width, out, bytes);
-#pragma omp parallel for schedule(dynamic)
-    for (int oy = 0; oy < out.height; ++oy) {
-      std::vector<int64_t> acc(static_cast<size_t>(out.width) * cout);
-      for (int ox = 0; ox < out.width; ++ox)
-        for (int co = 0; co < cout; ++co) {
-          const int16_t* w = weights_.data() + size_t(co) * k * row;
-          int64_t sum = 0;
-          for (int ky = 0; ky < k; ++ky)
-            sum += dot<RowAcc>(padded.pixel(oy * s + ky, ox * s), w + size_t(ky) * row, row);
-          acc[size_t(ox) * cout + co] = sum;
+    if (ranges_.size() == 1)
+      convolve_and_requantize(acc32_, out, bytes);
+    else
+      convolve_and_requantize(acc64_, out, bytes);
+  }
+
+  std::string name() const override {
+    const std::string sums = ranges_.size() == 1 ? "int32 sums"
+                                                 : fmt::format("int64 over {} int32 partial sums", ranges_.size());
+    return fmt::format("exact:int16 pmaddwd tiles ({}), {}", int16_tile_isa(tile_), sums);
+  }
+
+ private:
+  // (cout, cin, kh, kw) -> per block of 16 output channels [ky][kx][pair][16][2]: a tap's channel
+  // pair for 8 output channels is one register.
+  void pack_weights() {
+    const int k = layer_.kernel;
+    weights_.assign(size_t(blocks_) * k * k * pairs_ * 2 * kTileChannels, 0);
+    for (int co = 0; co < layer_.cout; ++co)
+      for (int ci = 0; ci < layer_.cin; ++ci)
+        for (int t = 0; t < k * k; ++t) {
+          const int block = co / kTileChannels, lane = co % kTileChannels, pair = ci / 2;
+          const size_t at = (((size_t(block) * k * k + t) * pairs_ + pair) * 2 + lane / 8) * kTileChannels +
+                            (lane % 8) * 2 + ci % 2;
+          weights_[at] = layer_.weights[(size_t(co) * layer_.cin + ci) * k * k + t];
         }
-      requantize_block(layer_, acc.data(), int64_t(oy) * out.width, out.width, {&out, bytes});
+  }
+
+  // One range when the whole window's worst case fits int32; otherwise one window row at a time,
+  // in as few channel ranges as keep each partial sum in int32 (summed in int64).
+  void plan_sum_ranges(int64_t max_code) {
+    const int k = layer_.kernel;
+    const int64_t per_pair = 2 * max_code * (int64_t(1) << (layer_.w_bits - 1));
+    const int64_t limit = std::numeric_limits<int32_t>::max();
+    if (per_pair * k * k * pairs_ <= limit) {
+      ranges_.push_back({0, k, 0, pairs_});
+      return;
+    }
+    const int pairs_per_range = int(std::max<int64_t>(1, limit / (per_pair * k)));
+    for (int ky = 0; ky < k; ++ky)
+      for (int p = 0; p < pairs_; p += pairs_per_range) ranges_.push_back({ky, ky + 1, p, std::min(pairs_, p + pairs_per_range)});
+  }
+
+  void fill_padded(const ChannelLast& in) {
+    const int channels = in.channels, stride = 2 * pairs_, pad = layer_.pad;
+    const bool split = in.split();
+#pragma omp parallel for if (int64_t(in.height) * in.width * channels >= kParallelCodes)
+    for (int y = 0; y < in.height; ++y)
+      for (int x = 0; x < in.width; ++x) {
+        const size_t from = (size_t(y) * in.width + x) * channels;
+        int16_t* to = padded_.data() + ((size_t(y) + pad) * padded_width_ + x + pad) * stride;
+        for (int c = 0; c < channels; ++c)
+          to[c] = int16_t(in.low[from + c] + (split ? in.high[from + c] << 8 : 0));
+      }
+  }
+
+  TileArgs tile_args(int oy, int ox, int block, const SumRange& range) const {
+    const int s = layer_.stride, k = layer_.kernel;
+    return {padded_.data() + (size_t(oy) * s * padded_width_ + size_t(ox) * s) * 2 * pairs_,
+            int64_t(padded_width_) * 2 * pairs_,
+            s * 2 * pairs_,
+            k,
+            pairs_,
+            weights_.data() + size_t(block) * k * k * pairs_ * 2 * kTileChannels,
+            range.ky_begin,
+            range.ky_end,
+            range.pair_begin,
+            range.pair_end};
+  }
+
+  // Output row oy, channel block `block`, into acc (pixels x blocks_ * 16 per row).
+  void convolve_tiles(int oy, int block, int32_t* acc) const {
+    const int width = out_shape_.width, step = blocks_ * kTileChannels;
+    int32_t* row = acc + size_t(oy) * width * step + block * kTileChannels;
+    for (int ox = 0; ox < width; ox += kTilePixels)
+      tile_(tile_args(oy, ox, block, ranges_.front()), std::min(kTilePixels, width - ox), row + size_t(ox) * step, step);
+  }
+  void convolve_tiles(int oy, int block, int64_t* acc) const {
+    const int width = out_shape_.width, step = blocks_ * kTileChannels;
+    int64_t* row = acc + size_t(oy) * width * step + block * kTileChannels;
+    int32_t partial[kTilePixels * kTileChannels];
+    for (int ox = 0; ox < width; ox += kTilePixels) {
+      const int pixels = std::min(kTilePixels, width - ox);
+      int64_t* sums = row + size_t(ox) * step;
+      for (int p = 0; p < pixels; ++p) std::fill_n(sums + p * step, kTileChannels, 0);
+      for (const SumRange& range : ranges_) {
+        tile_(tile_args(oy, ox, block, range), pixels, partial, kTileChannels);
+        for (int p = 0; p < pixels; ++p)
+          for (int o = 0; o < kTileChannels; ++o) sums[p * step + o] += partial[p * kTileChannels + o];
+      }
     }
   }
 
-  std::string name() const override { return "exact:" + why_; }
+  template <typename Acc>
+  void convolve_and_requantize(std::vector<Acc>& acc, CodeMap& out, ChannelLast* bytes) {
+    const int height = out_shape_.height, width = out_shape_.width, cout = layer_.cout;
+    const int step = blocks_ * kTileChannels;
+    acc.resize(size_t(height) * width * step);
+    const int64_t macs = int64_t(height) * width * cout * layer_.kernel * layer_.kernel * layer_.cin;
+#pragma omp parallel if (macs >= kParallelMacs)
+    {
+#pragma omp for collapse(2) schedule(static)
+      for (int oy = 0; oy < height; ++oy)
+        for (int block = 0; block < blocks_; ++block) convolve_tiles(oy, block, acc.data());
+#pragma omp for schedule(static)
+      for (int oy = 0; oy < height; ++oy) {
+        Acc* row = acc.data() + size_t(oy) * width * step;
+        if (step != cout)  // drop the block's unused channels: the requant reads count x cout
+          for (int x = 1; x < width; ++x) std::copy_n(row + size_t(x) * step, cout, row + size_t(x) * cout);
+        if constexpr (std::is_same_v<Acc, int32_t>)
+          requantize_block(layer_, row, nullptr, 0, int64_t(oy) * width, width, {&out, bytes});
+        else
+          requantize_block(layer_, row, int64_t(oy) * width, width, {&out, bytes});
+      }
+    }
+  }
 
- private:
   const Layer& layer_;
-  TensorShape out_shape_;
-  std::string why_;
-  std::vector<int16_t> weights_;
+  TensorShape in_shape_, out_shape_;
+  TileFn tile_;
+  int pairs_, blocks_, padded_width_;
+  std::vector<int16_t> weights_;  // packed by pack_weights
+  std::vector<int16_t> padded_;   // the input, channel-last, zero border, even channel count
+  std::vector<SumRange> ranges_;
+  std::vector<int32_t> acc32_;  // output pixels x blocks_ * 16, when one range sums the window
+  std::vector<int64_t> acc64_;  // the same, otherwise
 };
 
 }  // namespace
 
-std::unique_ptr<ConvKernel> make_exact_conv(const Layer& layer, const TensorShape& in,
-                                            const TensorShape& out) {
-  // One kernel row's partial sum stays in int32 when its worst case fits; otherwise int64.
-  const int64_t row_bound = int64_t(layer.kernel) * layer.cin *
-                            (int64_t(1) << (layer.w_bits - 1)) * in.max_code();
-  if (row_bound <= std::numeric_limits<int32_t>::max())
-    return std::make_unique<ExactConv<int32_t>>(layer, out, "int32 rows");
-  return std::make_unique<ExactConv<int64_t>>(layer, out, "int64 rows");
+std::unique_ptr<ConvKernel> make_exact_conv(const Layer& layer, const TensorShape& in, const TensorShape& out,
+                                            bool portable) {
+  return std::make_unique<ExactConv>(layer, in, out, int16_tile_kernel(portable));
 }
 
 }  // namespace qflow

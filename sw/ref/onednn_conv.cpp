@@ -4,13 +4,14 @@
 //   they are exact only while 2 * max activation * max |weight| <= 32767: always with activations
 //   below 128 (A <= 7 bits: 2 * 127 * 128 = 32512) or weights in [-64, 64] (W <= 7: 2 * 255 * 64);
 // - the reference kernel sums in float: never used.
-// An input that does not fit runs as two convolutions of its low and high parts, recombined in
-// the requant: acc = conv(low) + 2^s conv(high). With exact kernels s = 8 (the 12-bit upsampled
-// codes as the layout stores them, low byte and high part); with saturating ones s = 7, so that
-// both parts stay below 128 (the W8A8 layers and the 12-bit inputs of 8-bit weights). For 8-bit
-// codes the high part is one bit, set only where a code is 128 or more: where few are, their
-// products are added to conv(low) one input element at a time (128 x the element's weights into
-// every output its window reaches) instead of a second dense convolution. Both are exact.
+// With exact sums the 12-bit upsampled codes run as two convolutions of their low byte and high
+// part, recombined in the requant: acc = conv(low) + 256 conv(high). On a saturating kernel an
+// input that does not fit would need two passes of parts below 128; qflow's int16 kernel does it
+// in one (about 1.3x one saturating pass, measured), so it takes those layers, with one exception:
+// 8-bit codes of which few reach 128 (trained activations: 0 to 4 %). Their high bit is set only
+// there, so oneDNN convolves the low 7 bits and those elements' products are added one at a time
+// (128 x the element's weights into every output its window reaches). A denser frame goes to the
+// int16 kernel. All are exact.
 #include <algorithm>
 #include <cstring>
 #include <memory>
@@ -30,7 +31,7 @@ using Tag = memory::format_tag;
 using Dt = memory::data_type;
 
 // The high bits are added one element at a time while at most 1 in this many input codes has
-// one; past that, the second dense convolution is cheaper.
+// one; past that, the int16 kernel is cheaper.
 constexpr int64_t kSparseHighBits = 16;
 
 bool sums_exactly(const std::string& impl) {
@@ -47,14 +48,15 @@ dnnl::engine& cpu_engine() {
 
 class OneDnnConv final : public ConvKernel {
  public:
-  // `split_shift`: 0 (one convolution of the stored bytes), 8 (the stored low and high bytes) or 7
-  // (parts below 128, repacked per frame).
+  // `split_shift`: 0 (one convolution of the stored bytes) or 8 (the stored low and high bytes).
+  // `dense`: for 8-bit codes on a saturating kernel, the kernel of frames whose codes >= 128 are
+  // too many to add apart; null otherwise.
   OneDnnConv(const Layer& layer, const TensorShape& out, dnnl::convolution_forward::primitive_desc pd,
-             int split_shift)
-      : layer_(layer), out_shape_(out), split_shift_(split_shift), pd_(std::move(pd)), conv_(pd_),
-        stream_(cpu_engine()) {
+             int split_shift, std::unique_ptr<ConvKernel> dense)
+      : layer_(layer), out_shape_(out), split_shift_(split_shift), dense_(std::move(dense)), pd_(std::move(pd)),
+        conv_(pd_), stream_(cpu_engine()) {
     // Allocated once by oneDNN (aligned as its kernels like): every run overwrites them whole.
-    for (int half = 0; half < parts(); ++half) dst_[half] = memory(pd_.dst_desc(), cpu_engine());
+    for (int half = 0; half < (split_shift_ ? 2 : 1); ++half) dst_[half] = memory(pd_.dst_desc(), cpu_engine());
     const int k = layer.kernel;
     memory::desc user_w({layer.cout, layer.cin, k, k}, Dt::s8, Tag::oihw);
     memory user_weights(user_w, cpu_engine(), const_cast<int8_t*>(layer.weights.data()));
@@ -65,20 +67,18 @@ class OneDnnConv final : public ConvKernel {
 
   void run(const ChannelLast& in, CodeMap& out, ChannelLast* bytes) override {
     const std::vector<uint8_t>* halves[2] = {&in.low, &in.high};  // read in place
-    int convs = parts();
-    bool high_bits_added = false;
-    if (split_shift_ == 7) {
-      const int64_t high = repack_below_128(in);
-      halves[0] = &repacked_[0];
-      halves[1] = &repacked_[1];
-      if (!in.split() && high * kSparseHighBits <= int64_t(in.low.size())) convs = 1, high_bits_added = true;
+    if (dense_) {
+      if (count_high_codes(in) * kSparseHighBits > int64_t(in.low.size())) return dense_->run(in, out, bytes);
+      low_7_bits(in);
+      halves[0] = &low7_;
     }
+    const int convs = split_shift_ ? 2 : 1;
     for (int half = 0; half < convs; ++half) {
       memory src(pd_.src_desc(), cpu_engine(), const_cast<uint8_t*>(halves[half]->data()));
       conv_.execute(stream_, {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights_}, {DNNL_ARG_DST, dst_[half]}});
     }
     stream_.wait();
-    if (high_bits_added) add_high_bit_products(in);
+    if (dense_) add_high_bit_products(in);
     const auto* acc_low = static_cast<const int32_t*>(dst_[0].get_data_handle());
     const auto* acc_high = convs == 2 ? static_cast<const int32_t*>(dst_[1].get_data_handle()) : nullptr;
     resize_outputs(out_shape_.channels, out_shape_.height, out_shape_.width, out, bytes);
@@ -94,53 +94,50 @@ class OneDnnConv final : public ConvKernel {
 
   std::string name() const override {
     const std::string kernel = "onednn:" + std::string(pd_.impl_info_str());
-    if (split_shift_ == 7)
-      return kernel + " (7-bit parts: int16 pair sums fit; 8-bit codes' high bits added one by one when few)";
+    if (dense_)
+      return fmt::format("{} on the low 7 bits, codes >= 128 added one by one while at most 1 in {} (int16 pair "
+                         "sums fit); denser frames: {}", kernel, kSparseHighBits, dense_->name());
     return sums_exactly(pd_.impl_info_str()) ? kernel : kernel + " (int16 pair sums fit)";
   }
 
  private:
-  int parts() const { return split_shift_ ? 2 : 1; }
-
-  // code = low + 256 high  ->  low7 = code & 127, high7 = code >> 7. Returns how many high7 are
-  // not zero.
-  int64_t repack_below_128(const ChannelLast& in) {
+  int64_t count_high_codes(const ChannelLast& in) const {
     const int64_t n = int64_t(in.low.size());
-    repacked_[0].resize(size_t(n));
-    repacked_[1].resize(size_t(n));
     const uint8_t* low = in.low.data();
-    const uint8_t* high = in.split() ? in.high.data() : nullptr;
-    uint8_t* low7 = repacked_[0].data();
-    uint8_t* high7 = repacked_[1].data();
-    int64_t nonzero = 0;
-#pragma omp parallel for if (n >= kParallelCodes) reduction(+ : nonzero)
-    for (int64_t i = 0; i < n; ++i) {
-      low7[i] = uint8_t(low[i] & 127);
-      high7[i] = uint8_t((low[i] >> 7) | (high ? high[i] << 1 : 0));
-      nonzero += high7[i] != 0;
-    }
-    return nonzero;
+    int64_t high = 0;
+#pragma omp parallel for if (n >= kParallelCodes) reduction(+ : high)
+    for (int64_t i = 0; i < n; ++i) high += low[i] >> 7;
+    return high;
+  }
+
+  void low_7_bits(const ChannelLast& in) {
+    const int64_t n = int64_t(in.low.size());
+    low7_.resize(size_t(n));
+    const uint8_t* low = in.low.data();
+    uint8_t* low7 = low7_.data();
+#pragma omp parallel for if (n >= kParallelCodes)
+    for (int64_t i = 0; i < n; ++i) low7[i] = uint8_t(low[i] & 127);
   }
 
   // acc += 128 x conv(high bit), by scattering: each input element whose code is 128 or more adds
   // 128 x its weights (one per output channel, contiguous in taps_) to every output its window
-  // reaches. The elements are listed per input row first (high7 is mostly zero: read 8 bytes at a
+  // reaches. The elements are listed per input row first (few have the bit: test 8 bytes at a
   // time); then threads take output rows, so no two add to one accumulator.
   void add_high_bit_products(const ChannelLast& in) {
     if (taps_.empty()) transpose_taps();
     const int k = layer_.kernel, stride = layer_.stride, pad = layer_.pad, cout = layer_.cout, cin = in.channels;
     const int64_t row_codes = int64_t(in.width) * cin;
-    const uint8_t* high7 = repacked_[1].data();
+    constexpr uint64_t kHighBits = 0x8080808080808080ull;
     high_rows_.assign(size_t(in.height) + 1, 0);
     high_at_.clear();
     for (int y = 0; y < in.height; ++y) {
-      const uint8_t* row = high7 + y * row_codes;
+      const uint8_t* row = in.low.data() + y * row_codes;
       for (int64_t i = 0; i < row_codes; i += 8) {
         uint64_t word = 0;
         std::memcpy(&word, row + i, size_t(std::min<int64_t>(8, row_codes - i)));
-        if (word == 0) continue;
+        if ((word & kHighBits) == 0) continue;
         for (int64_t j = i; j < std::min(i + 8, row_codes); ++j)
-          if (row[j]) high_at_.push_back(int32_t(j));  // x * cin + c
+          if (row[j] >= 128) high_at_.push_back(int32_t(j));  // x * cin + c
       }
       high_rows_[size_t(y) + 1] = int64_t(high_at_.size());
     }
@@ -177,12 +174,13 @@ class OneDnnConv final : public ConvKernel {
   const Layer& layer_;
   TensorShape out_shape_;
   int split_shift_;
+  std::unique_ptr<ConvKernel> dense_;
   dnnl::convolution_forward::primitive_desc pd_;
   dnnl::convolution_forward conv_;
   dnnl::stream stream_;
   memory weights_;
   memory dst_[2];  // accumulators of the low part, and of the high part when the input is split
-  std::vector<uint8_t> repacked_[2];
+  std::vector<uint8_t> low7_;
   std::vector<int8_t> taps_;  // for add_high_bit_products, made on its first use
   std::vector<int64_t> high_rows_;  // per input row, where its elements start in high_at_
   std::vector<int32_t> high_at_;    // the input elements at 128 or more, x * cin + c, row by row
@@ -206,14 +204,12 @@ std::unique_ptr<ConvKernel> make_onednn_conv(const Layer& layer, const TensorSha
     dnnl::convolution_forward::primitive_desc pd(desc, cpu_engine());
     const std::string impl = pd.impl_info_str();
     const int64_t max_code = in.max_code();
-    int split_shift = max_code > 255 ? 8 : 0;
-    if (!sums_exactly(impl)) {
-      if (impl.find("ref") != std::string::npos) return nullptr;  // sums in float
-      // The stored parts: the codes themselves, or a low byte (up to 255) and a smaller high part.
-      const int64_t largest_part = split_shift ? 255 : max_code;
-      if (!pairs_fit_int16(largest_part, layer.w_bits)) split_shift = 7;  // parts below 128 always fit: 2 * 127 * 128 = 32512
-    }
-    return std::make_unique<OneDnnConv>(layer, out, std::move(pd), split_shift);
+    const int split_shift = max_code > 255 ? 8 : 0;
+    if (sums_exactly(impl)) return std::make_unique<OneDnnConv>(layer, out, std::move(pd), split_shift, nullptr);
+    if (impl.find("ref") != std::string::npos || split_shift) return nullptr;  // sums in float; two passes
+    if (pairs_fit_int16(max_code, layer.w_bits))
+      return std::make_unique<OneDnnConv>(layer, out, std::move(pd), 0, nullptr);
+    return std::make_unique<OneDnnConv>(layer, out, std::move(pd), 0, make_exact_conv(layer, in, out));
   } catch (const dnnl::error&) {
     return nullptr;  // no oneDNN kernel for this shape: the exact kernel takes it
   }

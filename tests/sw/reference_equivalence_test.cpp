@@ -9,6 +9,7 @@
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include "gen/random_package.hpp"
+#include "ref/conv_kernel.hpp"
 #include "ref/host_flow.hpp"
 #include "ref/naive_ops.hpp"
 #include "ref/reference.hpp"
@@ -150,27 +151,99 @@ TEST(SparseHighBits, FewCodesAbove127AddExactly) {
   }
 }
 
-// The fast path must know which kernel it got: where oneDNN's kernel saturates int16 pair sums
-// (AVX2, AVX-512 without VNNI) a W8A8 layer runs in 7-bit parts and a W4A4 layer as it is; the
-// equivalence tests above show the result exact. Prints what was picked.
+// The fast path must know which kernel it got. Where oneDNN's kernel saturates int16 pair sums
+// (AVX2, AVX-512 without VNNI): a W8A8 layer of 8-bit codes runs oneDNN on the low 7 bits (the
+// high bits added apart, or the int16 kernel for dense frames), a W4A4 one runs oneDNN as it is,
+// and codes over 8 bits (W8A8's upsampled inputs) run on the int16 kernel (two oneDNN passes would
+// be slower).
+// With exact sums every layer runs oneDNN. The equivalence tests above show the results exact.
+// Prints what was picked.
 TEST(KernelChoice, SaturatingKernelsRunOnlyWherePairSumsFit) {
   for (const int bits : {8, 4}) {
     const RandomPackage made = make_random_package({1.0 / 16, 64, 64, bits, bits}, 1);
     const std::vector<std::string> names = FastReference(made.package).kernel_names();
     for (size_t i = 0; i < names.size(); ++i) {
-      if (!made.package.layers[i].is_conv()) continue;
-      std::printf("W%dA%d %-14s %s\n", bits, bits, made.package.layers[i].name.c_str(), names[i].c_str());
-      const bool onednn = names[i].rfind("onednn:", 0) == 0;
-      const bool saturating = onednn && names[i].find("vnni") == std::string::npos && names[i].find("amx") == std::string::npos;
+      const Layer& layer = made.package.layers[i];
+      if (!layer.is_conv()) continue;
+      std::printf("W%dA%d %-14s %s\n", bits, bits, layer.name.c_str(), names[i].c_str());
+      const bool exact_sums = names[i].find("vnni") != std::string::npos || names[i].find("amx") != std::string::npos;
       EXPECT_EQ(names[i].find("ref"), std::string::npos) << names[i];  // oneDNN's float-summing kernel
-      if (saturating && bits == 8) {
-        EXPECT_NE(names[i].find("7-bit parts"), std::string::npos) << names[i];
+      const bool onednn = names[i].rfind("onednn:", 0) == 0;
+      const bool two_bytes = ((1 << layer.in_bits) - 1) << layer.in_frac > 255;
+      if (exact_sums || !onednn) {
+        EXPECT_TRUE(exact_sums || two_bytes) << layer.name << ": " << names[i];
+        continue;
       }
-      if (saturating && bits == 4) {
-        EXPECT_EQ(names[i].find("7-bit parts"), std::string::npos) << names[i];
-      }
+      EXPECT_FALSE(two_bytes) << layer.name << ": codes over 8 bits on a saturating kernel: " << names[i];
+      EXPECT_EQ(names[i].find("low 7 bits") != std::string::npos, bits == 8) << names[i];
     }
   }
+}
+
+// qflow's int16 kernel, both its AVX2 tiles and the plain loops, against the naive loops: tile
+// tails (widths that are not multiples of 6), channel blocks that are not full, odd channel
+// counts, strides, pads, 12-bit inputs, and a window deep enough to need int64 over int32 ranges.
+TEST(ExactKernel, TilesEqualNaiveLoops) {
+  std::mt19937_64 rng(13);
+  struct Case {
+    int kernel, stride, pad, cin, cout, h, w, in_frac, w_bits;
+  };
+  for (const Case& c : {Case{3, 1, 1, 7, 5, 9, 13, 0, 8}, Case{5, 2, 2, 40, 37, 13, 17, 0, 8},
+                        Case{3, 1, 1, 33, 16, 6, 7, 4, 8}, Case{1, 1, 0, 3, 2, 5, 23, 4, 2},
+                        Case{2, 3, 1, 17, 31, 11, 19, 0, 5}, Case{3, 1, 1, 1024, 3, 4, 8, 4, 8}})
+    for (const bool portable : {false, true}) {
+      test::ConvSpec spec;
+      spec.kernel = c.kernel;
+      spec.stride = c.stride;
+      spec.pad = c.pad;
+      spec.cin = c.cin;
+      spec.cout = c.cout;
+      spec.in_frac = c.in_frac;
+      spec.w_bits = c.w_bits;
+      const bool deep = c.cin == 1024;  // every weight and code at its extreme: |acc| near 2^32
+      spec.extreme_weights = deep;
+      spec.flow_head = deep;
+      Layer layer = test::random_conv(spec, rng);
+      if (deep) {  // read the accumulator back through the int16 head: round(acc / 2^20)
+        layer.shift = 20;
+        std::fill(layer.mult.begin(), layer.mult.end(), 1);
+        std::fill(layer.bias.begin(), layer.bias.end(), int64_t(1) << 19);
+      }
+      const CodeMap in = test::random_codes(c.cin, c.h, c.w, int64_t(255) << c.in_frac, rng, deep);
+      const TensorShape in_shape{c.cin, c.h, c.w, 8, c.in_frac, false};
+      const TensorShape out_shape = conv_output_shape(layer, c.h, c.w);
+      const auto kernel = make_exact_conv(layer, in_shape, out_shape, portable);
+      EXPECT_NE(kernel->name().find(portable ? "portable" : "avx2"), std::string::npos) << kernel->name();
+      if (deep) EXPECT_NE(kernel->name().find("int64"), std::string::npos) << kernel->name();
+      ChannelLast bytes;
+      to_channel_last(in, c.in_frac > 0, bytes);
+      CodeMap fast;
+      kernel->run(bytes, fast, nullptr);
+      expect_same_codes(naive_conv(layer, in, test::conv_out_shape(layer, in)), fast,
+                        fmt::format("k{} s{} cin{} cout{} {}", c.kernel, c.stride, c.cin, c.cout, kernel->name()));
+    }
+}
+
+// A perturbed packing must be caught: the same layer with one weight changed differs.
+TEST(ExactKernel, OneChangedWeightChangesTheCodes) {
+  std::mt19937_64 rng(17);
+  test::ConvSpec spec;
+  spec.cin = 20;
+  spec.cout = 18;
+  Layer layer = test::random_conv(spec, rng);
+  const CodeMap in = test::random_codes(spec.cin, 8, 8, 255, rng);
+  ChannelLast bytes;
+  to_channel_last(in, false, bytes);
+  const TensorShape in_shape{spec.cin, 8, 8, 8, 0, false};
+  CodeMap before, after;
+  make_exact_conv(layer, in_shape, conv_output_shape(layer, 8, 8))->run(bytes, before, nullptr);
+  layer.weights[size_t(17) * spec.cin * 9 + 19 * 9 + 4] ^= 0x40;  // channel 17 (second block), input 19 (odd), centre tap
+  make_exact_conv(layer, in_shape, conv_output_shape(layer, 8, 8))->run(bytes, after, nullptr);
+  const size_t plane = 64;
+  for (size_t i = 0; i < before.codes.size(); ++i)
+    if (i / plane != 17) ASSERT_EQ(before.codes[i], after.codes[i]) << "only channel 17 may change, index " << i;
+  EXPECT_NE(std::vector<int16_t>(before.codes.begin() + 17 * plane, before.codes.begin() + 18 * plane),
+            std::vector<int16_t>(after.codes.begin() + 17 * plane, after.codes.begin() + 18 * plane));
 }
 
 }  // namespace
