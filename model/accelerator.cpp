@@ -161,18 +161,19 @@ StreamUnit::RowWork Accelerator::layer_work(size_t i) {
       };
     case LayerOp::Upsample2x: {
       const int in_height = map_shape(i).height / 2;
-      return [record, in_height](int y, const std::vector<LineBuffer>& in, RowRef& out) {
+      return [record, in_height, pool = std::make_shared<RowPool>()](int y, const std::vector<LineBuffer>& in,
+                                                                     RowRef& out) {
         const UpsampleTaps t = upsample_taps(y, in_height);
-        out = upsample_row(y, *in[0].row(t.near), *in[0].row(t.far));
+        out = upsample_row(y, *in[0].row(t.near), *in[0].row(t.far), *pool);
         record(out);
         return sc_core::SC_ZERO_TIME;
       };
     }
     case LayerOp::Concat:
-      return [record](int y, const std::vector<LineBuffer>& in, RowRef& out) {
+      return [record, pool = std::make_shared<RowPool>()](int y, const std::vector<LineBuffer>& in, RowRef& out) {
         std::vector<const Row*> parts;
         for (const LineBuffer& line : in) parts.push_back(line.row(y));
-        out = concat_row(y, parts);
+        out = concat_row(y, parts, *pool);
         record(out);
         return sc_core::SC_ZERO_TIME;
       };

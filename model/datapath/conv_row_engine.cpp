@@ -28,8 +28,7 @@ RowRef ConvRowEngine::compute(int y, const LineBuffer& window) const {
       if (strip_.split()) std::fill_n(strip_.high.data() + at, row_bytes, uint8_t(0));
     }
   }
-  auto out = std::make_shared<Row>();
-  out->y = y;
+  const std::shared_ptr<Row> out = rows_.take(y);
   kernel_->run(strip_, out->codes, head_ ? nullptr : &out->bytes);
   return out;
 }

@@ -32,6 +32,7 @@ class ConvRowEngine {
   bool head_;
   std::unique_ptr<ConvKernel> kernel_;
   mutable ChannelLast strip_;
+  mutable RowPool rows_;
 };
 
 }  // namespace qflow

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <ostream>
+#include <vector>
 
 #include "package/npy.hpp"
 #include "ref/channel_last.hpp"
@@ -23,6 +24,18 @@ using RowRef = std::shared_ptr<const Row>;
 inline std::ostream& operator<<(std::ostream& os, const RowRef& row) {
   return os << "row " << (row ? row->y : -1);
 }
+
+// The rows one unit hands out, each reused once every consumer has let it go: no allocation, page
+// faults or zeroing per row (the buffers keep their size from row to row). A unit's own, used on
+// SystemC's one thread.
+class RowPool {
+ public:
+  // A row no one else holds, its y set; its buffers hold an earlier row's codes until overwritten.
+  std::shared_ptr<Row> take(int y);
+
+ private:
+  std::vector<std::shared_ptr<Row>> rows_;
+};
 
 // A row from its C x 1 x W codes, with the byte form when `with_bytes` (split into low and high
 // bytes when `split`: 1/16-unit upsampled codes).

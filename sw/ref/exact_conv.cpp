@@ -27,7 +27,7 @@ struct SumRange {
 class ExactConv final : public ConvKernel {
  public:
   ExactConv(const Layer& layer, const TensorShape& in, const TensorShape& out, TileFn tile)
-      : layer_(layer), in_shape_(in), out_shape_(out), tile_(tile), pairs_((layer.cin + 1) / 2),
+      : layer_(layer), requant_(requant_table(layer)), in_shape_(in), out_shape_(out), tile_(tile), pairs_((layer.cin + 1) / 2),
         blocks_((layer.cout + kTileChannels - 1) / kTileChannels), padded_width_(in.width + 2 * layer.pad) {
     pack_weights();
     padded_.assign(size_t(in.height + 2 * layer.pad) * padded_width_ * 2 * pairs_, 0);  // the border stays zero
@@ -151,14 +151,15 @@ class ExactConv final : public ConvKernel {
         if (step != cout)  // drop the block's unused channels: the requant reads count x cout
           for (int x = 1; x < width; ++x) std::copy_n(row + size_t(x) * step, cout, row + size_t(x) * cout);
         if constexpr (std::is_same_v<Acc, int32_t>)
-          requantize_block(layer_, row, nullptr, 0, int64_t(oy) * width, width, {&out, bytes});
+          requantize_block(requant_, row, nullptr, 0, int64_t(oy) * width, width, {&out, bytes});
         else
-          requantize_block(layer_, row, int64_t(oy) * width, width, {&out, bytes});
+          requantize_block(requant_, row, int64_t(oy) * width, width, {&out, bytes});
       }
     }
   }
 
   const Layer& layer_;
+  RequantTable requant_;
   TensorShape in_shape_, out_shape_;
   TileFn tile_;
   int pairs_, blocks_, padded_width_;

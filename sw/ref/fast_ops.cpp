@@ -37,27 +37,31 @@ void upsample2x_row(const int16_t* near, const int16_t* far, int w, int16_t* col
   dst[2 * w - 1] = int16_t(4 * column[w - 1]);
 }
 
+void upsample2x_row(const uint8_t* near, const uint8_t* far, int w, int channels, uint8_t* low, uint8_t* high) {
+  for (int ox = 0; ox < 2 * w; ++ox) {
+    const UpsampleTaps tx = upsample_taps(ox, w);
+    const uint8_t* nn = near + size_t(tx.near) * channels;
+    const uint8_t* nf = near + size_t(tx.far) * channels;
+    const uint8_t* fn = far + size_t(tx.near) * channels;
+    const uint8_t* ff = far + size_t(tx.far) * channels;
+    uint8_t* out_low = low + size_t(ox) * channels;
+    uint8_t* out_high = high + size_t(ox) * channels;
+    for (int c = 0; c < channels; ++c) {
+      const int u = 9 * nn[c] + 3 * nf[c] + 3 * fn[c] + ff[c];
+      out_low[c] = uint8_t(u & 255);
+      out_high[c] = uint8_t(u >> 8);
+    }
+  }
+}
+
 void fast_upsample2x(const ChannelLast& in, ChannelLast& out) {
   out.resize(in.channels, in.height * 2, in.width * 2, /*with_high=*/true);
-  const int cn = in.channels;
+  const size_t in_row = size_t(in.width) * in.channels, out_row = size_t(out.width) * out.channels;
 #pragma omp parallel for
   for (int oy = 0; oy < out.height; ++oy) {
     const UpsampleTaps ty = upsample_taps(oy, in.height);
-    for (int ox = 0; ox < out.width; ++ox) {
-      const UpsampleTaps tx = upsample_taps(ox, in.width);
-      const uint8_t* nn = in.low.data() + (size_t(ty.near) * in.width + tx.near) * cn;
-      const uint8_t* nf = in.low.data() + (size_t(ty.near) * in.width + tx.far) * cn;
-      const uint8_t* fn = in.low.data() + (size_t(ty.far) * in.width + tx.near) * cn;
-      const uint8_t* ff = in.low.data() + (size_t(ty.far) * in.width + tx.far) * cn;
-      const size_t at = (size_t(oy) * out.width + ox) * cn;
-      uint8_t* low = out.low.data() + at;
-      uint8_t* high = out.high.data() + at;
-      for (int c = 0; c < cn; ++c) {
-        const int u = 9 * nn[c] + 3 * nf[c] + 3 * fn[c] + ff[c];
-        low[c] = uint8_t(u & 255);
-        high[c] = uint8_t(u >> 8);
-      }
-    }
+    upsample2x_row(in.low.data() + ty.near * in_row, in.low.data() + ty.far * in_row, in.width, in.channels,
+                   out.low.data() + oy * out_row, out.high.data() + oy * out_row);
   }
 }
 

@@ -1,4 +1,5 @@
-#include "layout.hpp"
+// Layout changes between the contract's C x H x W codes and the fast path's channel-last bytes.
+#include "channel_last.hpp"
 
 #include <algorithm>
 
@@ -28,19 +29,6 @@ void to_channel_last(const CodeMap& chw, bool split, ChannelLast& out) {
       }
     }
   }
-}
-
-PaddedHwc to_padded_hwc(const ChannelLast& in, int pad) {
-  PaddedHwc out{in.channels, in.height + 2 * pad, in.width + 2 * pad, {}};
-  out.codes.assign(size_t(out.channels) * out.height * out.width, 0);
-  const size_t row = size_t(in.width) * in.channels;
-#pragma omp parallel for
-  for (int y = 0; y < in.height; ++y) {
-    int16_t* dst = out.codes.data() + (size_t(y + pad) * out.width + pad) * out.channels;
-    const size_t first = size_t(y) * row;
-    for (size_t i = 0; i < row; ++i) dst[i] = int16_t(in.code(first + i));
-  }
-  return out;
 }
 
 }  // namespace qflow

@@ -53,7 +53,7 @@ class OneDnnConv final : public ConvKernel {
   // too many to add apart; null otherwise.
   OneDnnConv(const Layer& layer, const TensorShape& out, dnnl::convolution_forward::primitive_desc pd,
              int split_shift, std::unique_ptr<ConvKernel> dense)
-      : layer_(layer), out_shape_(out), split_shift_(split_shift), dense_(std::move(dense)), pd_(std::move(pd)),
+      : layer_(layer), requant_(requant_table(layer)), out_shape_(out), split_shift_(split_shift), dense_(std::move(dense)), pd_(std::move(pd)),
         conv_(pd_), stream_(cpu_engine()) {
     // Allocated once by oneDNN (aligned as its kernels like): every run overwrites them whole.
     for (int half = 0; half < (split_shift_ ? 2 : 1); ++half) dst_[half] = memory(pd_.dst_desc(), cpu_engine());
@@ -87,7 +87,7 @@ class OneDnnConv final : public ConvKernel {
 #pragma omp parallel for
     for (int64_t p = 0; p < pixels; p += kRequantBlock) {
       const int count = int(std::min<int64_t>(kRequantBlock, pixels - p));
-      requantize_block(layer_, acc_low + p * cout, acc_high ? acc_high + p * cout : nullptr, split_shift_, p,
+      requantize_block(requant_, acc_low + p * cout, acc_high ? acc_high + p * cout : nullptr, split_shift_, p,
                        count, {&out, bytes});
     }
   }
@@ -172,6 +172,7 @@ class OneDnnConv final : public ConvKernel {
   }
 
   const Layer& layer_;
+  RequantTable requant_;
   TensorShape out_shape_;
   int split_shift_;
   std::unique_ptr<ConvKernel> dense_;

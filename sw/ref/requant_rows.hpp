@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "channel_last.hpp"
 #include "package/npy.hpp"
@@ -14,6 +15,16 @@ namespace qflow {
 // Pixels per block: a block's channel-last scratch stays in L1/L2 for every FlowNetQ width.
 inline constexpr int kRequantBlock = 32;
 
+// A layer's requant constants as the vector loop wants them, made once per kernel: the
+// multipliers as int32 (every |M_c| fits kMultBits), so that acc * M_c is one widening multiply.
+struct RequantTable {
+  std::vector<int32_t> mult;
+  std::vector<int64_t> bias;
+  int shift = 0;
+  int64_t lo = 0, hi = 0;  // [0, 2^b - 1] for activations, int16 for the flow head
+};
+RequantTable requant_table(const Layer& layer);
+
 struct RequantTarget {
   CodeMap* codes;        // C x H x W
   ChannelLast* bytes;    // may be null (the flow head's int16 codes have no byte form)
@@ -21,9 +32,10 @@ struct RequantTarget {
 
 // Pixels [first, first + count) in raster order; acc = acc_low + 2^high_shift * acc_high (acc_high
 // may be null), each count x C, channel-last.
-void requantize_block(const Layer& layer, const int32_t* acc_low, const int32_t* acc_high, int high_shift,
+void requantize_block(const RequantTable& table, const int32_t* acc_low, const int32_t* acc_high, int high_shift,
                       int64_t first, int count, const RequantTarget& out);
 // The same from int64 accumulators.
-void requantize_block(const Layer& layer, const int64_t* acc, int64_t first, int count, const RequantTarget& out);
+void requantize_block(const RequantTable& table, const int64_t* acc, int64_t first, int count,
+                      const RequantTarget& out);
 
 }  // namespace qflow
