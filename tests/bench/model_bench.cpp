@@ -3,9 +3,14 @@
 //   frame: a full-size FlowNetQ W8A8 frame (384x512, random package) simulated frame after frame
 //          without co-simulation, against the sw fast reference alone and oneDNN's int8
 //          convolutions of the same layers, medians side by side in one run, as ratios;
-//   cosim: one frame of a small model with every conv layer on the Verilated RTL: seconds, MACs/s.
+//   cosim: one frame of a small model with every conv layer on the Verilated RTL: seconds, MACs/s;
+//   rows:  where the model's conv time goes, without SystemC: each conv layer's kernel on the whole
+//          map (as the reference runs it), row by row on k-row strips (as a PE computes, one layer
+//          after the other), and the rows of all layers interleaved as the pipeline runs them.
 #include <algorithm>
 #include <cstdlib>
+#include <map>
+#include <memory>
 #include <vector>
 
 #include <omp.h>
@@ -17,6 +22,9 @@
 #include "bench_timer.hpp"
 #include "gen/random_package.hpp"
 #include "onednn_int8_layers.hpp"
+#include "package/network_shapes.hpp"
+#include "ref/channel_last.hpp"
+#include "ref/conv_kernel.hpp"
 #include "ref/host_flow.hpp"
 #include "report/latency_report.hpp"
 #include "system.hpp"
@@ -93,6 +101,89 @@ void cosim_mode(const FlowNetQShape& shape, int multipliers) {
              exact ? "bit-exact" : "DIFFER");
 }
 
+// One conv layer computed whole and as a PE computes it: one output row at a time from a strip of
+// its k input rows (zero rows above and below the map, padding columns left and right).
+struct RowWise {
+  const Layer& layer;
+  std::unique_ptr<ConvKernel> whole, strip;
+  ChannelLast input, strip_bytes;
+  CodeMap codes;
+  ChannelLast bytes;
+  int out_height;
+
+  RowWise(const Layer& l, const CodeMap& in_codes, const TensorShape& in, const TensorShape& out)
+      : layer(l), out_height(out.height) {
+    whole = make_conv_kernel(l, in, out);
+    Layer unpadded = l;
+    unpadded.pad = 0;
+    const TensorShape strip_shape{in.channels, l.kernel, in.width + 2 * l.pad, in.bits, in.frac, false};
+    strip_layer = unpadded;
+    strip = make_conv_kernel(strip_layer, strip_shape, conv_output_shape(strip_layer, l.kernel, strip_shape.width));
+    to_channel_last(in_codes, in.frac > 0, input);
+    strip_bytes.resize(in.channels, l.kernel, strip_shape.width, in.frac > 0);
+  }
+  void run_whole() { whole->run(input, codes, &bytes); }
+  void run_row(int y) {
+    const size_t c = size_t(input.channels), row = size_t(strip_bytes.width) * c, pad = size_t(layer.pad) * c;
+    for (int ky = 0; ky < layer.kernel; ++ky) {
+      const int from = y * layer.stride - layer.pad + ky;
+      const bool inside = from >= 0 && from < input.height;
+      for (int half = 0; half < (input.split() ? 2 : 1); ++half) {
+        std::vector<uint8_t>& to = half ? strip_bytes.high : strip_bytes.low;
+        const std::vector<uint8_t>& src = half ? input.high : input.low;
+        if (inside)
+          std::copy_n(src.data() + size_t(from) * input.width * c, size_t(input.width) * c, to.data() + ky * row + pad);
+        else
+          std::fill_n(to.data() + ky * row, row, uint8_t(0));
+      }
+    }
+    strip->run(strip_bytes, codes, &bytes);
+  }
+
+ private:
+  Layer strip_layer;
+};
+
+void rows_mode(const FlowNetQShape& shape, int repeats) {
+  fmt::print("generating a random W8A8 FlowNetQ x{} at {}x{} ...\n", shape.width_mult, shape.height, shape.width);
+  const RandomPackage made = make_random_package(shape, 1);
+  const CodeMap input = stack_input(made.pair.images.img1, made.pair.images.img2);
+  const std::map<std::string, TensorShape> shapes = shapes_by_name(made.package);
+  std::vector<std::unique_ptr<RowWise>> layers;
+  for (size_t i = 0; i < made.package.layers.size(); ++i) {
+    const Layer& l = made.package.layers[i];
+    if (!l.is_conv()) continue;
+    const auto from = std::find_if(made.package.layers.begin(), made.package.layers.end(),
+                                   [&](const Layer& p) { return p.name == l.inputs[0]; });
+    const CodeMap& in = from == made.package.layers.end() ? input : made.codes[size_t(from - made.package.layers.begin())];
+    layers.push_back(std::make_unique<RowWise>(l, in, shapes.at(l.inputs[0]), shapes.at(l.name)));
+  }
+  fmt::print("CPU: {}, {} OpenMP threads; conv1's kernel: {}\n\n", cpu_name(), omp_get_max_threads(),
+             layers.front()->whole->name());
+  fmt::print("| layer (median of {}) | whole map (ms) | row by row (ms) | rows / whole |\n|---|---|---|---|\n", repeats);
+  double whole_total = 0, rows_total = 0;
+  for (const auto& l : layers) {
+    const double whole = median_seconds(repeats, [&] { l->run_whole(); });
+    const double rows = median_seconds(repeats, [&] {
+      for (int y = 0; y < l->out_height; ++y) l->run_row(y);
+    });
+    whole_total += whole;
+    rows_total += rows;
+    fmt::print("| {} | {:.2f} | {:.2f} | {:.2f} |\n", l->layer.name, whole * 1e3, rows * 1e3, rows / whole);
+  }
+  // The pipeline's order: in each of `steps` slices of the frame every layer computes its share of rows.
+  const int steps = shape.height;
+  const double interleaved = median_seconds(repeats, [&] {
+    for (int step = 0; step < steps; ++step)
+      for (const auto& l : layers)
+        for (int y = step * l->out_height / steps; y < (step + 1) * l->out_height / steps; ++y) l->run_row(y);
+  });
+  fmt::print("| all conv layers | {:.1f} | {:.1f} | {:.2f} |\n", whole_total * 1e3, rows_total * 1e3,
+             rows_total / whole_total);
+  fmt::print("| all conv layers, rows interleaved as the pipeline runs them | | {:.1f} | {:.2f} |\n",
+             interleaved * 1e3, interleaved / whole_total);
+}
+
 }  // namespace
 }  // namespace qflow::bench
 
@@ -106,19 +197,21 @@ int sc_main(int argc, char** argv) {
   std::string mode = "frame", size;
   double width_mult = 0;
   int repeats = 9, multipliers = 0;
-  app.add_option("mode", mode, "frame | cosim")->check(CLI::IsMember({"frame", "cosim"}))->capture_default_str();
+  app.add_option("mode", mode, "frame | cosim | rows")->check(CLI::IsMember({"frame", "cosim", "rows"}))->capture_default_str();
   app.add_option("--size", size, "input HxW (frame: 384x512, cosim: 128x128)");
   app.add_option("--width-mult", width_mult, "channel width multiplier (frame: 1, cosim: 0.125)");
   app.add_option("--repeats", repeats, "frames per median")->capture_default_str();
   app.add_option("--multipliers", multipliers, "multiplier budget (frame: 4096, cosim: 1024)");
   CLI11_PARSE(app, argc, argv);
-  const bool frame = mode == "frame";
+  const bool frame = mode != "cosim";
   if (size.empty()) size = frame ? "384x512" : "128x128";
   if (width_mult == 0) width_mult = frame ? 1.0 : 0.125;
   if (multipliers == 0) multipliers = frame ? 4096 : kDefaultMultiplierBudget;
   const auto x = size.find('x');
   const FlowNetQShape shape{width_mult, std::stoi(size.substr(0, x)), std::stoi(size.substr(x + 1)), 8, 8};
-  if (frame)
+  if (mode == "rows")
+    bench::rows_mode(shape, repeats);
+  else if (frame)
     bench::frame_mode(shape, repeats, multipliers);
   else
     bench::cosim_mode(shape, multipliers);

@@ -214,7 +214,9 @@ TEST(ExactKernel, TilesEqualNaiveLoops) {
       const TensorShape out_shape = conv_output_shape(layer, c.h, c.w);
       const auto kernel = make_exact_conv(layer, in_shape, out_shape, portable);
       EXPECT_NE(kernel->name().find(portable ? "portable" : "avx2"), std::string::npos) << kernel->name();
-      if (deep) EXPECT_NE(kernel->name().find("int64"), std::string::npos) << kernel->name();
+      if (deep) {
+        EXPECT_NE(kernel->name().find("int64"), std::string::npos) << kernel->name();
+      }
       ChannelLast bytes;
       to_channel_last(in, c.in_frac > 0, bytes);
       CodeMap fast;
@@ -241,7 +243,9 @@ TEST(ExactKernel, OneChangedWeightChangesTheCodes) {
   make_exact_conv(layer, in_shape, conv_output_shape(layer, 8, 8))->run(bytes, after, nullptr);
   const size_t plane = 64;
   for (size_t i = 0; i < before.codes.size(); ++i)
-    if (i / plane != 17) ASSERT_EQ(before.codes[i], after.codes[i]) << "only channel 17 may change, index " << i;
+    if (i / plane != 17) {
+      ASSERT_EQ(before.codes[i], after.codes[i]) << "only channel 17 may change, index " << i;
+    }
   EXPECT_NE(std::vector<int16_t>(before.codes.begin() + 17 * plane, before.codes.begin() + 18 * plane),
             std::vector<int16_t>(after.codes.begin() + 17 * plane, after.codes.begin() + 18 * plane));
 }
