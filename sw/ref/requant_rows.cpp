@@ -1,5 +1,7 @@
 #include "requant_rows.hpp"
 
+#include <emmintrin.h>
+
 #include <algorithm>
 #include <limits>
 #include <stdexcept>
@@ -27,8 +29,10 @@ inline __attribute__((always_inline)) void requantize_pixel_body(const RequantTa
   }
 }
 
-// The body cloned per CPU (AVX-512's 64-bit lanes where the CPU has them), one function per
-// accumulator kind.
+// The body cloned per CPU, one function per accumulator kind. GCC leaves the AVX-512 clone scalar (it
+// does not inline std::clamp across arch=); that scalar form measured faster here than both
+// vectorized forms tried (AVX2 emulating the 64-bit arithmetic shift, AVX-512 min/max on 64-bit
+// lanes), so it stays.
 QFLOW_CPU_CLONES void requantize_pixel_split(const RequantTable& t, const int32_t* low, const int32_t* high,
                                              int high_shift, int channels, int16_t* out) {
   requantize_pixel_body<int32_t, true>(t, low, high, high_shift, channels, out);
@@ -40,20 +44,41 @@ QFLOW_CPU_CLONES void requantize_pixel_int64(const RequantTable& t, const int64_
   requantize_pixel_body<int64_t, false>(t, low, nullptr, 0, channels, out);
 }
 
-// tile (count x channels) -> codes' planes at pixel `first`. Eight channels at a time: each pixel's
-// eight codes are one contiguous read, and the eight planes are written in step.
+// 8 pixels x 8 channels (rows `stride` int16s apart) -> 8 channels x 8 pixels, at dst[c] + at.
+inline void transpose_8x8(const int16_t* src, size_t stride, int16_t* const* dst, size_t at) {
+  __m128i r[8], t[8], u[8];
+  for (int i = 0; i < 8; ++i) r[i] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i * stride));
+  for (int i = 0; i < 8; i += 2) {
+    t[i / 2] = _mm_unpacklo_epi16(r[i], r[i + 1]);      // channels 0..3 of pixels i, i+1
+    t[4 + i / 2] = _mm_unpackhi_epi16(r[i], r[i + 1]);  // channels 4..7
+  }
+  for (int h = 0; h < 2; ++h) {  // channels 0..3, then 4..7
+    u[4 * h + 0] = _mm_unpacklo_epi32(t[4 * h + 0], t[4 * h + 1]);  // 2 channels x pixels 0..3
+    u[4 * h + 1] = _mm_unpackhi_epi32(t[4 * h + 0], t[4 * h + 1]);
+    u[4 * h + 2] = _mm_unpacklo_epi32(t[4 * h + 2], t[4 * h + 3]);  // the same for pixels 4..7
+    u[4 * h + 3] = _mm_unpackhi_epi32(t[4 * h + 2], t[4 * h + 3]);
+  }
+  for (int h = 0; h < 2; ++h)
+    for (int j = 0; j < 2; ++j) {
+      const __m128i low = u[4 * h + j], high = u[4 * h + 2 + j];
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(dst[4 * h + 2 * j] + at), _mm_unpacklo_epi64(low, high));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(dst[4 * h + 2 * j + 1] + at), _mm_unpackhi_epi64(low, high));
+    }
+}
+
+// tile (count x channels) -> codes' planes at pixel `first`, in 8 x 8 blocks.
 void write_planes(const int16_t* tile, int count, int channels, CodeMap& codes, int64_t first) {
-  constexpr int kChannels = 8;
+  constexpr int kBlock = 8;
   const size_t plane = size_t(codes.height) * codes.width;
   int16_t* base = codes.codes.data() + first;
   int c0 = 0;
-  for (; c0 + kChannels <= channels; c0 += kChannels) {
-    int16_t* dst[kChannels];
-    for (int j = 0; j < kChannels; ++j) dst[j] = base + (c0 + j) * plane;
-    for (int i = 0; i < count; ++i) {
-      const int16_t* pixel = tile + size_t(i) * channels + c0;
-      for (int j = 0; j < kChannels; ++j) dst[j][i] = pixel[j];
-    }
+  for (; c0 + kBlock <= channels; c0 += kBlock) {
+    int16_t* dst[kBlock];
+    for (int j = 0; j < kBlock; ++j) dst[j] = base + (c0 + j) * plane;
+    int i = 0;
+    for (; i + kBlock <= count; i += kBlock) transpose_8x8(tile + size_t(i) * channels + c0, size_t(channels), dst, size_t(i));
+    for (; i < count; ++i)
+      for (int j = 0; j < kBlock; ++j) dst[j][i] = tile[size_t(i) * channels + c0 + j];
   }
   for (; c0 < channels; ++c0)
     for (int i = 0; i < count; ++i) base[c0 * plane + i] = tile[size_t(i) * channels + c0];
