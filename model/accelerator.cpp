@@ -99,6 +99,11 @@ RtlCycles Accelerator::rtl_cycles(size_t layer) const {
   return rtl_[layer] ? RtlCycles{rtl_[layer]->mac_cycles(), rtl_[layer]->requant_cycles()} : RtlCycles{};
 }
 
+std::string Accelerator::row_kernel(size_t layer) const {
+  if (rtl_[layer]) return "rtl:mac_array+requant (Verilated)";
+  return engines_[layer] ? engines_[layer]->kernel_name() : "";
+}
+
 StreamUnit* Accelerator::add_unit(const std::string& name, int rows, int64_t row_cycles, StreamUnit::RowNeed need) {
   units_.push_back(std::make_unique<StreamUnit>(name.c_str(), rows, row_cycles, period_, std::move(need), frame_start_));
   StreamUnit* unit = units_.back().get();

@@ -66,6 +66,8 @@ class Accelerator : public sc_core::sc_module {
   const FrameTiming& frame_timing() const { return timing_; }
   // Per package layer: its weight ROM (null for layers without weights), its RTL's cycles.
   const WeightRom* rom(size_t layer) const { return roms_[layer].get(); }
+  // What computes a conv PE's rows on this host: a fast kernel's name, or the Verilated RTL; "" for other units.
+  std::string row_kernel(size_t layer) const;
   RtlCycles rtl_cycles(size_t layer) const;
   // Every channel, and the buffer it was built from (depth, row bits, skip): for the reports.
   const std::vector<std::unique_ptr<RowChannel>>& channels() const { return channels_; }

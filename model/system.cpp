@@ -104,6 +104,7 @@ SimulationResult simulate(const Package& package, const ArchConfig& config, cons
     a.first_start = cycles_of(s.first_start - timing.pipeline_start, period);
     a.last_end = cycles_of(s.last_end - timing.pipeline_start, period);
     if (const WeightRom* rom = accelerator.rom(i)) a.rom_bits = rom->bits();
+    a.row_kernel = accelerator.row_kernel(i);
     const RtlCycles rtl = accelerator.rtl_cycles(i);
     a.cosim = package.layers[i].is_conv() && config.convs.at(package.layers[i].name).cosim;
     a.rtl_mac_cycles = rtl.mac;

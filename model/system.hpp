@@ -30,6 +30,7 @@ struct LayerActivity {                     // one package layer in the last fram
   bool cosim = false;
   uint64_t rtl_mac_cycles = 0, rtl_requant_cycles = 0;
   int64_t rom_bits = 0;
+  std::string row_kernel;                  // what computes a conv PE's rows on this host ("" otherwise)
 };
 
 struct ChannelInfo {

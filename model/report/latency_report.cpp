@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <iterator>
+#include <map>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -53,6 +56,7 @@ nlohmann::json latency_report(const Package& package, const ArchConfig& config, 
       l["multipliers"] = p.multipliers();
       l["mac_efficiency"] = a.busy > 0 ? double(p.macs) / (double(a.busy) * double(p.multipliers())) : 0.0;
       l["rom_bits"] = a.rom_bits;
+      l["row_kernel"] = a.row_kernel;
       l["line_buffer_bits"] = lb;
       macs += p.macs;
       multipliers += p.multipliers();
@@ -160,6 +164,12 @@ std::string latency_report_markdown(const nlohmann::json& r) {
       m["skip_bits_used"].get<int64_t>(),
       m["dma_read_bytes"].get<uint64_t>(), m["dma_written_bytes"].get<uint64_t>(),
       100.0 * m["dram_bandwidth_used"].get<double>());
+  // Which kernel computed each PE's rows on the simulating host (the choice depends on its CPU).
+  std::map<std::string, std::vector<std::string>> by_kernel;
+  for (const auto& l : r["layers"])
+    if (l.contains("row_kernel") && !l["row_kernel"].get<std::string>().empty()) by_kernel[l["row_kernel"].get<std::string>()].push_back(l["name"].get<std::string>());
+  if (!by_kernel.empty()) md += "\nThe PEs' rows were computed on this host by:\n";
+  for (const auto& [kernel, layers] : by_kernel) md += fmt::format("- `{}`: {}\n", kernel, fmt::join(layers, ", "));
   const nlohmann::json& res = r["resources"];
   md += fmt::format(
       "\n| FPGA resources (estimate; `qflow-sim arch --part` fits them to a part) | |\n|---|---|\n"

@@ -126,10 +126,19 @@ TEST(Accelerator, CosimulatesChosenLayersAndTheFastPathFeedsThem) {
   select_cosim(config, r.package, "conv2,deconv3,predict_flow2");
   const SimulationResult result = simulate(r.package, config, pair_input(r));
   expect_codes_equal(r.package, r.codes, result.layers);
-  for (size_t i = 0; i < r.package.layers.size(); ++i)
-    EXPECT_EQ(result.activity[i].cosim, r.package.layers[i].name == "conv2" || r.package.layers[i].name == "deconv3" ||
-                                            r.package.layers[i].name == "predict_flow2")
-        << r.package.layers[i].name;
+  for (size_t i = 0; i < r.package.layers.size(); ++i) {
+    const std::string& name = r.package.layers[i].name;
+    const bool cosim = name == "conv2" || name == "deconv3" || name == "predict_flow2";
+    EXPECT_EQ(result.activity[i].cosim, cosim) << name;
+    // The report says what computed each PE's rows: the RTL, or one of the fast kernels.
+    const std::string& kernel = result.activity[i].row_kernel;
+    if (!r.package.layers[i].is_conv())
+      EXPECT_EQ(kernel, "") << name;
+    else if (cosim)
+      EXPECT_EQ(kernel.rfind("rtl:", 0), 0u) << name << ": " << kernel;
+    else
+      EXPECT_TRUE(kernel.rfind("onednn:", 0) == 0 || kernel.rfind("exact:", 0) == 0) << name << ": " << kernel;
+  }
 }
 
 TEST(Accelerator, SkipBuffersInDramGiveTheSameCodesAndCostTraffic) {
