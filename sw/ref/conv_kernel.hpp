@@ -7,6 +7,7 @@
 #include <string>
 
 #include "channel_last.hpp"
+#include "int16_tiles.hpp"
 #include "package/network_shapes.hpp"
 #include "package/npy.hpp"
 #include "package/package.hpp"
@@ -21,11 +22,13 @@ class ConvKernel {
 };
 
 // qflow's own exact kernel: int16 codes x int16 weights, two products at a time summed in int32
-// (pmaddwd), 6 pixels x 16 channels per register tile; int64 over int32 partial sums where the
-// window's worst case needs it. Threaded over output rows and channel blocks. `portable` forces
-// the plain-loop tiles used on CPUs without AVX2 (for the tests).
+// (pmaddwd), register tiles of pixels x 16 channels (int16_tiles.hpp) at the widest ISA the CPU
+// has; int64 over int32 partial sums where the window's worst case needs it. Threaded over output
+// rows and channel blocks. The second form picks the tiles' ISA (for the tests).
 std::unique_ptr<ConvKernel> make_exact_conv(const Layer& layer, const TensorShape& in,
-                                            const TensorShape& out, bool portable = false);
+                                            const TensorShape& out);
+std::unique_ptr<ConvKernel> make_exact_conv(const Layer& layer, const TensorShape& in,
+                                            const TensorShape& out, TileIsa isa);
 
 // oneDNN's u8 x s8 -> s32 convolution wherever it is exact in one pass: where its kernel saturates
 // int16 pair sums (AVX2, AVX-512 without VNNI) only for inputs that fit, or 8-bit codes of which

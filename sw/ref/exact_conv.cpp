@@ -26,7 +26,7 @@ struct SumRange {
 
 class ExactConv final : public ConvKernel {
  public:
-  ExactConv(const Layer& layer, const TensorShape& in, const TensorShape& out, TileFn tile)
+  ExactConv(const Layer& layer, const TensorShape& in, const TensorShape& out, TileKernel tile)
       : layer_(layer), requant_(requant_table(layer)), in_shape_(in), out_shape_(out), tile_(tile), pairs_((layer.cin + 1) / 2),
         blocks_((layer.cout + kTileChannels - 1) / kTileChannels), padded_width_(in.width + 2 * layer.pad) {
     pack_weights();
@@ -50,7 +50,7 @@ class ExactConv final : public ConvKernel {
   std::string name() const override {
     const std::string sums = ranges_.size() == 1 ? "int32 sums"
                                                  : fmt::format("int64 over {} int32 partial sums", ranges_.size());
-    return fmt::format("exact:int16 pmaddwd tiles ({}), {}", int16_tile_isa(tile_), sums);
+    return fmt::format("exact:int16 pmaddwd tiles ({}), {}", tile_.isa, sums);
   }
 
  private:
@@ -115,19 +115,20 @@ class ExactConv final : public ConvKernel {
   void convolve_tiles(int oy, int block, int32_t* acc) const {
     const int width = out_shape_.width, step = blocks_ * kTileChannels;
     int32_t* row = acc + size_t(oy) * width * step + block * kTileChannels;
-    for (int ox = 0; ox < width; ox += kTilePixels)
-      tile_(tile_args(oy, ox, block, ranges_.front()), std::min(kTilePixels, width - ox), row + size_t(ox) * step, step);
+    for (int ox = 0; ox < width; ox += tile_.pixels)
+      tile_.run(tile_args(oy, ox, block, ranges_.front()), std::min(tile_.pixels, width - ox), row + size_t(ox) * step,
+                step);
   }
   void convolve_tiles(int oy, int block, int64_t* acc) const {
     const int width = out_shape_.width, step = blocks_ * kTileChannels;
     int64_t* row = acc + size_t(oy) * width * step + block * kTileChannels;
-    int32_t partial[kTilePixels * kTileChannels];
-    for (int ox = 0; ox < width; ox += kTilePixels) {
-      const int pixels = std::min(kTilePixels, width - ox);
+    int32_t partial[kMaxTilePixels * kTileChannels];
+    for (int ox = 0; ox < width; ox += tile_.pixels) {
+      const int pixels = std::min(tile_.pixels, width - ox);
       int64_t* sums = row + size_t(ox) * step;
       for (int p = 0; p < pixels; ++p) std::fill_n(sums + p * step, kTileChannels, 0);
       for (const SumRange& range : ranges_) {
-        tile_(tile_args(oy, ox, block, range), pixels, partial, kTileChannels);
+        tile_.run(tile_args(oy, ox, block, range), pixels, partial, kTileChannels);
         for (int p = 0; p < pixels; ++p)
           for (int o = 0; o < kTileChannels; ++o) sums[p * step + o] += partial[p * kTileChannels + o];
       }
@@ -161,7 +162,7 @@ class ExactConv final : public ConvKernel {
   const Layer& layer_;
   RequantTable requant_;
   TensorShape in_shape_, out_shape_;
-  TileFn tile_;
+  TileKernel tile_;
   int pairs_, blocks_, padded_width_;
   std::vector<int16_t> weights_;  // packed by pack_weights
   std::vector<int16_t> padded_;   // the input, channel-last, zero border, even channel count
@@ -172,9 +173,13 @@ class ExactConv final : public ConvKernel {
 
 }  // namespace
 
+std::unique_ptr<ConvKernel> make_exact_conv(const Layer& layer, const TensorShape& in, const TensorShape& out) {
+  return std::make_unique<ExactConv>(layer, in, out, int16_tile_kernel());
+}
+
 std::unique_ptr<ConvKernel> make_exact_conv(const Layer& layer, const TensorShape& in, const TensorShape& out,
-                                            bool portable) {
-  return std::make_unique<ExactConv>(layer, in, out, int16_tile_kernel(portable));
+                                            TileIsa isa) {
+  return std::make_unique<ExactConv>(layer, in, out, int16_tile_kernel(isa));
 }
 
 }  // namespace qflow

@@ -3,6 +3,9 @@
 #include <immintrin.h>
 
 #include <cstring>
+#include <stdexcept>
+
+#include <oneapi/dnnl/dnnl.hpp>
 
 namespace qflow {
 namespace {
@@ -14,6 +17,8 @@ inline int32_t code_pair(const int16_t* at) {
   return pair;
 }
 
+// AVX2: P pixels x 16 channels in 2P registers of 8 lanes (P = 6: 12 accumulators, 2 weights and
+// a broadcast code of the 16 registers).
 template <int P>
 __attribute__((target("avx2"))) void tile_avx2(const TileArgs& t, int32_t* out, int64_t out_step) {
   __m256i acc[P][2];
@@ -39,6 +44,29 @@ __attribute__((target("avx2"))) void tile_avx2(const TileArgs& t, int32_t* out, 
   }
 }
 
+// AVX-512: P pixels x 16 channels, one register of 16 lanes per pixel (P = 12: 12 accumulators of
+// the 32 registers). A tap's channel pair for all 16 channels is one 512-bit load; pmaddwd's lane j
+// sums pair j, so the lanes come out as channels 0..15, the AVX2 tile's two registers end to end.
+template <int P>
+__attribute__((target("avx512f,avx512bw"))) void tile_avx512(const TileArgs& t, int32_t* out, int64_t out_step) {
+  __m512i acc[P];
+  for (int p = 0; p < P; ++p) acc[p] = _mm512_setzero_si512();
+  const int64_t tap_weights = int64_t(t.pairs) * 2 * kTileChannels;
+  for (int ky = t.ky_begin; ky < t.ky_end; ++ky)
+    for (int kx = 0; kx < t.kernel; ++kx) {
+      const int16_t* window = t.in + ky * t.row_stride + int64_t(kx) * t.pairs * 2;
+      const int16_t* w = t.weights + (int64_t(ky) * t.kernel + kx) * tap_weights + t.pair_begin * 2 * kTileChannels;
+      for (int c = t.pair_begin; c < t.pair_end; ++c, w += 2 * kTileChannels) {
+        const __m512i weights = _mm512_loadu_si512(w);
+        for (int p = 0; p < P; ++p) {
+          const __m512i codes = _mm512_set1_epi32(code_pair(window + int64_t(p) * t.pixel_step + 2 * c));
+          acc[p] = _mm512_add_epi32(acc[p], _mm512_madd_epi16(codes, weights));
+        }
+      }
+    }
+  for (int p = 0; p < P; ++p) _mm512_storeu_si512(out + p * out_step, acc[p]);
+}
+
 // The same sums in plain loops, for CPUs without AVX2.
 template <int P>
 void tile_portable(const TileArgs& t, int32_t* out, int64_t out_step) {
@@ -52,7 +80,7 @@ void tile_portable(const TileArgs& t, int32_t* out, int64_t out_step) {
         for (int p = 0; p < P; ++p) {
           const int16_t* codes = window + int64_t(p) * t.pixel_step + 2 * c;
           for (int o = 0; o < kTileChannels; ++o) {
-            const int half = o / 8, lane = o % 8;  // the AVX2 register order: 8 channels per register
+            const int half = o / 8, lane = o % 8;  // the registers' order: 8 channels per 256 bits
             const int16_t* pair = w + half * kTileChannels + lane * 2;
             acc[p][o] += int32_t(codes[0]) * pair[0] + int32_t(codes[1]) * pair[1];
           }
@@ -62,6 +90,10 @@ void tile_portable(const TileArgs& t, int32_t* out, int64_t out_step) {
 }
 
 template <int P>
+struct Avx512 {
+  static void run(const TileArgs& t, int32_t* out, int64_t step) { tile_avx512<P>(t, out, step); }
+};
+template <int P>
 struct Avx2 {
   static void run(const TileArgs& t, int32_t* out, int64_t step) { tile_avx2<P>(t, out, step); }
 };
@@ -70,26 +102,40 @@ struct Portable {
   static void run(const TileArgs& t, int32_t* out, int64_t step) { tile_portable<P>(t, out, step); }
 };
 
-template <template <int> class Tile>
+// pixels in 1..N, each count its own instantiation (the accumulators stay in registers).
+template <template <int> class Tile, int N>
 void by_pixels(const TileArgs& t, int pixels, int32_t* out, int64_t out_step) {
-  static_assert(kTilePixels == 6);
-  switch (pixels) {
-    case 1: return Tile<1>::run(t, out, out_step);
-    case 2: return Tile<2>::run(t, out, out_step);
-    case 3: return Tile<3>::run(t, out, out_step);
-    case 4: return Tile<4>::run(t, out, out_step);
-    case 5: return Tile<5>::run(t, out, out_step);
-    default: return Tile<6>::run(t, out, out_step);
-  }
+  if constexpr (N > 1)
+    if (pixels < N) return by_pixels<Tile, N - 1>(t, pixels, out, out_step);
+  Tile<N>::run(t, out, out_step);
 }
 
 }  // namespace
 
-TileFn int16_tile_kernel(bool portable) {
-  if (!portable && __builtin_cpu_supports("avx2")) return &by_pixels<Avx2>;
-  return &by_pixels<Portable>;
+TileKernel int16_tile_kernel(TileIsa isa) {
+  switch (isa) {
+    case TileIsa::Avx512:
+      return {&by_pixels<Avx512, 12>, 12, "avx512"};
+    case TileIsa::Avx2:
+      return {&by_pixels<Avx2, 6>, 6, "avx2"};
+    case TileIsa::Portable:
+      return {&by_pixels<Portable, 6>, 6, "portable"};
+  }
+  throw std::logic_error("unknown tile ISA");
 }
 
-const char* int16_tile_isa(TileFn fn) { return fn == &by_pixels<Avx2> ? "avx2" : "portable"; }
+std::vector<TileIsa> tile_isas_of_this_cpu() {
+  // Capped as oneDNN is (ONEDNN_MAX_CPU_ISA), so that one setting stands in for a lesser CPU.
+  // oneDNN's ISAs are bit sets, each holding the ones below it.
+  const auto cap = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
+  const auto has = [cap](dnnl_cpu_isa_t isa) { return (cap & unsigned(isa)) == unsigned(isa); };
+  std::vector<TileIsa> isas;
+  if (has(dnnl_cpu_isa_avx512_core) && __builtin_cpu_supports("avx512bw")) isas.push_back(TileIsa::Avx512);
+  if (has(dnnl_cpu_isa_avx2) && __builtin_cpu_supports("avx2")) isas.push_back(TileIsa::Avx2);
+  isas.push_back(TileIsa::Portable);
+  return isas;
+}
+
+TileKernel int16_tile_kernel() { return int16_tile_kernel(tile_isas_of_this_cpu().front()); }
 
 }  // namespace qflow

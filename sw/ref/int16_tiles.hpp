@@ -1,21 +1,21 @@
-// The inner loop of qflow's exact conv kernel: a tile of up to kTilePixels output pixels of one
-// row x 16 output channels, summed over a range of the window's taps and input channel pairs.
-// Codes and weights are int16; two neighbouring input channels' products are added in int32 at
-// once (pmaddwd), which is exact for any int16 code times an 8-bit weight (|pair| <= 2^23), unlike
-// the saturating int16 pair sums of the u8 x s8 instructions.
+// The inner loop of qflow's exact conv kernel: a tile of output pixels of one row x 16 output
+// channels, summed over a range of the window's taps and input channel pairs. Codes and weights
+// are int16; two neighbouring input channels' products are added in int32 at once (pmaddwd),
+// which is exact for any int16 code times an 8-bit weight (|pair| <= 2^23), unlike the saturating
+// int16 pair sums of the u8 x s8 instructions.
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 namespace qflow {
 
-inline constexpr int kTilePixels = 6;   // 6 x 2 accumulator registers of 8 lanes, 2 weights, 1 code
 inline constexpr int kTileChannels = 16;
+inline constexpr int kMaxTilePixels = 12;
 
-// Where a tile reads and writes. Input: channel-last int16 with a zero border and an even channel
-// count (`pairs` pairs per pixel); `in` is the first pixel's top-left tap. Weights: per 16-channel
-// block, [ky][kx][pair][16 channels][2] (the layout `pack_tile_weights` writes); `weights` is the
-// block's start.
+// Where a tile reads. Input: channel-last int16 with a zero border and an even channel count
+// (`pairs` pairs per pixel); `in` is the first pixel's top-left tap. Weights: per 16-channel block,
+// [ky][kx][pair][16 channels as 2 x 8][2]; `weights` is the block's start.
 struct TileArgs {
   const int16_t* in;
   int64_t row_stride;    // int16s from one input row to the next
@@ -27,13 +27,22 @@ struct TileArgs {
   int pair_begin, pair_end;  // channel pairs summed by this call
 };
 
-// Sums the tile into `out` (pixels x 16 int32, `out_step` int32s from one pixel to the next),
-// overwriting it. `pixels` in 1..kTilePixels.
+// Sums a tile of `pixels` (1..the kernel's pixels) into `out` (pixels x 16 int32, `out_step`
+// int32s from one pixel to the next), overwriting it.
 using TileFn = void (*)(const TileArgs&, int pixels, int32_t* out, int64_t out_step);
 
-// AVX2 registers where the CPU has them, plain loops otherwise; `portable` forces the plain loops
-// (the tests run both).
-TileFn int16_tile_kernel(bool portable = false);
-const char* int16_tile_isa(TileFn fn);
+enum class TileIsa { Avx512, Avx2, Portable };
+
+struct TileKernel {
+  TileFn run;
+  int pixels;        // per tile: as many as the ISA's registers hold accumulators for
+  const char* isa;
+};
+
+// The widest this CPU runs: AVX-512 (BW) registers, AVX2 ones, or plain loops.
+TileKernel int16_tile_kernel();
+// One ISA's tiles; the tests run every one the CPU has.
+TileKernel int16_tile_kernel(TileIsa isa);
+std::vector<TileIsa> tile_isas_of_this_cpu();
 
 }  // namespace qflow

@@ -180,7 +180,8 @@ TEST(KernelChoice, SaturatingKernelsRunOnlyWherePairSumsFit) {
   }
 }
 
-// qflow's int16 kernel, both its AVX2 tiles and the plain loops, against the naive loops: tile
+// qflow's int16 kernel, its tiles at every ISA this CPU has (AVX-512, AVX2, plain loops), against
+// the naive loops: tile
 // tails (widths that are not multiples of 6), channel blocks that are not full, odd channel
 // counts, strides, pads, 12-bit inputs, and a window deep enough to need int64 over int32 ranges.
 TEST(ExactKernel, TilesEqualNaiveLoops) {
@@ -190,8 +191,9 @@ TEST(ExactKernel, TilesEqualNaiveLoops) {
   };
   for (const Case& c : {Case{3, 1, 1, 7, 5, 9, 13, 0, 8}, Case{5, 2, 2, 40, 37, 13, 17, 0, 8},
                         Case{3, 1, 1, 33, 16, 6, 7, 4, 8}, Case{1, 1, 0, 3, 2, 5, 23, 4, 2},
-                        Case{2, 3, 1, 17, 31, 11, 19, 0, 5}, Case{3, 1, 1, 1024, 3, 4, 8, 4, 8}})
-    for (const bool portable : {false, true}) {
+                        Case{2, 3, 1, 17, 31, 11, 19, 0, 5}, Case{3, 2, 1, 20, 48, 5, 61, 0, 8},
+                        Case{3, 1, 1, 1024, 3, 4, 8, 4, 8}})
+    for (const TileIsa isa : tile_isas_of_this_cpu()) {
       test::ConvSpec spec;
       spec.kernel = c.kernel;
       spec.stride = c.stride;
@@ -212,8 +214,8 @@ TEST(ExactKernel, TilesEqualNaiveLoops) {
       const CodeMap in = test::random_codes(c.cin, c.h, c.w, int64_t(255) << c.in_frac, rng, deep);
       const TensorShape in_shape{c.cin, c.h, c.w, 8, c.in_frac, false};
       const TensorShape out_shape = conv_output_shape(layer, c.h, c.w);
-      const auto kernel = make_exact_conv(layer, in_shape, out_shape, portable);
-      EXPECT_NE(kernel->name().find(portable ? "portable" : "avx2"), std::string::npos) << kernel->name();
+      const auto kernel = make_exact_conv(layer, in_shape, out_shape, isa);
+      EXPECT_NE(kernel->name().find(int16_tile_kernel(isa).isa), std::string::npos) << kernel->name();
       if (deep) {
         EXPECT_NE(kernel->name().find("int64"), std::string::npos) << kernel->name();
       }
