@@ -27,8 +27,8 @@ struct SumRange {
 class ExactConv final : public ConvKernel {
  public:
   ExactConv(const Layer& layer, const TensorShape& in, const TensorShape& out, TileKernel tile)
-      : layer_(layer), requant_(requant_table(layer)), in_shape_(in), out_shape_(out), tile_(tile), pairs_((layer.cin + 1) / 2),
-        blocks_((layer.cout + kTileChannels - 1) / kTileChannels), padded_width_(in.width + 2 * layer.pad) {
+      : layer_(layer), requant_(requant_table(layer)), in_shape_(in), out_shape_(out), tile_(tile),
+        pairs_((layer.cin + 1) / 2), blocks_((layer.cout + kTileChannels - 1) / kTileChannels), padded_width_(in.width + 2 * layer.pad) {
     pack_weights();
     padded_.assign(size_t(in.height + 2 * layer.pad) * padded_width_ * 2 * pairs_, 0);  // the border stays zero
     plan_sum_ranges(in.max_code());
@@ -81,7 +81,8 @@ class ExactConv final : public ConvKernel {
     }
     const int pairs_per_range = int(std::max<int64_t>(1, limit / (per_pair * k)));
     for (int ky = 0; ky < k; ++ky)
-      for (int p = 0; p < pairs_; p += pairs_per_range) ranges_.push_back({ky, ky + 1, p, std::min(pairs_, p + pairs_per_range)});
+      for (int p = 0; p < pairs_; p += pairs_per_range)
+        ranges_.push_back({ky, ky + 1, p, std::min(pairs_, p + pairs_per_range)});
   }
 
   void fill_padded(const ChannelLast& in) {

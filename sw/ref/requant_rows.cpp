@@ -76,7 +76,8 @@ void write_planes(const int16_t* tile, int count, int channels, CodeMap& codes, 
     int16_t* dst[kBlock];
     for (int j = 0; j < kBlock; ++j) dst[j] = base + (c0 + j) * plane;
     int i = 0;
-    for (; i + kBlock <= count; i += kBlock) transpose_8x8(tile + size_t(i) * channels + c0, size_t(channels), dst, size_t(i));
+    for (; i + kBlock <= count; i += kBlock)
+      transpose_8x8(tile + size_t(i) * channels + c0, size_t(channels), dst, size_t(i));
     for (; i < count; ++i)
       for (int j = 0; j < kBlock; ++j) dst[j][i] = tile[size_t(i) * channels + c0 + j];
   }

@@ -155,12 +155,14 @@ void rows_mode(const FlowNetQShape& shape, int repeats) {
     if (!l.is_conv()) continue;
     const auto from = std::find_if(made.package.layers.begin(), made.package.layers.end(),
                                    [&](const Layer& p) { return p.name == l.inputs[0]; });
-    const CodeMap& in = from == made.package.layers.end() ? input : made.codes[size_t(from - made.package.layers.begin())];
+    const CodeMap& in =
+        from == made.package.layers.end() ? input : made.codes[size_t(from - made.package.layers.begin())];
     layers.push_back(std::make_unique<RowWise>(l, in, shapes.at(l.inputs[0]), shapes.at(l.name)));
   }
   fmt::print("CPU: {}, {} OpenMP threads; conv1's kernel: {}\n\n", cpu_name(), omp_get_max_threads(),
              layers.front()->whole->name());
-  fmt::print("| layer (median of {}) | whole map (ms) | row by row (ms) | rows / whole |\n|---|---|---|---|\n", repeats);
+  fmt::print("| layer (median of {}) | whole map (ms) | row by row (ms) | rows / whole |\n|---|---|---|---|\n",
+             repeats);
   double whole_total = 0, rows_total = 0;
   for (const auto& l : layers) {
     const double whole = median_seconds(repeats, [&] { l->run_whole(); });
@@ -197,7 +199,9 @@ int sc_main(int argc, char** argv) {
   std::string mode = "frame", size;
   double width_mult = 0;
   int repeats = 9, multipliers = 0;
-  app.add_option("mode", mode, "frame | cosim | rows")->check(CLI::IsMember({"frame", "cosim", "rows"}))->capture_default_str();
+  app.add_option("mode", mode, "frame | cosim | rows")
+      ->check(CLI::IsMember({"frame", "cosim", "rows"}))
+      ->capture_default_str();
   app.add_option("--size", size, "input HxW (frame: 384x512, cosim: 128x128)");
   app.add_option("--width-mult", width_mult, "channel width multiplier (frame: 1, cosim: 0.125)");
   app.add_option("--repeats", repeats, "frames per median")->capture_default_str();
