@@ -28,7 +28,7 @@ class ConvKernel {
 std::unique_ptr<ConvKernel> make_exact_conv(const Layer& layer, const TensorShape& in,
                                             const TensorShape& out);
 std::unique_ptr<ConvKernel> make_exact_conv(const Layer& layer, const TensorShape& in,
-                                            const TensorShape& out, TileIsa isa);
+                                            const TensorShape& out, VectorIsa isa);
 
 // oneDNN's u8 x s8 -> s32 convolution wherever it is exact in one pass: where its kernel saturates
 // int16 pair sums (AVX2, AVX-512 without VNNI) only for inputs that fit, or 8-bit codes of which

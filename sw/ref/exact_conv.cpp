@@ -179,7 +179,7 @@ std::unique_ptr<ConvKernel> make_exact_conv(const Layer& layer, const TensorShap
 }
 
 std::unique_ptr<ConvKernel> make_exact_conv(const Layer& layer, const TensorShape& in, const TensorShape& out,
-                                            TileIsa isa) {
+                                            VectorIsa isa) {
   return std::make_unique<ExactConv>(layer, in, out, int16_tile_kernel(isa));
 }
 

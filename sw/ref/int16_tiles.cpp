@@ -5,8 +5,6 @@
 #include <cstring>
 #include <stdexcept>
 
-#include <oneapi/dnnl/dnnl.hpp>
-
 namespace qflow {
 namespace {
 
@@ -112,30 +110,18 @@ void by_pixels(const TileArgs& t, int pixels, int32_t* out, int64_t out_step) {
 
 }  // namespace
 
-TileKernel int16_tile_kernel(TileIsa isa) {
+TileKernel int16_tile_kernel(VectorIsa isa) {
   switch (isa) {
-    case TileIsa::Avx512:
+    case VectorIsa::Avx512:
       return {&by_pixels<Avx512, 12>, 12, "avx512"};
-    case TileIsa::Avx2:
+    case VectorIsa::Avx2:
       return {&by_pixels<Avx2, 6>, 6, "avx2"};
-    case TileIsa::Portable:
+    case VectorIsa::Portable:
       return {&by_pixels<Portable, 6>, 6, "portable"};
   }
   throw std::logic_error("unknown tile ISA");
 }
 
-std::vector<TileIsa> tile_isas_of_this_cpu() {
-  // Capped as oneDNN is (ONEDNN_MAX_CPU_ISA), so that one setting stands in for a lesser CPU.
-  // oneDNN's ISAs are bit sets, each holding the ones below it.
-  const auto cap = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
-  const auto has = [cap](dnnl_cpu_isa_t isa) { return (cap & unsigned(isa)) == unsigned(isa); };
-  std::vector<TileIsa> isas;
-  if (has(dnnl_cpu_isa_avx512_core) && __builtin_cpu_supports("avx512bw")) isas.push_back(TileIsa::Avx512);
-  if (has(dnnl_cpu_isa_avx2) && __builtin_cpu_supports("avx2")) isas.push_back(TileIsa::Avx2);
-  isas.push_back(TileIsa::Portable);
-  return isas;
-}
-
-TileKernel int16_tile_kernel() { return int16_tile_kernel(tile_isas_of_this_cpu().front()); }
+TileKernel int16_tile_kernel() { return int16_tile_kernel(vector_isas_of_this_cpu().front()); }
 
 }  // namespace qflow

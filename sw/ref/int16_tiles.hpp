@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "vector_isa.hpp"
+
 namespace qflow {
 
 inline constexpr int kTileChannels = 16;
@@ -31,18 +33,15 @@ struct TileArgs {
 // int32s from one pixel to the next), overwriting it.
 using TileFn = void (*)(const TileArgs&, int pixels, int32_t* out, int64_t out_step);
 
-enum class TileIsa { Avx512, Avx2, Portable };
-
 struct TileKernel {
   TileFn run;
   int pixels;        // per tile: as many as the ISA's registers hold accumulators for
   const char* isa;
 };
 
-// The widest this CPU runs: AVX-512 (BW) registers, AVX2 ones, or plain loops.
+// The widest this CPU runs (vector_isa.hpp): AVX-512 registers, AVX2 ones, or plain loops.
 TileKernel int16_tile_kernel();
 // One ISA's tiles; the tests run every one the CPU has.
-TileKernel int16_tile_kernel(TileIsa isa);
-std::vector<TileIsa> tile_isas_of_this_cpu();
+TileKernel int16_tile_kernel(VectorIsa isa);
 
 }  // namespace qflow

@@ -1,6 +1,6 @@
 #include "requant_rows.hpp"
 
-#include <emmintrin.h>
+#include <immintrin.h>
 
 #include <algorithm>
 #include <limits>
@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "cpu_clones.hpp"
+#include "vector_isa.hpp"
 
 namespace qflow {
 namespace {
@@ -29,10 +30,10 @@ inline __attribute__((always_inline)) void requantize_pixel_body(const RequantTa
   }
 }
 
-// The body cloned per CPU, one function per accumulator kind. GCC leaves the AVX-512 clone scalar (it
-// does not inline std::clamp across arch=); that scalar form measured faster here than both
-// vectorized forms tried (AVX2 emulating the 64-bit arithmetic shift, AVX-512 min/max on 64-bit
-// lanes), so it stays.
+// The body cloned per CPU, one function per accumulator kind: what runs without the AVX-512 loop
+// below (and for int64 accumulators). GCC leaves the AVX-512 clone scalar (it does not inline
+// std::clamp across arch=); that scalar form measured faster here than what GCC's vectorizer made
+// of the loop (AVX2 emulating the 64-bit arithmetic shift, AVX-512 with mask blends).
 QFLOW_CPU_CLONES void requantize_pixel_split(const RequantTable& t, const int32_t* low, const int32_t* high,
                                              int high_shift, int channels, int16_t* out) {
   requantize_pixel_body<int32_t, true>(t, low, high, high_shift, channels, out);
@@ -85,6 +86,42 @@ void write_planes(const int16_t* tile, int count, int channels, CodeMap& codes, 
     for (int i = 0; i < count; ++i) base[c0 * plane + i] = tile[size_t(i) * channels + c0];
 }
 
+// GCC 12's AVX-512 headers trip -Wmaybe-uninitialized on their own undefined-register idiom.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+// AVX-512: eight channels per register in 64-bit lanes (vpsraq, vpminsq/vpmaxsq and vpmovqw are
+// AVX-512's own; AVX2 has none of them). acc * M_c by vpmuldq while acc fits 32 bits, by vpmullq
+// when it carries a split input's high part.
+template <bool kSplit>
+__attribute__((target("avx512f,avx512dq"))) void requantize_pixel_avx512(const RequantTable& t, const int32_t* low,
+                                                                          const int32_t* high, int high_shift,
+                                                                          int channels, int16_t* out) {
+  const __m512i lo = _mm512_set1_epi64(t.lo), hi = _mm512_set1_epi64(t.hi);
+  const __m128i shift = _mm_cvtsi32_si128(t.shift), up = _mm_cvtsi32_si128(high_shift);
+  int c = 0;
+  for (; c + 8 <= channels; c += 8) {
+    __m512i acc = _mm512_cvtepi32_epi64(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(low + c)));
+    const __m512i mult = _mm512_cvtepi32_epi64(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(t.mult.data() + c)));
+    __m512i v;
+    if constexpr (kSplit) {
+      const __m512i h = _mm512_cvtepi32_epi64(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(high + c)));
+      acc = _mm512_add_epi64(acc, _mm512_sll_epi64(h, up));
+      v = _mm512_mullo_epi64(acc, mult);
+    } else {
+      v = _mm512_mul_epi32(acc, mult);
+    }
+    v = _mm512_add_epi64(v, _mm512_loadu_si512(t.bias.data() + c));
+    v = _mm512_min_epi64(_mm512_max_epi64(_mm512_sra_epi64(v, shift), lo), hi);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + c), _mm512_cvtepi64_epi16(v));
+  }
+  for (; c < channels; ++c) {
+    int64_t acc = int64_t(low[c]);
+    if constexpr (kSplit) acc += int64_t(high[c]) * (int64_t(1) << high_shift);
+    out[c] = int16_t(std::clamp((acc * t.mult[size_t(c)] + t.bias[size_t(c)]) >> t.shift, t.lo, t.hi));
+  }
+}
+#pragma GCC diagnostic pop
+
 // Requantize channel-last into a scratch tile, then write it out in both layouts.
 template <typename AccLow, bool kSplit>
 void requantize(const RequantTable& t, const AccLow* low, const int32_t* high, int high_shift, int64_t first,
@@ -95,10 +132,14 @@ void requantize(const RequantTable& t, const AccLow* low, const int32_t* high, i
   for (int i = 0; i < count; ++i) {
     const AccLow* pixel = low + size_t(i) * channels;
     int16_t* codes_out = tile.data() + size_t(i) * channels;
-    if constexpr (kSplit)
-      requantize_pixel_split(t, pixel, high + size_t(i) * channels, high_shift, channels, codes_out);
-    else if constexpr (std::is_same_v<AccLow, int32_t>)
-      requantize_pixel_int32(t, pixel, channels, codes_out);
+    static const bool avx512 = vector_isas_of_this_cpu().front() == VectorIsa::Avx512;
+    if constexpr (kSplit) {
+      if (avx512) requantize_pixel_avx512<true>(t, pixel, high + size_t(i) * channels, high_shift, channels, codes_out);
+      else requantize_pixel_split(t, pixel, high + size_t(i) * channels, high_shift, channels, codes_out);
+    } else if constexpr (std::is_same_v<AccLow, int32_t>) {
+      if (avx512) requantize_pixel_avx512<false>(t, pixel, nullptr, 0, channels, codes_out);
+      else requantize_pixel_int32(t, pixel, channels, codes_out);
+    }
     else
       requantize_pixel_int64(t, pixel, channels, codes_out);
   }

@@ -200,7 +200,7 @@ TEST(ExactKernel, TilesEqualNaiveLoops) {
                         Case{3, 1, 1, 33, 16, 6, 7, 4, 8}, Case{1, 1, 0, 3, 2, 5, 23, 4, 2},
                         Case{2, 3, 1, 17, 31, 11, 19, 0, 5}, Case{3, 2, 1, 20, 48, 5, 61, 0, 8},
                         Case{3, 1, 1, 1024, 3, 4, 8, 4, 8}})
-    for (const TileIsa isa : tile_isas_of_this_cpu()) {
+    for (const VectorIsa isa : vector_isas_of_this_cpu()) {
       test::ConvSpec spec;
       spec.kernel = c.kernel;
       spec.stride = c.stride;
