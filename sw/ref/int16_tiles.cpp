@@ -15,17 +15,24 @@ inline int32_t code_pair(const int16_t* at) {
   return pair;
 }
 
+// Where tap (ky, kx) starts: the first pixel's codes, and the tap's weights at the call's first pair.
+inline const int16_t* tap_codes(const TileArgs& t, int ky, int kx) {
+  return t.in + ky * t.row_stride + int64_t(kx) * t.pairs * 2;
+}
+inline const int16_t* tap_weights(const TileArgs& t, int ky, int kx) {
+  return t.weights + ((int64_t(ky) * t.kernel + kx) * t.pairs + t.pair_begin) * 2 * kTileChannels;
+}
+
 // AVX2: P pixels x 16 channels in 2P registers of 8 lanes (P = 6: 12 accumulators, 2 weights and
 // a broadcast code of the 16 registers).
 template <int P>
 __attribute__((target("avx2"))) void tile_avx2(const TileArgs& t, int32_t* out, int64_t out_step) {
   __m256i acc[P][2];
   for (int p = 0; p < P; ++p) acc[p][0] = acc[p][1] = _mm256_setzero_si256();
-  const int64_t tap_weights = int64_t(t.pairs) * 2 * kTileChannels;
   for (int ky = t.ky_begin; ky < t.ky_end; ++ky)
     for (int kx = 0; kx < t.kernel; ++kx) {
-      const int16_t* window = t.in + ky * t.row_stride + int64_t(kx) * t.pairs * 2;
-      const int16_t* w = t.weights + (int64_t(ky) * t.kernel + kx) * tap_weights + t.pair_begin * 2 * kTileChannels;
+      const int16_t* window = tap_codes(t, ky, kx);
+      const int16_t* w = tap_weights(t, ky, kx);
       for (int c = t.pair_begin; c < t.pair_end; ++c, w += 2 * kTileChannels) {
         const __m256i w_low = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w));
         const __m256i w_high = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + kTileChannels));
@@ -49,11 +56,10 @@ template <int P>
 __attribute__((target("avx512f,avx512bw"))) void tile_avx512(const TileArgs& t, int32_t* out, int64_t out_step) {
   __m512i acc[P];
   for (int p = 0; p < P; ++p) acc[p] = _mm512_setzero_si512();
-  const int64_t tap_weights = int64_t(t.pairs) * 2 * kTileChannels;
   for (int ky = t.ky_begin; ky < t.ky_end; ++ky)
     for (int kx = 0; kx < t.kernel; ++kx) {
-      const int16_t* window = t.in + ky * t.row_stride + int64_t(kx) * t.pairs * 2;
-      const int16_t* w = t.weights + (int64_t(ky) * t.kernel + kx) * tap_weights + t.pair_begin * 2 * kTileChannels;
+      const int16_t* window = tap_codes(t, ky, kx);
+      const int16_t* w = tap_weights(t, ky, kx);
       for (int c = t.pair_begin; c < t.pair_end; ++c, w += 2 * kTileChannels) {
         const __m512i weights = _mm512_loadu_si512(w);
         for (int p = 0; p < P; ++p) {
@@ -69,11 +75,10 @@ __attribute__((target("avx512f,avx512bw"))) void tile_avx512(const TileArgs& t, 
 template <int P>
 void tile_portable(const TileArgs& t, int32_t* out, int64_t out_step) {
   int32_t acc[P][kTileChannels] = {};
-  const int64_t tap_weights = int64_t(t.pairs) * 2 * kTileChannels;
   for (int ky = t.ky_begin; ky < t.ky_end; ++ky)
     for (int kx = 0; kx < t.kernel; ++kx) {
-      const int16_t* window = t.in + ky * t.row_stride + int64_t(kx) * t.pairs * 2;
-      const int16_t* w = t.weights + (int64_t(ky) * t.kernel + kx) * tap_weights + t.pair_begin * 2 * kTileChannels;
+      const int16_t* window = tap_codes(t, ky, kx);
+      const int16_t* w = tap_weights(t, ky, kx);
       for (int c = t.pair_begin; c < t.pair_end; ++c, w += 2 * kTileChannels)
         for (int p = 0; p < P; ++p) {
           const int16_t* codes = window + int64_t(p) * t.pixel_step + 2 * c;
