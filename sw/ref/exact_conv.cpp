@@ -149,13 +149,11 @@ class ExactConv final : public ConvKernel {
         for (int block = 0; block < blocks_; ++block) convolve_tiles(oy, block, acc.data());
 #pragma omp for schedule(static)
       for (int oy = 0; oy < height; ++oy) {
-        Acc* row = acc.data() + size_t(oy) * width * step;
-        if (step != cout)  // drop the block's unused channels: the requant reads count x cout
-          for (int x = 1; x < width; ++x) std::copy_n(row + size_t(x) * step, cout, row + size_t(x) * cout);
+        const Acc* row = acc.data() + size_t(oy) * width * step;
         if constexpr (std::is_same_v<Acc, int32_t>)
-          requantize_block(requant_, row, nullptr, 0, int64_t(oy) * width, width, {&out, bytes});
+          requantize_block(requant_, row, nullptr, 0, step, int64_t(oy) * width, width, {&out, bytes});
         else
-          requantize_block(requant_, row, int64_t(oy) * width, width, {&out, bytes});
+          requantize_block(requant_, row, step, int64_t(oy) * width, width, {&out, bytes});
       }
     }
   }

@@ -79,7 +79,7 @@ class OneDnnConv final : public ConvKernel {
 #pragma omp parallel for
     for (int64_t p = 0; p < pixels; p += kRequantBlock) {
       const int count = int(std::min<int64_t>(kRequantBlock, pixels - p));
-      requantize_block(requant_, acc_low + p * cout, acc_high ? acc_high + p * cout : nullptr, split_shift_, p,
+      requantize_block(requant_, acc_low + p * cout, acc_high ? acc_high + p * cout : nullptr, split_shift_, cout, p,
                        count, {&out, bytes});
     }
   }

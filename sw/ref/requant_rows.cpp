@@ -25,14 +25,13 @@ inline __attribute__((always_inline)) void requantize_pixel_body(const RequantTa
   for (int c = 0; c < channels; ++c) {
     int64_t acc = int64_t(low[c]);
     if constexpr (kSplit) acc += int64_t(high[c]) * (int64_t(1) << high_shift);
-    const int64_t v = (acc * int64_t(mult[c]) + bias[c]) >> t.shift;
-    out[c] = int16_t(std::clamp(v, t.lo, t.hi));
+    out[c] = requantize(acc, mult[c], bias[c], t.shift, t.range);
   }
 }
 
 // The body cloned per CPU, one function per accumulator kind: what runs without the AVX-512 loop
 // below (and for int64 accumulators). GCC leaves the AVX-512 clone scalar (it does not inline
-// std::clamp across arch=); that scalar form measured faster here than what GCC's vectorizer made
+// the contract's requantize() across arch=); that scalar form measured faster here than what GCC's vectorizer made
 // of the loop (AVX2 emulating the 64-bit arithmetic shift, AVX-512 with mask blends).
 QFLOW_CPU_CLONES void requantize_pixel_split(const RequantTable& t, const int32_t* low, const int32_t* high,
                                              int high_shift, int channels, int16_t* out) {
@@ -96,7 +95,7 @@ template <bool kSplit>
 __attribute__((target("avx512f,avx512dq"))) void requantize_pixel_avx512(const RequantTable& t, const int32_t* low,
                                                                           const int32_t* high, int high_shift,
                                                                           int channels, int16_t* out) {
-  const __m512i lo = _mm512_set1_epi64(t.lo), hi = _mm512_set1_epi64(t.hi);
+  const __m512i lo = _mm512_set1_epi64(t.range.lo), hi = _mm512_set1_epi64(t.range.hi);
   const __m128i shift = _mm_cvtsi32_si128(t.shift), up = _mm_cvtsi32_si128(high_shift);
   int c = 0;
   for (; c + 8 <= channels; c += 8) {
@@ -117,31 +116,31 @@ __attribute__((target("avx512f,avx512dq"))) void requantize_pixel_avx512(const R
   for (; c < channels; ++c) {
     int64_t acc = int64_t(low[c]);
     if constexpr (kSplit) acc += int64_t(high[c]) * (int64_t(1) << high_shift);
-    out[c] = int16_t(std::clamp((acc * t.mult[size_t(c)] + t.bias[size_t(c)]) >> t.shift, t.lo, t.hi));
+    out[c] = requantize(acc, t.mult[size_t(c)], t.bias[size_t(c)], t.shift, t.range);
   }
 }
 #pragma GCC diagnostic pop
 
 // Requantize channel-last into a scratch tile, then write it out in both layouts.
 template <typename AccLow, bool kSplit>
-void requantize(const RequantTable& t, const AccLow* low, const int32_t* high, int high_shift, int64_t first,
-                int count, const RequantTarget& out) {
+void requantize(const RequantTable& t, const AccLow* low, const int32_t* high, int high_shift, int64_t stride,
+                int64_t first, int count, const RequantTarget& out) {
   const int channels = int(t.mult.size());
+  static const bool avx512 = vector_isas_of_this_cpu().front() == VectorIsa::Avx512;
   thread_local std::vector<int16_t> tile;
   tile.resize(size_t(count) * channels);
   for (int i = 0; i < count; ++i) {
-    const AccLow* pixel = low + size_t(i) * channels;
+    const AccLow* pixel = low + i * stride;
+    const int32_t* pixel_high = kSplit ? high + i * stride : nullptr;
     int16_t* codes_out = tile.data() + size_t(i) * channels;
-    static const bool avx512 = vector_isas_of_this_cpu().front() == VectorIsa::Avx512;
-    if constexpr (kSplit) {
-      if (avx512) requantize_pixel_avx512<true>(t, pixel, high + size_t(i) * channels, high_shift, channels, codes_out);
-      else requantize_pixel_split(t, pixel, high + size_t(i) * channels, high_shift, channels, codes_out);
-    } else if constexpr (std::is_same_v<AccLow, int32_t>) {
-      if (avx512) requantize_pixel_avx512<false>(t, pixel, nullptr, 0, channels, codes_out);
-      else requantize_pixel_int32(t, pixel, channels, codes_out);
-    }
-    else
+    if constexpr (std::is_same_v<AccLow, int64_t>)
       requantize_pixel_int64(t, pixel, channels, codes_out);
+    else if (avx512)
+      requantize_pixel_avx512<kSplit>(t, pixel, pixel_high, high_shift, channels, codes_out);
+    else if constexpr (kSplit)
+      requantize_pixel_split(t, pixel, pixel_high, high_shift, channels, codes_out);
+    else
+      requantize_pixel_int32(t, pixel, channels, codes_out);
   }
   write_planes(tile.data(), count, channels, *out.codes, first);
   if (out.bytes) std::copy(tile.begin(), tile.end(), out.bytes->low.begin() + first * channels);
@@ -150,7 +149,6 @@ void requantize(const RequantTable& t, const AccLow* low, const int32_t* high, i
 }  // namespace
 
 RequantTable requant_table(const Layer& layer) {
-  const bool head = layer.op == LayerOp::FlowHead;
   RequantTable t;
   t.mult.reserve(layer.mult.size());
   for (const int64_t m : layer.mult) {
@@ -161,22 +159,21 @@ RequantTable requant_table(const Layer& layer) {
   }
   t.bias = layer.bias;
   t.shift = layer.shift;
-  t.lo = head ? INT16_MIN : 0;
-  t.hi = head ? INT16_MAX : (int64_t(1) << layer.out_bits) - 1;
+  t.range = code_range(layer.out_bits, layer.op == LayerOp::FlowHead);
   return t;
 }
 
 void requantize_block(const RequantTable& table, const int32_t* acc_low, const int32_t* acc_high, int high_shift,
-                      int64_t first, int count, const RequantTarget& out) {
+                      int64_t stride, int64_t first, int count, const RequantTarget& out) {
   if (acc_high)
-    requantize<int32_t, true>(table, acc_low, acc_high, high_shift, first, count, out);
+    requantize<int32_t, true>(table, acc_low, acc_high, high_shift, stride, first, count, out);
   else
-    requantize<int32_t, false>(table, acc_low, nullptr, 0, first, count, out);
+    requantize<int32_t, false>(table, acc_low, nullptr, 0, stride, first, count, out);
 }
 
-void requantize_block(const RequantTable& table, const int64_t* acc, int64_t first, int count,
+void requantize_block(const RequantTable& table, const int64_t* acc, int64_t stride, int64_t first, int count,
                       const RequantTarget& out) {
-  requantize<int64_t, false>(table, acc, nullptr, 0, first, count, out);
+  requantize<int64_t, false>(table, acc, nullptr, 0, stride, first, count, out);
 }
 
 }  // namespace qflow

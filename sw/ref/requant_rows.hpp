@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "channel_last.hpp"
+#include "integer_ops.hpp"
 #include "package/npy.hpp"
 #include "package/package.hpp"
 
@@ -21,7 +22,7 @@ struct RequantTable {
   std::vector<int32_t> mult;
   std::vector<int64_t> bias;
   int shift = 0;
-  int64_t lo = 0, hi = 0;  // [0, 2^b - 1] for activations, int16 for the flow head
+  CodeRange range{};
 };
 RequantTable requant_table(const Layer& layer);
 
@@ -31,11 +32,12 @@ struct RequantTarget {
 };
 
 // Pixels [first, first + count) in raster order; acc = acc_low + 2^high_shift * acc_high (acc_high
-// may be null), each count x C, channel-last.
+// may be null), channel-last, each pixel's C accumulators `stride` apart (C or more: a kernel's
+// channel blocks may hold unused channels at the end).
 void requantize_block(const RequantTable& table, const int32_t* acc_low, const int32_t* acc_high, int high_shift,
-                      int64_t first, int count, const RequantTarget& out);
+                      int64_t stride, int64_t first, int count, const RequantTarget& out);
 // The same from int64 accumulators.
-void requantize_block(const RequantTable& table, const int64_t* acc, int64_t first, int count,
+void requantize_block(const RequantTable& table, const int64_t* acc, int64_t stride, int64_t first, int count,
                       const RequantTarget& out);
 
 }  // namespace qflow
