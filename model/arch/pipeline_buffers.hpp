@@ -28,5 +28,4 @@ struct BufferSpec {
 std::vector<BufferSpec> pipeline_buffers(const Package& package, const ArchConfig& config,
                                          const std::vector<LayerPlan>& plans);
 
-
 }  // namespace qflow

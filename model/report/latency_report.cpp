@@ -167,7 +167,8 @@ std::string latency_report_markdown(const nlohmann::json& r) {
   // Which kernel computed each PE's rows on the simulating host (the choice depends on its CPU).
   std::map<std::string, std::vector<std::string>> by_kernel;
   for (const auto& l : r["layers"])
-    if (l.contains("row_kernel") && !l["row_kernel"].get<std::string>().empty()) by_kernel[l["row_kernel"].get<std::string>()].push_back(l["name"].get<std::string>());
+    if (const std::string kernel = l.value("row_kernel", ""); !kernel.empty())
+      by_kernel[kernel].push_back(l["name"].get<std::string>());
   if (!by_kernel.empty()) md += "\nThe PEs' rows were computed on this host by:\n";
   for (const auto& [kernel, layers] : by_kernel) md += fmt::format("- `{}`: {}\n", kernel, fmt::join(layers, ", "));
   const nlohmann::json& res = r["resources"];

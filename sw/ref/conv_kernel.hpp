@@ -30,11 +30,11 @@ std::unique_ptr<ConvKernel> make_exact_conv(const Layer& layer, const TensorShap
 std::unique_ptr<ConvKernel> make_exact_conv(const Layer& layer, const TensorShape& in,
                                             const TensorShape& out, VectorIsa isa);
 
-// oneDNN's u8 x s8 -> s32 convolution wherever it is exact in one pass: where its kernel saturates
-// int16 pair sums (AVX2, AVX-512 without VNNI) only for inputs that fit, or 8-bit codes of which
-// few reach 128 (their products added apart; denser frames go to the exact kernel). nullptr when
-// oneDNN offers only its reference kernel (which sums in float), none for this shape, or would
-// need two passes on a saturating kernel (qflow's int16 kernel is faster than two).
+// oneDNN's u8 x s8 -> s32 convolution wherever it is exact: where its kernel saturates int16 pair
+// sums (AVX2, AVX-512 without VNNI) only for inputs that fit, and for 8-bit codes times 8-bit
+// weights only on frames whose codes all stay below 128 (other frames go to the exact kernel).
+// nullptr when oneDNN offers only its reference kernel (which sums in float), none for this shape,
+// or would need two passes on a saturating kernel (qflow's int16 kernel is faster than two).
 std::unique_ptr<ConvKernel> make_onednn_conv(const Layer& layer, const TensorShape& in,
                                              const TensorShape& out);
 
