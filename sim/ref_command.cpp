@@ -1,8 +1,5 @@
 // ref: the bit-exact integer reference on an image pair.
-#include <map>
 #include <memory>
-#include <string>
-#include <vector>
 
 #include <fmt/format.h>
 #include <opencv2/imgcodecs.hpp>
@@ -45,11 +42,7 @@ void add_ref_command(CLI::App& app) {
       FastReference reference(package, args->threads);
       codes = reference.run(input);
       // The kernels depend on the CPU (and ONEDNN_MAX_CPU_ISA): say once which ones ran.
-      std::map<std::string, std::vector<std::string>> layers_by_kernel;
-      const std::vector<std::string> kernels = reference.kernel_names();
-      for (size_t i = 0; i < kernels.size(); ++i)
-        if (!kernels[i].empty()) layers_by_kernel[kernels[i]].push_back(package.layers[i].name);
-      for (const auto& [kernel, layers] : layers_by_kernel)
+      for (const auto& [kernel, layers] : reference.layers_by_kernel())
         fmt::print("kernel on this CPU: {} for {}\n", kernel, fmt::join(layers, ", "));
     }
     const cv::Mat flow = flow_from_head(codes.back(), package);

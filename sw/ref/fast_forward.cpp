@@ -98,6 +98,13 @@ void FastReference::run(const CodeMap& input, LayerCodes& outputs) {
   }
 }
 
+std::map<std::string, std::vector<std::string>> FastReference::layers_by_kernel() const {
+  std::map<std::string, std::vector<std::string>> layers;
+  for (size_t i = 0; i < impl_->kernels.size(); ++i)
+    if (impl_->kernels[i]) layers[impl_->kernels[i]->name()].push_back(impl_->package.layers[i].name);
+  return layers;
+}
+
 std::vector<std::string> FastReference::kernel_names() const {
   std::vector<std::string> names;
   for (const auto& kernel : impl_->kernels) names.push_back(kernel ? kernel->name() : "");

@@ -3,6 +3,7 @@
 // oneDNN where its kernel is exact). Both return every layer's codes, in package order.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -33,6 +34,8 @@ class FastReference {
   void run(const CodeMap& input, LayerCodes& outputs);
   // Which kernel computes each conv layer ("onednn:<impl>" or "exact:<why>"), in package order.
   std::vector<std::string> kernel_names() const;
+  // The same grouped: each kernel with its conv layers' names (what tools log once).
+  std::map<std::string, std::vector<std::string>> layers_by_kernel() const;
 
  private:
   struct Impl;

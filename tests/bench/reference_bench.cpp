@@ -123,10 +123,7 @@ int main(int argc, char** argv) {
       const char* cap = std::getenv("ONEDNN_MAX_CPU_ISA");
       fmt::print("CPU: {}{}\noneDNN int8 kernels: {}\nfast reference kernels:\n", bench::cpu_name(),
                  cap ? fmt::format(" (ONEDNN_MAX_CPU_ISA={})", cap) : "", onednn ? onednn->impls().front() : "-");
-      std::map<std::string, int> kernels;
-      for (size_t i = 0; i < made.package.layers.size(); ++i)
-        if (made.package.layers[i].is_conv()) ++kernels[fast.kernel_names()[i]];
-      for (const auto& [name, layers] : kernels) fmt::print("  {} layers: {}\n", layers, name);
+      for (const auto& [name, layers] : fast.layers_by_kernel()) fmt::print("  {} layers: {}\n", layers.size(), name);
       fmt::print("\n{}", header);
     }
     LayerCodes codes;  // reused frame to frame, as a video stream would
