@@ -40,5 +40,8 @@ class RowPool {
 // A row from its C x 1 x W codes, with the byte form when `with_bytes` (split into low and high
 // bytes when `split`: 1/16-unit upsampled codes).
 RowRef make_row(int y, CodeMap codes, bool with_bytes, bool split);
+// Row y of a whole C x H x W map, with its byte form: how tests and benchmarks feed a unit's line
+// buffer from a map the reference computed.
+RowRef map_row(const CodeMap& map, int y, bool split);
 
 }  // namespace qflow

@@ -5,8 +5,8 @@
 //          convolutions of the same layers, medians side by side in one run, as ratios;
 //   cosim: one frame of a small model with every conv layer on the Verilated RTL: seconds, MACs/s;
 //   rows:  where the model's conv time goes, without SystemC: each conv layer's kernel on the whole
-//          map (as the reference runs it), row by row on k-row strips (as a PE computes, one layer
-//          after the other), and the rows of all layers interleaved as the pipeline runs them.
+//          map (as the reference runs it), row by row through its PE's datapath (one layer after the
+//          other), and the rows of all layers interleaved as the pipeline runs them.
 #include <algorithm>
 #include <cstdlib>
 #include <map>
@@ -19,6 +19,10 @@
 #include <fmt/format.h>
 
 #include "arch/folding_model.hpp"
+#include "datapath/conv_row_engine.hpp"
+#include "datapath/weight_rom.hpp"
+#include "pipeline/line_buffer.hpp"
+#include "pipeline/row.hpp"
 #include "bench_timer.hpp"
 #include "gen/random_package.hpp"
 #include "onednn_int8_layers.hpp"
@@ -101,47 +105,28 @@ void cosim_mode(const FlowNetQShape& shape, int multipliers) {
              exact ? "bit-exact" : "DIFFER");
 }
 
-// One conv layer computed whole and as a PE computes it: one output row at a time from a strip of
-// its k input rows (zero rows above and below the map, padding columns left and right).
+// One conv layer computed whole, as the reference does, and as its PE computes it: one output row
+// at a time through the PE's own datapath (ConvRowEngine: the strip of its line buffer, the ROM's
+// weights), the line buffer holding the whole input map so that every window is there.
 struct RowWise {
   const Layer& layer;
-  std::unique_ptr<ConvKernel> whole, strip;
-  ChannelLast input, strip_bytes;
+  std::unique_ptr<ConvKernel> whole;
+  ChannelLast input;
+  WeightRom rom;
+  ConvRowEngine pe;
+  LineBuffer window;
   CodeMap codes;
   ChannelLast bytes;
   int out_height;
 
   RowWise(const Layer& l, const CodeMap& in_codes, const TensorShape& in, const TensorShape& out)
-      : layer(l), out_height(out.height) {
-    whole = make_conv_kernel(l, in, out);
-    Layer unpadded = l;
-    unpadded.pad = 0;
-    const TensorShape strip_shape{in.channels, l.kernel, in.width + 2 * l.pad, in.bits, in.frac, false};
-    strip_layer = unpadded;
-    strip = make_conv_kernel(strip_layer, strip_shape, conv_output_shape(strip_layer, l.kernel, strip_shape.width));
+      : layer(l), whole(make_conv_kernel(l, in, out)), rom(l, 1, 1), pe(l, in, rom),
+        window(l.name + " line buffer", in.height, in.height), out_height(out.height) {
     to_channel_last(in_codes, in.frac > 0, input);
-    strip_bytes.resize(in.channels, l.kernel, strip_shape.width, in.frac > 0);
+    for (int y = 0; y < in.height; ++y) window.push(map_row(in_codes, y, in.frac > 0));
   }
   void run_whole() { whole->run(input, codes, &bytes); }
-  void run_row(int y) {
-    const size_t c = size_t(input.channels), row = size_t(strip_bytes.width) * c, pad = size_t(layer.pad) * c;
-    for (int ky = 0; ky < layer.kernel; ++ky) {
-      const int from = y * layer.stride - layer.pad + ky;
-      const bool inside = from >= 0 && from < input.height;
-      for (int half = 0; half < (input.split() ? 2 : 1); ++half) {
-        std::vector<uint8_t>& to = half ? strip_bytes.high : strip_bytes.low;
-        const std::vector<uint8_t>& src = half ? input.high : input.low;
-        if (inside)
-          std::copy_n(src.data() + size_t(from) * input.width * c, size_t(input.width) * c, to.data() + ky * row + pad);
-        else
-          std::fill_n(to.data() + ky * row, row, uint8_t(0));
-      }
-    }
-    strip->run(strip_bytes, codes, &bytes);
-  }
-
- private:
-  Layer strip_layer;
+  void run_row(int y) { pe.compute(y, window); }
 };
 
 void rows_mode(const FlowNetQShape& shape, int repeats) {

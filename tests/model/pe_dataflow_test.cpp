@@ -21,14 +21,6 @@ size_t index_of(const Package& p, const std::string& name) {
   throw std::runtime_error("no layer " + name);
 }
 
-RowRef row_of(const CodeMap& map, int y, bool split) {
-  CodeMap row{map.channels, 1, map.width, std::vector<int16_t>(size_t(map.channels) * map.width)};
-  for (int c = 0; c < map.channels; ++c)
-    std::copy_n(map.codes.data() + (size_t(c) * map.height + y) * map.width, map.width,
-                row.codes.data() + size_t(c) * map.width);
-  return make_row(y, std::move(row), true, split);
-}
-
 // Output rows of `layer` computed by a PE fed the reference's input map row by row; `skew` reads
 // every window that many rows late (0: the correct PE).
 int rows_differing(const RandomPackage& r, const std::string& layer_name, int skew) {
@@ -45,7 +37,7 @@ int rows_differing(const RandomPackage& r, const std::string& layer_name, int sk
   for (int y = 0; y < expected.height; ++y) {
     const int y_read = std::min(y + skew, expected.height - 1);
     const int need = std::min(y_read * layer.stride - layer.pad + layer.kernel - 1, in.height - 1);
-    while (received <= need) window.push(row_of(in, received++, layer.in_frac > 0));
+    while (received <= need) window.push(map_row(in, received++, layer.in_frac > 0));
     const RowRef out = pe.compute(y_read, window);
     for (int c = 0; c < expected.channels; ++c)
       if (!std::equal(out->channel(c), out->channel(c) + expected.width,
@@ -78,10 +70,10 @@ TEST(ConvPe, AWindowReadingARowTheLineBufferNoLongerHoldsIsAnError) {
   const WeightRom rom(layer, 4, 8);
   const ConvRowEngine pe(layer, in_shape, rom);
   LineBuffer window("conv3_1 line buffer", layer.kernel - 1, in.height);  // one row short
-  for (int y = 0; y < 4; ++y) window.push(row_of(in, y, false));
+  for (int y = 0; y < 4; ++y) window.push(map_row(in, y, false));
   EXPECT_NE(test::error_of([&] { pe.compute(2, window); }).find("conv3_1 line buffer: a window read row 1 while the line buffer held rows 2..3"),
             std::string::npos);
-  EXPECT_NE(test::error_of([&] { window.push(row_of(in, 7, false)); }).find("row 7 arrived where row 4 was due"),
+  EXPECT_NE(test::error_of([&] { window.push(map_row(in, 7, false)); }).find("row 7 arrived where row 4 was due"),
             std::string::npos);
 }
 
