@@ -110,11 +110,7 @@ TEST_P(ExtremeAccumulation, ExactAtFullDepth) {
   Layer layer = test::random_conv(spec, rng);
   const int64_t max_code = int64_t(255) << in_frac;
   const int64_t interior_acc = -int64_t(9) * cin * (int64_t(1) << (w_bits - 1)) * max_code;
-  layer.shift = 20;  // |acc| < 2^32: >> 20 lands well inside int16
-  for (int c = 0; c < 2; ++c) {
-    layer.mult[size_t(c)] = 1;
-    layer.bias[size_t(c)] = int64_t(1) << 19;
-  }
+  test::read_accumulators_back(layer, 20);  // |acc| < 2^32: >> 20 lands well inside int16
   const CodeMap in = test::random_codes(cin, 5, 6, max_code, rng, /*extreme=*/true);
   const CodeMap naive = naive_conv(layer, in, test::conv_out_shape(layer, in));
   const CodeMap fast = run_layer_fast(layer, {&in});
@@ -144,9 +140,7 @@ TEST(SaturatingKernels, EachFrameRunsWhereItsCodesFit) {
     spec.flow_head = true;
     spec.extreme_weights = true;
     Layer layer = test::random_conv(spec, rng);
-    layer.shift = 12;  // |acc| < 49 * 48 * 128 * 255 < 2^27: >> 12 lands inside int16
-    std::fill(layer.mult.begin(), layer.mult.end(), 1);
-    std::fill(layer.bias.begin(), layer.bias.end(), int64_t(1) << 11);
+    test::read_accumulators_back(layer, 12);  // |acc| < 49 * 48 * 128 * 255 < 2^27
     CodeMap in = test::random_codes(cin, 13, 17, 127, rng);
     const std::string what = fmt::format("k{} s{} cin {}", kernel, stride, cin);
     expect_same_codes(naive_conv(layer, in, test::conv_out_shape(layer, in)), run_layer_fast(layer, {&in}),
@@ -188,51 +182,48 @@ TEST(KernelChoice, SaturatingKernelsRunOnlyWherePairSumsFit) {
 }
 
 // qflow's int16 kernel, its tiles at every ISA this CPU has (AVX-512, AVX2, plain loops), against
-// the naive loops: tile
-// tails (widths that are not multiples of 6), channel blocks that are not full, odd channel
+// the naive loops: tile tails and full tiles, channel blocks that are not full, odd channel
 // counts, strides, pads, 12-bit inputs, and a window deep enough to need int64 over int32 ranges.
 TEST(ExactKernel, TilesEqualNaiveLoops) {
   std::mt19937_64 rng(13);
   struct Case {
     int kernel, stride, pad, cin, cout, h, w, in_frac, w_bits;
   };
-  for (const Case& c : {Case{3, 1, 1, 7, 5, 9, 13, 0, 8}, Case{5, 2, 2, 40, 37, 13, 17, 0, 8},
-                        Case{3, 1, 1, 33, 16, 6, 7, 4, 8}, Case{1, 1, 0, 3, 2, 5, 23, 4, 2},
-                        Case{2, 3, 1, 17, 31, 11, 19, 0, 5}, Case{3, 2, 1, 20, 48, 5, 61, 0, 8},
-                        Case{3, 1, 1, 1024, 3, 4, 8, 4, 8}})
+  // The last: every weight and code at its extreme, |acc| near 2^32, read back through the int16 head.
+  const Case cases[] = {{3, 1, 1, 7, 5, 9, 13, 0, 8},   {5, 2, 2, 40, 37, 13, 17, 0, 8}, {3, 1, 1, 33, 16, 6, 7, 4, 8},
+                        {1, 1, 0, 3, 2, 5, 23, 4, 2},   {2, 3, 1, 17, 31, 11, 19, 0, 5}, {3, 2, 1, 20, 48, 5, 61, 0, 8},
+                        {3, 1, 1, 1024, 3, 4, 8, 4, 8}};
+  for (const Case& c : cases) {
+    test::ConvSpec spec;
+    spec.kernel = c.kernel;
+    spec.stride = c.stride;
+    spec.pad = c.pad;
+    spec.cin = c.cin;
+    spec.cout = c.cout;
+    spec.in_frac = c.in_frac;
+    spec.w_bits = c.w_bits;
+    const bool deep = c.cin == 1024;
+    spec.extreme_weights = deep;
+    spec.flow_head = deep;
+    Layer layer = test::random_conv(spec, rng);
+    if (deep) test::read_accumulators_back(layer, 20);
+    const CodeMap in = test::random_codes(c.cin, c.h, c.w, int64_t(255) << c.in_frac, rng, deep);
+    ChannelLast bytes;
+    to_channel_last(in, c.in_frac > 0, bytes);
+    const CodeMap naive = naive_conv(layer, in, test::conv_out_shape(layer, in));
     for (const VectorIsa isa : vector_isas_of_this_cpu()) {
-      test::ConvSpec spec;
-      spec.kernel = c.kernel;
-      spec.stride = c.stride;
-      spec.pad = c.pad;
-      spec.cin = c.cin;
-      spec.cout = c.cout;
-      spec.in_frac = c.in_frac;
-      spec.w_bits = c.w_bits;
-      const bool deep = c.cin == 1024;  // every weight and code at its extreme: |acc| near 2^32
-      spec.extreme_weights = deep;
-      spec.flow_head = deep;
-      Layer layer = test::random_conv(spec, rng);
-      if (deep) {  // read the accumulator back through the int16 head: round(acc / 2^20)
-        layer.shift = 20;
-        std::fill(layer.mult.begin(), layer.mult.end(), 1);
-        std::fill(layer.bias.begin(), layer.bias.end(), int64_t(1) << 19);
-      }
-      const CodeMap in = test::random_codes(c.cin, c.h, c.w, int64_t(255) << c.in_frac, rng, deep);
-      const TensorShape in_shape{c.cin, c.h, c.w, 8, c.in_frac, false};
-      const TensorShape out_shape = conv_output_shape(layer, c.h, c.w);
-      const auto kernel = make_exact_conv(layer, in_shape, out_shape, isa);
+      const auto kernel = make_exact_conv(layer, {c.cin, c.h, c.w, 8, c.in_frac, false},
+                                          conv_output_shape(layer, c.h, c.w), isa);
       EXPECT_NE(kernel->name().find(int16_tile_kernel(isa).isa), std::string::npos) << kernel->name();
       if (deep) {
         EXPECT_NE(kernel->name().find("int64"), std::string::npos) << kernel->name();
       }
-      ChannelLast bytes;
-      to_channel_last(in, c.in_frac > 0, bytes);
       CodeMap fast;
       kernel->run(bytes, fast, nullptr);
-      expect_same_codes(naive_conv(layer, in, test::conv_out_shape(layer, in)), fast,
+      expect_same_codes(naive, fast,
                         fmt::format("k{} s{} cin{} cout{} {}", c.kernel, c.stride, c.cin, c.cout, kernel->name()));
     }
+  }
 }
 
 // A perturbed packing must be caught: the same layer with one weight changed differs.

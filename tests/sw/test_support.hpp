@@ -62,6 +62,14 @@ inline Layer random_conv(const ConvSpec& s, std::mt19937_64& rng) {
   return l;
 }
 
+// A flow-head layer's requant set to show its accumulators: code = round(acc / 2^shift) (M = 1,
+// B = 2^(shift-1)), in int16 when |acc| < 2^(shift+15). How a test reads sums back through a kernel.
+inline void read_accumulators_back(Layer& l, int shift) {
+  l.shift = shift;
+  std::fill(l.mult.begin(), l.mult.end(), 1);
+  std::fill(l.bias.begin(), l.bias.end(), int64_t(1) << (shift - 1));
+}
+
 inline TensorShape conv_out_shape(const Layer& l, const CodeMap& in) {
   return conv_output_shape(l, in.height, in.width);
 }
