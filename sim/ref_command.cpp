@@ -35,12 +35,15 @@ void add_ref_command(CLI::App& app) {
   cmd->callback([args] {
     const Package package = read_package(args->model);
     const CodeMap input = input_codes(load_image_pair(args->img1, args->img2), package);
-    LayerCodes codes;
+    LayerCodes codes;  // every layer's codes, or only the flow head's when none are dumped
     if (args->naive) {
       codes = run_naive(package, input);
     } else {
       FastReference reference(package, args->threads);
-      codes = reference.run(input);
+      if (args->dump.empty())
+        reference.run_flow(input, codes.emplace_back());
+      else
+        codes = reference.run(input);
       // The kernels depend on the CPU (and ONEDNN_MAX_CPU_ISA): say once which ones ran.
       for (const auto& [kernel, layers] : reference.layers_by_kernel())
         fmt::print("kernel on this CPU: {} for {}\n", kernel, fmt::join(layers, ", "));

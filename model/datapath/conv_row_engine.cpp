@@ -29,7 +29,7 @@ RowRef ConvRowEngine::compute(int y, const LineBuffer& window) const {
     }
   }
   const std::shared_ptr<Row> out = rows_.take(y);
-  kernel_->run(strip_, out->codes, head_ ? nullptr : &out->bytes);
+  kernel_->run(strip_, &out->codes, head_ ? nullptr : &out->bytes);
   return out;
 }
 

@@ -5,11 +5,13 @@
 
 namespace qflow {
 
-void resize_outputs(int channels, int height, int width, CodeMap& codes, ChannelLast* bytes) {
-  codes.channels = channels;
-  codes.height = height;
-  codes.width = width;
-  codes.codes.resize(size_t(channels) * height * width);
+void resize_outputs(int channels, int height, int width, CodeMap* codes, ChannelLast* bytes) {
+  if (codes) {
+    codes->channels = channels;
+    codes->height = height;
+    codes->width = width;
+    codes->codes.resize(size_t(channels) * height * width);
+  }
   if (bytes) bytes->resize(channels, height, width, false);
 }
 

@@ -33,7 +33,7 @@ inline constexpr int64_t kParallelCodes = int64_t(1) << 16;
 // The transposing conversion, for the graph input only; `split` for codes wider than 8 bits.
 void to_channel_last(const CodeMap& chw, bool split, ChannelLast& out);
 
-// Sizes both output forms of a layer (reusing their buffers across frames).
-void resize_outputs(int channels, int height, int width, CodeMap& codes, ChannelLast* bytes);
+// Sizes the output forms a layer writes (either may be null; buffers are reused across frames).
+void resize_outputs(int channels, int height, int width, CodeMap* codes, ChannelLast* bytes);
 
 }  // namespace qflow

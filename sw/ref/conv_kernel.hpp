@@ -1,6 +1,7 @@
-// A conv layer's fast implementation: channel-last bytes in; requantized C x H x W codes out, and
-// their channel-last bytes for the next layers when `bytes` is given. Bit-exact. Outputs are
-// resized as needed, so buffers from a previous frame are reused.
+// A conv layer's fast implementation: channel-last bytes in; the requantized codes out as C x H x W
+// `codes` and/or channel-last `bytes` for the next layers (either may be null, not both: a frame
+// that only wants the flow skips the planes of the layers before the head, which has no byte
+// form). Bit-exact. Outputs are resized as needed, so buffers from a previous frame are reused.
 #pragma once
 
 #include <memory>
@@ -17,7 +18,7 @@ namespace qflow {
 class ConvKernel {
  public:
   virtual ~ConvKernel() = default;
-  virtual void run(const ChannelLast& in, CodeMap& codes, ChannelLast* bytes) = 0;
+  virtual void run(const ChannelLast& in, CodeMap* codes, ChannelLast* bytes) = 0;
   virtual std::string name() const = 0;
 };
 

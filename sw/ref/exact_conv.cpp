@@ -34,7 +34,7 @@ class ExactConv final : public ConvKernel {
     plan_sum_ranges(in.max_code());
   }
 
-  void run(const ChannelLast& in, CodeMap& out, ChannelLast* bytes) override {
+  void run(const ChannelLast& in, CodeMap* out, ChannelLast* bytes) override {
     if (in.channels != layer_.cin || in.height != in_shape_.height || in.width != in_shape_.width)
       throw std::invalid_argument(fmt::format("layer '{}': exact kernel built for {}x{}x{} input, given {}x{}x{}",
                                               layer_.name, layer_.cin, in_shape_.height, in_shape_.width,
@@ -137,7 +137,7 @@ class ExactConv final : public ConvKernel {
   }
 
   template <typename Acc>
-  void convolve_and_requantize(std::vector<Acc>& acc, CodeMap& out, ChannelLast* bytes) {
+  void convolve_and_requantize(std::vector<Acc>& acc, CodeMap* out, ChannelLast* bytes) {
     const int height = out_shape_.height, width = out_shape_.width, cout = layer_.cout;
     const int step = blocks_ * kTileChannels;
     acc.resize(size_t(height) * width * step);
@@ -151,9 +151,9 @@ class ExactConv final : public ConvKernel {
       for (int oy = 0; oy < height; ++oy) {
         const Acc* row = acc.data() + size_t(oy) * width * step;
         if constexpr (std::is_same_v<Acc, int32_t>)
-          requantize_block(requant_, row, nullptr, 0, step, int64_t(oy) * width, width, {&out, bytes});
+          requantize_block(requant_, row, nullptr, 0, step, int64_t(oy) * width, width, {out, bytes});
         else
-          requantize_block(requant_, row, step, int64_t(oy) * width, width, {&out, bytes});
+          requantize_block(requant_, row, step, int64_t(oy) * width, width, {out, bytes});
       }
     }
   }

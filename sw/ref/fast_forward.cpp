@@ -12,16 +12,17 @@
 namespace qflow {
 namespace {
 
-// One layer on both forms. `bytes` is null for the flow head (its int16 codes have no byte form).
+// One layer into the forms wanted: `codes` may be null when `bytes` is given (then only the byte
+// forms of the inputs are read); `bytes` is null for the flow head (its int16 codes have no byte form).
 void run_op(const Layer& layer, ConvKernel* kernel, const std::vector<const CodeMap*>& codes_in,
-            const std::vector<const ChannelLast*>& bytes_in, CodeMap& codes, ChannelLast* bytes) {
+            const std::vector<const ChannelLast*>& bytes_in, CodeMap* codes, ChannelLast* bytes) {
   if (layer.is_conv()) {
     kernel->run(*bytes_in[0], codes, bytes);
   } else if (layer.op == LayerOp::Upsample2x) {
-    fast_upsample2x(*codes_in[0], codes);
+    if (codes) fast_upsample2x(*codes_in[0], *codes);
     fast_upsample2x(*bytes_in[0], *bytes);
   } else {
-    fast_concat(codes_in, codes);
+    if (codes) fast_concat(codes_in, *codes);
     fast_concat(bytes_in, *bytes);
   }
 }
@@ -43,7 +44,7 @@ CodeMap run_layer_fast(const Layer& layer, const std::vector<const CodeMap*>& in
   }
   CodeMap codes;
   ChannelLast out_bytes;
-  run_op(layer, kernel.get(), inputs, bytes_in, codes, layer.op == LayerOp::FlowHead ? nullptr : &out_bytes);
+  run_op(layer, kernel.get(), inputs, bytes_in, &codes, layer.op == LayerOp::FlowHead ? nullptr : &out_bytes);
   return codes;
 }
 
@@ -75,12 +76,27 @@ LayerCodes FastReference::run(const CodeMap& input) {
 }
 
 void FastReference::run(const CodeMap& input, LayerCodes& outputs) {
+  outputs.resize(impl_->package.layers.size());
+  std::vector<CodeMap*> planes;
+  for (CodeMap& codes : outputs) planes.push_back(&codes);
+  walk(input, planes);
+}
+
+void FastReference::run_flow(const CodeMap& input, CodeMap& flow) {
+  // Every layer before the head lives only in its channel-last bytes: nothing reads its planes.
+  std::vector<CodeMap*> planes(impl_->package.layers.size(), nullptr);
+  planes.back() = &flow;
+  walk(input, planes);
+}
+
+void FastReference::walk(const CodeMap& input, const std::vector<CodeMap*>& planes) {
   Impl& impl = *impl_;
   const Package& package = impl.package;
   to_channel_last(input, /*split=*/false, impl.input_bytes);
-  outputs.resize(package.layers.size());
   std::map<std::string, size_t> index;
-  const auto codes_of = [&](const std::string& name) { return name == "input" ? &input : &outputs[index.at(name)]; };
+  const auto codes_of = [&](const std::string& name) -> const CodeMap* {
+    return name == "input" ? &input : planes[index.at(name)];
+  };
   const auto bytes_of = [&](const std::string& name) {
     return name == "input" ? &impl.input_bytes : &impl.bytes[index.at(name)];
   };
@@ -92,7 +108,7 @@ void FastReference::run(const CodeMap& input, LayerCodes& outputs) {
       codes_in.push_back(codes_of(name));
       bytes_in.push_back(bytes_of(name));
     }
-    run_op(layer, impl.kernels[i].get(), codes_in, bytes_in, outputs[i],
+    run_op(layer, impl.kernels[i].get(), codes_in, bytes_in, planes[i],
            layer.op == LayerOp::FlowHead ? nullptr : &impl.bytes[i]);
     index[layer.name] = i;
   }

@@ -62,7 +62,7 @@ class OneDnnConv final : public ConvKernel {
     stream_.wait();
   }
 
-  void run(const ChannelLast& in, CodeMap& out, ChannelLast* bytes) override {
+  void run(const ChannelLast& in, CodeMap* out, ChannelLast* bytes) override {
     if (wide_frames_ && any_code_above_127(in)) return wide_frames_->run(in, out, bytes);
     const std::vector<uint8_t>* halves[2] = {&in.low, &in.high};  // read in place
     const int convs = split_shift_ ? 2 : 1;
@@ -74,13 +74,13 @@ class OneDnnConv final : public ConvKernel {
     const auto* acc_low = static_cast<const int32_t*>(dst_[0].get_data_handle());
     const auto* acc_high = convs == 2 ? static_cast<const int32_t*>(dst_[1].get_data_handle()) : nullptr;
     resize_outputs(out_shape_.channels, out_shape_.height, out_shape_.width, out, bytes);
-    const int64_t pixels = int64_t(out.height) * out.width;
+    const int64_t pixels = int64_t(out_shape_.height) * out_shape_.width;
     const int cout = layer_.cout;
 #pragma omp parallel for
     for (int64_t p = 0; p < pixels; p += kRequantBlock) {
       const int count = int(std::min<int64_t>(kRequantBlock, pixels - p));
       requantize_block(requant_, acc_low + p * cout, acc_high ? acc_high + p * cout : nullptr, split_shift_, cout, p,
-                       count, {&out, bytes});
+                       count, {out, bytes});
     }
   }
 

@@ -32,12 +32,20 @@ class FastReference {
   LayerCodes run(const CodeMap& input);
   // The same into `outputs`, reusing its buffers: the form for a stream of frames.
   void run(const CodeMap& input, LayerCodes& outputs);
+  // The flow head's codes alone (the package's last layer), reusing `flow`'s buffer: the layers
+  // before it are computed only in the channel-last form the kernels pass on, without their
+  // C x H x W planes (which cost about a tenth of a frame).
+  void run_flow(const CodeMap& input, CodeMap& flow);
   // Which kernel computes each conv layer ("onednn:<impl>" or "exact:<why>"), in package order.
   std::vector<std::string> kernel_names() const;
   // The same grouped: each kernel with its conv layers' names (what tools log once).
   std::map<std::string, std::vector<std::string>> layers_by_kernel() const;
 
  private:
+  // The graph walk: planes[i] receives layer i's C x H x W codes, or is null where no one reads
+  // them (only ever before the head, whose byte forms then carry the frame).
+  void walk(const CodeMap& input, const std::vector<CodeMap*>& planes);
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

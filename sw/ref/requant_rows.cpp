@@ -142,7 +142,7 @@ void requantize(const RequantTable& t, const AccLow* low, const int32_t* high, i
     else
       requantize_pixel_int32(t, pixel, channels, codes_out);
   }
-  write_planes(tile.data(), count, channels, *out.codes, first);
+  if (out.codes) write_planes(tile.data(), count, channels, *out.codes, first);
   if (out.bytes) std::copy(tile.begin(), tile.end(), out.bytes->low.begin() + first * channels);
 }
 

@@ -1,5 +1,5 @@
 // The requant stage of the fast kernels: a block of output pixels' accumulators (channel-last, as
-// the conv kernels produce them) requantized into the layer's C x H x W codes and, for layers
+// the conv kernels produce them) requantized into the layer's C x H x W codes and/or, for layers
 // whose codes fit a byte, into the next layers' channel-last bytes.
 #pragma once
 
@@ -27,7 +27,7 @@ struct RequantTable {
 RequantTable requant_table(const Layer& layer);
 
 struct RequantTarget {
-  CodeMap* codes;        // C x H x W
+  CodeMap* codes;        // C x H x W; may be null when bytes is not
   ChannelLast* bytes;    // may be null (the flow head's int16 codes have no byte form)
 };
 

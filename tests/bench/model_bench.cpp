@@ -125,7 +125,7 @@ struct RowWise {
     to_channel_last(in_codes, in.frac > 0, input);
     for (int y = 0; y < in.height; ++y) window.push(map_row(in_codes, y, in.frac > 0));
   }
-  void run_whole() { whole->run(input, codes, &bytes); }
+  void run_whole() { whole->run(input, &codes, &bytes); }
   void run_row(int y) { pe.compute(y, window); }
 };
 

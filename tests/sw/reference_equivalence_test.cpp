@@ -45,15 +45,20 @@ void expect_same_codes(const CodeMap& naive, const CodeMap& fast, const std::str
 
 class WholeNetwork : public ::testing::TestWithParam<std::tuple<int, int>> {};
 
-TEST_P(WholeNetwork, FastEqualsNaiveOnEveryLayer) {
+TEST_P(WholeNetwork, FastEqualsNaiveOnEveryLayerAndFlowAlone) {
   const auto [w_bits, a_bits] = GetParam();
   FlowNetQShape shape{1.0 / 16, 64, 128, w_bits, a_bits};
   const RandomPackage made = make_random_package(shape, uint64_t(100 * w_bits + a_bits));
   const CodeMap input = stack_input(made.pair.images.img1, made.pair.images.img2);
   const LayerCodes naive = run_naive(made.package, input);
-  const LayerCodes fast = FastReference(made.package).run(input);
+  FastReference reference(made.package);
+  // The flow alone first, on fresh buffers: its layers pass only channel-last bytes on.
+  CodeMap flow;
+  reference.run_flow(input, flow);
+  const LayerCodes fast = reference.run(input);
   ASSERT_EQ(naive.size(), made.package.layers.size());
   for (size_t i = 0; i < naive.size(); ++i) expect_same_codes(naive[i], fast[i], made.package.layers[i].name);
+  expect_same_codes(naive.back(), flow, "the flow head from run_flow");
 }
 
 INSTANTIATE_TEST_SUITE_P(Bits2To8, WholeNetwork,
@@ -219,7 +224,7 @@ TEST(ExactKernel, TilesEqualNaiveLoops) {
         EXPECT_NE(kernel->name().find("int64"), std::string::npos) << kernel->name();
       }
       CodeMap fast;
-      kernel->run(bytes, fast, nullptr);
+      kernel->run(bytes, &fast, nullptr);
       expect_same_codes(naive, fast,
                         fmt::format("k{} s{} cin{} cout{} {}", c.kernel, c.stride, c.cin, c.cout, kernel->name()));
     }
@@ -238,9 +243,9 @@ TEST(ExactKernel, OneChangedWeightChangesTheCodes) {
   to_channel_last(in, false, bytes);
   const TensorShape in_shape{spec.cin, 8, 8, 8, 0, false};
   CodeMap before, after;
-  make_exact_conv(layer, in_shape, conv_output_shape(layer, 8, 8))->run(bytes, before, nullptr);
+  make_exact_conv(layer, in_shape, conv_output_shape(layer, 8, 8))->run(bytes, &before, nullptr);
   layer.weights[size_t(17) * spec.cin * 9 + 19 * 9 + 4] ^= 0x40;  // channel 17 (second block), input 19 (odd), centre tap
-  make_exact_conv(layer, in_shape, conv_output_shape(layer, 8, 8))->run(bytes, after, nullptr);
+  make_exact_conv(layer, in_shape, conv_output_shape(layer, 8, 8))->run(bytes, &after, nullptr);
   const size_t plane = 64;
   for (size_t i = 0; i < before.codes.size(); ++i)
     if (i / plane != 17) {
