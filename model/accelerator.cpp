@@ -54,7 +54,8 @@ int code_bytes(const TensorShape& s) { return s.bits + s.frac > 8 ? 2 : 1; }
 }  // namespace
 
 Accelerator::Accelerator(sc_core::sc_module_name name, const Package& package, const ArchConfig& config,
-                         const std::vector<LayerPlan>& plans, const std::filesystem::path& rom_images)
+                         const std::vector<LayerPlan>& plans, const std::filesystem::path& rom_images,
+                         bool record_layers)
     : sc_module(name),
       dma_socket("dma_socket"),
       csr("csr", package.height, package.width, int(package.layers.size()), sc_time(1000.0 / config.clock_mhz, SC_NS)),
@@ -65,6 +66,9 @@ Accelerator::Accelerator(sc_core::sc_module_name name, const Package& package, c
       plans_(plans) {
   for (size_t i = 0; i < package.layers.size(); ++i) map_index_[package.layers[i].name] = i;
   for (BufferSpec& spec : pipeline_buffers(package, config, plans)) buffer_specs_[spec.name] = std::move(spec);
+  if (record_layers)
+    for (const LayerPlan& plan : plans_)
+      observed_.push_back({plan.out.channels, plan.out.height, plan.out.width, std::vector<int16_t>(size_t(plan.out.size()))});
   build_datapath(rom_images);
   build_pipeline();
   SC_THREAD(control);
@@ -79,11 +83,8 @@ void Accelerator::build_datapath(const std::filesystem::path& rom_images) {
   roms_.resize(n);
   engines_.resize(n);
   rtl_.resize(n);
-  observed_.resize(n);
   for (size_t i = 0; i < n; ++i) {
     const Layer& layer = package_.layers[i];
-    const TensorShape& out = plans_[i].out;
-    observed_[i] = {out.channels, out.height, out.width, std::vector<int16_t>(size_t(out.size()))};
     if (!layer.is_conv()) continue;
     const ConvArch& arch = config_.convs.at(layer.name);
     roms_[i] = std::make_unique<WeightRom>(
@@ -144,9 +145,9 @@ StreamUnit::RowWork Accelerator::guarded(StreamUnit::RowWork work) {
 StreamUnit::RowWork Accelerator::layer_work(size_t i) {
   const Layer& layer = package_.layers[i];
   const auto record = [this, i](const RowRef& row) {
+    if (observed_.empty()) return;  // not recording
     CodeMap& map = observed_[i];
-    for (int c = 0; c < map.channels; ++c)
-      std::copy_n(row->channel(c), map.width, map.codes.data() + (size_t(c) * map.height + row->y) * map.width);
+    row->write_codes(map.codes.data() + size_t(row->y) * map.width, size_t(map.height) * map.width);
   };
   switch (layer.op) {
     case LayerOp::Conv:
@@ -155,7 +156,7 @@ StreamUnit::RowWork Accelerator::layer_work(size_t i) {
         return [this, i, record](int y, const std::vector<LineBuffer>& in, RowRef& out) {
           const ConvRowEngine& engine = *engines_[i];
           CodeMap codes = rtl_[i]->run_row(engine.strip_layer(), engine.strip_codes(y, in[0]), *roms_[i]);
-          out = make_row(y, std::move(codes), package_.layers[i].op != LayerOp::FlowHead, false);
+          out = make_row(y, std::move(codes), package_.layers[i].op == LayerOp::FlowHead, false);
           record(out);
           return sc_core::SC_ZERO_TIME;
         };
@@ -256,8 +257,12 @@ uint64_t Accelerator::skip_row_bytes(size_t layer) const {
 sc_time Accelerator::skip_write(size_t layer, uint64_t base, const Row& row) {
   const size_t bytes = code_bytes(map_shape(layer)), row_bytes = skip_row_bytes(layer);
   skip_row_.resize(row_bytes);
-  for (size_t i = 0; i < row.codes.codes.size(); ++i)
-    std::memcpy(&skip_row_[i * bytes], &row.codes.codes[i], bytes);  // little endian
+  const int channels = row.channels(), width = row.width();
+  for (int c = 0; c < channels; ++c)
+    for (int x = 0; x < width; ++x) {
+      const int16_t code = int16_t(row.code(c, x));
+      std::memcpy(&skip_row_[(size_t(c) * width + x) * bytes], &code, bytes);  // little endian
+    }
   return dma(tlm::TLM_WRITE_COMMAND, csr.reg(csr::kSkipAddr) + base + uint64_t(row.y) * row_bytes, skip_row_.data(),
              row_bytes);
 }
@@ -270,18 +275,20 @@ sc_time Accelerator::skip_read(size_t layer, uint64_t base, int y, RowRef& out) 
                         skip_row_.data(), row_bytes);
   CodeMap codes{s.channels, 1, s.width, std::vector<int16_t>(size_t(s.channels) * s.width, 0)};
   for (size_t i = 0; i < codes.codes.size(); ++i) std::memcpy(&codes.codes[i], &skip_row_[i * bytes], bytes);
-  out = make_row(y, std::move(codes), /*with_bytes=*/true, /*split=*/s.frac > 0);
+  out = make_row(y, std::move(codes), /*head=*/false, /*split=*/s.frac > 0);
   return t;
 }
 
 // The flow head's row y to DRAM, channel-major int16, where the host reads the flow.
 sc_time Accelerator::flow_write(const Row& row) {
-  const int w = row.codes.width, h = plans_.back().out.height;
+  const CodeMap& codes = row.head_codes;
+  const int w = codes.width, h = plans_.back().out.height;
   sc_time t;
-  for (int c = 0; c < row.codes.channels; ++c) {
+  for (int c = 0; c < codes.channels; ++c) {
     const size_t at = (size_t(c) * h + row.y) * w;
     // A TLM payload's data pointer is non-const; a write only reads through it.
-    t = dma(tlm::TLM_WRITE_COMMAND, csr.reg(csr::kFlowAddr) + at * 2, const_cast<int16_t*>(row.channel(c)), w * 2u, t);
+    t = dma(tlm::TLM_WRITE_COMMAND, csr.reg(csr::kFlowAddr) + at * 2,
+            const_cast<int16_t*>(codes.codes.data() + size_t(c) * w), w * 2u, t);
   }
   return t;
 }

@@ -52,11 +52,15 @@ class Accelerator : public sc_core::sc_module {
 
   // `rom_images`: when not empty, every conv PE's ROM is loaded from <dir>/<layer>.mem ($readmemh
   // images as --rom-images writes them) instead of being packed from the package.
+  // `record_layers`: copy every row each unit emits into layer_codes() (a probe on every unit's
+  // output: about a tenth of a full-size frame's wall time, so off when only the flow is wanted).
   Accelerator(sc_core::sc_module_name name, const Package& package, const ArchConfig& config,
-              const std::vector<LayerPlan>& plans, const std::filesystem::path& rom_images = {});
+              const std::vector<LayerPlan>& plans, const std::filesystem::path& rom_images = {},
+              bool record_layers = true);
   ~Accelerator() override;
 
-  // Per package layer: the codes its unit emitted in the last frame (the model's probe).
+  // Per package layer: the codes its unit emitted in the last frame (the model's probe); empty
+  // unless recording.
   const LayerCodes& layer_codes() const { return observed_; }
   // Per package layer: its pipeline unit's statistics for the last frame.
   const UnitStats& layer_stats(size_t layer) const { return layer_units_[layer]->stats(); }

@@ -55,7 +55,7 @@ SimulationResult simulate(const Package& package, const ArchConfig& config, cons
   const std::vector<LayerPlan> plans = plan_layers(package, config);  // shapes and cycles, computed once
   const TensorShape& head = plans.back().out;
   Dram dram("dram", config.dram);
-  Accelerator accelerator("accelerator", package, config, plans, options.rom_images);
+  Accelerator accelerator("accelerator", package, config, plans, options.rom_images, options.record_layers);
   HostDriver host("host", {rgb_bytes(pair.img1), rgb_bytes(pair.img2), package.height, package.width, head.channels,
                            head.height, head.width, options.frames, frame_timeout(package, config, plans)});
   sc_core::sc_signal<bool> irq("irq");

@@ -22,6 +22,7 @@ struct SimulationOptions {
   std::filesystem::path vcd;               // empty: no waves
   std::function<void(double)> progress;    // fraction of the current frame done
   std::filesystem::path rom_images;        // load every PE's ROM from <dir>/<layer>.mem ($readmemh)
+  bool record_layers = true;               // keep every layer's codes (SimulationResult::layers)
 };
 
 struct LayerActivity {                     // one package layer in the last frame, in cycles
@@ -53,7 +54,8 @@ struct UnitTimeline {
 };
 
 struct SimulationResult {
-  LayerCodes layers;                       // the codes each layer's unit emitted, package order (last frame)
+  LayerCodes layers;                       // the codes each layer's unit emitted, package order (last
+                                           // frame); empty unless options.record_layers
   std::vector<HostFrame> frames;           // what the host read back, per frame
   std::vector<LayerActivity> activity;     // per package layer
   std::vector<ChannelInfo> channels;

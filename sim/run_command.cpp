@@ -147,6 +147,7 @@ void run(const RunArgs& given) {
   options.vcd = a.vcd;
   if (!a.quiet) options.progress = [bar = std::make_shared<Progress>("  simulating", false)](double f) { bar->update(f); };
   options.rom_images = a.load_roms;
+  options.record_layers = !a.dump.empty();
   if (!a.quiet)
     fmt::print("{}: {}x{} on the accelerator model ({} frame{}{})\n", package.name, package.width, package.height,
                a.frames, a.frames == 1 ? "" : "s", a.cosim.empty() ? "" : ", co-simulating " + a.cosim);

@@ -29,7 +29,11 @@ RowRef ConvRowEngine::compute(int y, const LineBuffer& window) const {
     }
   }
   const std::shared_ptr<Row> out = rows_.take(y);
-  kernel_->run(strip_, &out->codes, head_ ? nullptr : &out->bytes);
+  // One form per row: the bytes the next PEs read, or the head's int16 codes.
+  if (head_)
+    kernel_->run(strip_, &out->head_codes, nullptr);
+  else
+    kernel_->run(strip_, nullptr, &out->bytes);
   return out;
 }
 
@@ -38,8 +42,7 @@ CodeMap ConvRowEngine::strip_codes(int y, const LineBuffer& window) const {
   CodeMap strip{c, k, sw, std::vector<int16_t>(size_t(c) * k * sw, 0)};
   for (int ky = 0; ky < k; ++ky)
     if (const Row* row = window.row(y * strip_layer_.stride - pad_ + ky))
-      for (int ch = 0; ch < c; ++ch)
-        std::copy_n(row->channel(ch), w, strip.codes.data() + (size_t(ch) * k + ky) * sw + pad_);
+      row->write_codes(strip.codes.data() + size_t(ky) * sw + pad_, size_t(k) * sw);
   return strip;
 }
 

@@ -1,6 +1,7 @@
-// One row of a map as it moves between the accelerator's units: its codes (C x 1 x W, what dumps
-// and DMA transfers carry) and the same codes channel-last in bytes (what the conv kernels read;
-// absent for the flow head's int16 codes). Rows are shared, never copied from hop to hop.
+// One row of a map as it moves between the accelerator's units, in one form: channel-last bytes
+// (what the conv kernels read; low and high bytes for 1/16-unit upsampled codes), or for the flow
+// head, whose int16 codes have no byte form, C x 1 x W codes. Probes, DMA and co-simulation read
+// the codes through code() / write_codes(). Rows are shared, never copied from hop to hop.
 #pragma once
 
 #include <memory>
@@ -14,9 +15,17 @@ namespace qflow {
 
 struct Row {
   int y = 0;
-  CodeMap codes;      // channels x 1 x width
-  ChannelLast bytes;  // 1 x width x channels; empty for the flow head
-  const int16_t* channel(int c) const { return codes.codes.data() + size_t(c) * codes.width; }
+  ChannelLast bytes;   // 1 x width x channels; empty for the flow head
+  CodeMap head_codes;  // the flow head's channels x 1 x width; empty for every other layer
+
+  bool is_head() const { return bytes.low.empty(); }
+  int channels() const { return is_head() ? head_codes.channels : bytes.channels; }
+  int width() const { return is_head() ? head_codes.width : bytes.width; }
+  int code(int c, int x) const {
+    return is_head() ? head_codes.codes[size_t(c) * head_codes.width + x] : bytes.code(size_t(x) * bytes.channels + c);
+  }
+  // Channel c's width() codes at dst + c * channel_stride.
+  void write_codes(int16_t* dst, size_t channel_stride) const;
 };
 using RowRef = std::shared_ptr<const Row>;
 
@@ -37,11 +46,11 @@ class RowPool {
   std::vector<std::shared_ptr<Row>> rows_;
 };
 
-// A row from its C x 1 x W codes, with the byte form when `with_bytes` (split into low and high
-// bytes when `split`: 1/16-unit upsampled codes).
-RowRef make_row(int y, CodeMap codes, bool with_bytes, bool split);
-// Row y of a whole C x H x W map, with its byte form: how tests and benchmarks feed a unit's line
-// buffer from a map the reference computed.
+// A row from its C x 1 x W codes: kept as they are for the flow head, else in bytes (split into
+// low and high bytes when `split`: 1/16-unit upsampled codes).
+RowRef make_row(int y, CodeMap codes, bool head, bool split);
+// Row y of a whole C x H x W map (not the flow head's) in bytes: how tests and benchmarks feed a
+// unit's line buffer from a map the reference computed.
 RowRef map_row(const CodeMap& map, int y, bool split);
 
 }  // namespace qflow

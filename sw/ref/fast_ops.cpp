@@ -7,6 +7,22 @@
 
 namespace qflow {
 
+namespace {
+
+// One output row of one channel: `near` and `far` are the two source rows (upsample_taps), `w`
+// wide; `column` is scratch of w codes; `dst` gets 2 w codes.
+void upsample2x_row(const int16_t* near, const int16_t* far, int w, int16_t* column, int16_t* dst) {
+  for (int x = 0; x < w; ++x) column[x] = int16_t(3 * near[x] + far[x]);  // vertical pass, in quarters
+  // Horizontal pass: out 2i takes 3 v[i] + v[i-1], out 2i+1 takes 3 v[i] + v[i+1], the neighbours
+  // clamped at the edges. The edges apart, so that the interior loop has no clamps and vectorizes.
+  dst[0] = int16_t(4 * column[0]);
+  for (int i = 1; i < w; ++i) dst[2 * i] = int16_t(3 * column[i] + column[i - 1]);
+  for (int i = 0; i + 1 < w; ++i) dst[2 * i + 1] = int16_t(3 * column[i] + column[i + 1]);
+  dst[2 * w - 1] = int16_t(4 * column[w - 1]);
+}
+
+}  // namespace
+
 void fast_upsample2x(const CodeMap& in, CodeMap& out) {
   out.channels = in.channels;
   out.height = in.height * 2;
@@ -25,16 +41,6 @@ void fast_upsample2x(const CodeMap& in, CodeMap& out) {
                      out.codes.data() + (size_t(c) * out.height + oy) * out.width);
     }
   }
-}
-
-void upsample2x_row(const int16_t* near, const int16_t* far, int w, int16_t* column, int16_t* dst) {
-  for (int x = 0; x < w; ++x) column[x] = int16_t(3 * near[x] + far[x]);  // vertical pass, in quarters
-  // Horizontal pass: out 2i takes 3 v[i] + v[i-1], out 2i+1 takes 3 v[i] + v[i+1], the neighbours
-  // clamped at the edges. The edges apart, so that the interior loop has no clamps and vectorizes.
-  dst[0] = int16_t(4 * column[0]);
-  for (int i = 1; i < w; ++i) dst[2 * i] = int16_t(3 * column[i] + column[i - 1]);
-  for (int i = 0; i + 1 < w; ++i) dst[2 * i + 1] = int16_t(3 * column[i] + column[i + 1]);
-  dst[2 * w - 1] = int16_t(4 * column[w - 1]);
 }
 
 void upsample2x_row(const uint8_t* near, const uint8_t* far, int w, int channels, uint8_t* low, uint8_t* high) {

@@ -11,9 +11,6 @@
 namespace qflow {
 
 void fast_upsample2x(const CodeMap& in, CodeMap& out);
-// One output row of one channel of that upsample: `near` and `far` are the two source rows
-// (upsample_taps), `w` wide; `column` is scratch of w codes; `dst` gets 2 w codes.
-void upsample2x_row(const int16_t* near, const int16_t* far, int w, int16_t* column, int16_t* dst);
 // 8-bit channel-last in; the 1/16-unit result split into low and high bytes.
 void fast_upsample2x(const ChannelLast& in, ChannelLast& out);
 // One output row of that upsample: `near` and `far` the two source rows (w x channels bytes each),

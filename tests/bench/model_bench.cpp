@@ -2,7 +2,8 @@
 // elaborates once):
 //   frame: a full-size FlowNetQ W8A8 frame (384x512, random package) simulated frame after frame
 //          without co-simulation, against the sw fast reference alone and oneDNN's int8
-//          convolutions of the same layers, medians side by side in one run, as ratios;
+//          convolutions of the same layers, medians side by side in one run, as ratios; both
+//          compute the flow only, or with --record-layers every layer's codes too;
 //   cosim: one frame of a small model with every conv layer on the Verilated RTL: seconds, MACs/s;
 //   rows:  where the model's conv time goes, without SystemC: each conv layer's kernel on the whole
 //          map (as the reference runs it), row by row through its PE's datapath (one layer after the
@@ -41,7 +42,7 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
-void frame_mode(const FlowNetQShape& shape, int repeats, int multipliers) {
+void frame_mode(const FlowNetQShape& shape, int repeats, int multipliers, bool record_layers) {
   fmt::print("generating a random W8A8 FlowNetQ x{} at {}x{} ...\n", shape.width_mult, shape.height, shape.width);
   const RandomPackage made = make_random_package(shape, 1);
   const CodeMap input = stack_input(made.pair.images.img1, made.pair.images.img2);
@@ -51,25 +52,29 @@ void frame_mode(const FlowNetQShape& shape, int repeats, int multipliers) {
   fmt::print("CPU: {}, {} OpenMP threads; conv1's kernel: {}\n", cpu_name(), omp_get_max_threads(),
              fast.kernel_names().front());
   LayerCodes codes;
+  CodeMap flow;
+  const auto run_reference = [&] { record_layers ? fast.run(input, codes) : fast.run_flow(input, flow); };
   // The reference and oneDNN before and after the simulation: the machine's drift shows.
-  const double fast_before = median_seconds(repeats, [&] { fast.run(input, codes); });
+  const double fast_before = median_seconds(repeats, run_reference);
   const double dnnl_before = median_seconds(repeats, [&] { onednn.run(); });
 
   SimulationOptions options;
   options.frames = repeats + 1;  // the first one warms up
+  options.record_layers = record_layers;
   const ArchConfig config = default_arch_config(made.package, multipliers);
   const SimulationResult result = simulate(made.package, config, made.pair.images, options);
   std::vector<double> wall;
   for (size_t f = 1; f < result.frames.size(); ++f) wall.push_back(result.frames[f].wall_seconds);
   const double model_s = median(wall);
 
-  const double fast_after = median_seconds(repeats, [&] { fast.run(input, codes); });
+  const double fast_after = median_seconds(repeats, run_reference);
   const double dnnl_after = median_seconds(repeats, [&] { onednn.run(); });
   const double fast_s = std::min(fast_before, fast_after), dnnl_s = std::min(dnnl_before, dnnl_after);
   const nlohmann::json report = latency_report(made.package, config, result);
 
-  fmt::print("\n| path (median of {}) | ms per frame | vs fast reference | vs oneDNN int8 convs |\n"
-             "|---|---|---|---|\n", repeats);
+  fmt::print("\n{}\n| path (median of {}) | ms per frame | vs fast reference | vs oneDNN int8 convs |\n"
+             "|---|---|---|---|\n",
+             record_layers ? "every layer's codes kept" : "the flow only", repeats);
   fmt::print("| oneDNN int8 convs only (before / after) | {:.1f} / {:.1f} | | 1.00 |\n", dnnl_before * 1e3,
              dnnl_after * 1e3);
   fmt::print("| sw fast reference (before / after) | {:.1f} / {:.1f} | 1.00 | {:.2f} |\n", fast_before * 1e3,
@@ -184,6 +189,7 @@ int sc_main(int argc, char** argv) {
   std::string mode = "frame", size;
   double width_mult = 0;
   int repeats = 9, multipliers = 0;
+  bool record_layers = false;
   app.add_option("mode", mode, "frame | cosim | rows")
       ->check(CLI::IsMember({"frame", "cosim", "rows"}))
       ->capture_default_str();
@@ -191,6 +197,7 @@ int sc_main(int argc, char** argv) {
   app.add_option("--width-mult", width_mult, "channel width multiplier (frame: 1, cosim: 0.125)");
   app.add_option("--repeats", repeats, "frames per median")->capture_default_str();
   app.add_option("--multipliers", multipliers, "multiplier budget (frame: 4096, cosim: 1024)");
+  app.add_flag("--record-layers", record_layers, "frame: keep every layer's codes in both (as tests and dumps do)");
   CLI11_PARSE(app, argc, argv);
   const bool frame = mode != "cosim";
   if (size.empty()) size = frame ? "384x512" : "128x128";
@@ -201,7 +208,7 @@ int sc_main(int argc, char** argv) {
   if (mode == "rows")
     bench::rows_mode(shape, repeats);
   else if (frame)
-    bench::frame_mode(shape, repeats, multipliers);
+    bench::frame_mode(shape, repeats, multipliers, record_layers);
   else
     bench::cosim_mode(shape, multipliers);
   return 0;
