@@ -6,6 +6,7 @@
 #include <map>
 
 #include <fmt/format.h>
+#include <omp.h>
 
 #include "cosim/rtl_conv_unit.hpp"
 #include "datapath/row_ops.hpp"
@@ -66,6 +67,12 @@ Accelerator::Accelerator(sc_core::sc_module_name name, const Package& package, c
       plans_(plans) {
   for (size_t i = 0; i < package.layers.size(); ++i) map_index_[package.layers[i].name] = i;
   for (BufferSpec& spec : pipeline_buffers(package, config, plans)) buffer_specs_[spec.name] = std::move(spec);
+  // The rows of different PEs compute at once, each on one thread (kernels plan their threading
+  // when made: after this).
+  host_threads_ = omp_get_max_threads();
+  omp_set_num_threads(1);
+  jobs_ = std::make_unique<RowJobs>(host_threads_ - 1);
+  computing_.resize(package.layers.size());
   if (record_layers)
     for (const LayerPlan& plan : plans_)
       observed_.push_back({plan.out.channels, plan.out.height, plan.out.width, std::vector<int16_t>(size_t(plan.out.size()))});
@@ -74,7 +81,10 @@ Accelerator::Accelerator(sc_core::sc_module_name name, const Package& package, c
   SC_THREAD(control);
 }
 
-Accelerator::~Accelerator() = default;
+Accelerator::~Accelerator() {
+  jobs_.reset();
+  omp_set_num_threads(host_threads_);
+}
 
 // Every conv PE's ROM (packed for its folding, or loaded from an image) and its row datapath: the
 // fast exact kernel, or the Verilated array and requant unit when co-simulated.
@@ -132,23 +142,29 @@ StreamUnit::RowWork Accelerator::guarded(StreamUnit::RowWork work) {
     try {
       return work(y, in, out);
     } catch (const std::exception& e) {
-      if (datapath_error_.empty()) datapath_error_ = e.what();
-      csr.frame_failed(csr::ErrorCode::Datapath);
-      sc_core::sc_stop();
-      wait();  // never resumes: the simulation is over
+      stop_frame(e);
       return sc_core::SC_ZERO_TIME;
     }
   };
 }
 
+void Accelerator::stop_frame(const std::exception& error) {
+  if (datapath_error_.empty()) datapath_error_ = error.what();
+  csr.frame_failed(csr::ErrorCode::Datapath);
+  sc_core::sc_stop();
+  wait();  // never resumes: the simulation is over
+}
+
+void Accelerator::record(size_t layer, const Row& row) {
+  if (observed_.empty()) return;  // not recording
+  CodeMap& map = observed_[layer];
+  row.write_codes(map.codes.data() + size_t(row.y) * map.width, size_t(map.height) * map.width);
+}
+
 // What a layer's unit computes for output row y, from its line buffers only.
 StreamUnit::RowWork Accelerator::layer_work(size_t i) {
   const Layer& layer = package_.layers[i];
-  const auto record = [this, i](const RowRef& row) {
-    if (observed_.empty()) return;  // not recording
-    CodeMap& map = observed_[i];
-    row->write_codes(map.codes.data() + size_t(row->y) * map.width, size_t(map.height) * map.width);
-  };
+  const auto record = [this, i](const RowRef& row) { this->record(i, *row); };
   switch (layer.op) {
     case LayerOp::Conv:
     case LayerOp::FlowHead:
@@ -160,9 +176,15 @@ StreamUnit::RowWork Accelerator::layer_work(size_t i) {
           record(out);
           return sc_core::SC_ZERO_TIME;
         };
-      return [this, i, record](int y, const std::vector<LineBuffer>& in, RowRef& out) {
-        out = engines_[i]->compute(y, in[0]);
-        record(out);
+      // The strip now, while the line buffer holds the window (once the PE's previous row is done
+      // with its strip); the kernel meanwhile, until a reader needs the row.
+      return [this, i](int y, const std::vector<LineBuffer>& in, RowRef& out) {
+        const ConvRowEngine* engine = engines_[i].get();
+        if (computing_[i]) RowJobs::wait_for(computing_[i]);
+        std::shared_ptr<Row> row = engine->assemble(y, in[0]);
+        // The job holds the row by pointer: its readers wait for the job before they let it go.
+        computing_[i] = row->computing = jobs_->submit([engine, row = row.get()] { engine->convolve(*row); });
+        out = std::move(row);
         return sc_core::SC_ZERO_TIME;
       };
     case LayerOp::Upsample2x: {
@@ -230,6 +252,15 @@ void Accelerator::build_pipeline() {
       }
     }
     unit->set_row_work(guarded(layer_work(i)));
+    if (layer.is_conv() && !rtl_[i] && !observed_.empty())
+      unit->set_row_finish([this, i](const RowRef& row) {  // the probe reads the row when it is emitted
+        try {
+          RowJobs::wait_for(row->computing);
+        } catch (const std::exception& e) {
+          stop_frame(e);
+        }
+        record(i, *row);
+      });
     producer[layer.name] = unit;
     layer_units_.push_back(unit);
   }

@@ -24,6 +24,7 @@
 #include "datapath/conv_row_engine.hpp"
 #include "datapath/weight_rom.hpp"
 #include "pipeline/row_channel.hpp"
+#include "pipeline/row_jobs.hpp"
 #include "pipeline/stream_unit.hpp"
 #include "ref/reference.hpp"
 
@@ -96,6 +97,8 @@ class Accelerator : public sc_core::sc_module {
   void build_datapath(const std::filesystem::path& rom_images);
   StreamUnit::RowWork layer_work(size_t layer);
   StreamUnit::RowWork guarded(StreamUnit::RowWork work);
+  void record(size_t layer, const Row& row);
+  void stop_frame(const std::exception& error);
   StreamUnit* add_unit(const std::string& name, int rows, int64_t row_cycles, StreamUnit::RowNeed need);
   const TensorShape& map_shape(size_t layer) const;
   uint64_t skip_row_bytes(size_t layer) const;
@@ -113,6 +116,9 @@ class Accelerator : public sc_core::sc_module {
   std::vector<std::unique_ptr<WeightRom>> roms_;          // per layer
   std::vector<std::unique_ptr<ConvRowEngine>> engines_;   // per layer: conv PEs' datapaths
   std::vector<std::unique_ptr<RtlConvUnit>> rtl_;         // per layer: co-simulated PEs' RTL
+  int host_threads_;                                      // OpenMP's, restored on destruction
+  std::unique_ptr<RowJobs> jobs_;                         // the PEs' rows off the simulation thread
+  std::vector<RowJobs::Ticket> computing_;                // per layer: its PE's last row's job
   LayerCodes observed_;
   sc_core::sc_event frame_start_;
   std::vector<std::unique_ptr<StreamUnit>> units_;

@@ -15,6 +15,12 @@ ConvRowEngine::ConvRowEngine(const Layer& layer, const TensorShape& in, const We
 }
 
 RowRef ConvRowEngine::compute(int y, const LineBuffer& window) const {
+  const std::shared_ptr<Row> out = assemble(y, window);
+  convolve(*out);
+  return out;
+}
+
+std::shared_ptr<Row> ConvRowEngine::assemble(int y, const LineBuffer& window) const {
   const int k = strip_layer_.kernel, c = in_.channels, w = in_.width, sw = strip_.width;
   const size_t row_bytes = size_t(sw) * c, pad_bytes = size_t(pad_) * c;
   // The left and right padding columns are never written: zero since construction.
@@ -28,13 +34,15 @@ RowRef ConvRowEngine::compute(int y, const LineBuffer& window) const {
       if (strip_.split()) std::fill_n(strip_.high.data() + at, row_bytes, uint8_t(0));
     }
   }
-  const std::shared_ptr<Row> out = rows_.take(y);
+  return rows_.take(y);
+}
+
+void ConvRowEngine::convolve(Row& out) const {
   // One form per row: the bytes the next PEs read, or the head's int16 codes.
   if (head_)
-    kernel_->run(strip_, &out->head_codes, nullptr);
+    kernel_->run(strip_, &out.head_codes, nullptr);
   else
-    kernel_->run(strip_, nullptr, &out->bytes);
-  return out;
+    kernel_->run(strip_, nullptr, &out.bytes);
 }
 
 CodeMap ConvRowEngine::strip_codes(int y, const LineBuffer& window) const {

@@ -18,6 +18,10 @@ class ConvRowEngine {
   ConvRowEngine(const Layer& layer, const TensorShape& in, const WeightRom& rom);
 
   RowRef compute(int y, const LineBuffer& window) const;
+  // The same in two steps: the strip of row y from the line buffer into the PE's own buffer (while
+  // the window is there), then the kernel on it into that row (on any thread; one row at a time).
+  std::shared_ptr<Row> assemble(int y, const LineBuffer& window) const;
+  void convolve(Row& out) const;
   // The strip output row y reads (C x k x (W + 2 pad) codes, padding zero): what a co-simulated
   // PE streams into the RTL array.
   CodeMap strip_codes(int y, const LineBuffer& window) const;

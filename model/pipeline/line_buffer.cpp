@@ -12,6 +12,7 @@ LineBuffer::LineBuffer(std::string name, int capacity, int map_rows)
 void LineBuffer::push(RowRef row) {
   if (row->y != received_)
     throw SimulationError(fmt::format("{}: row {} arrived where row {} was due", name_, row->y, received_));
+  if (row->computing) RowJobs::wait_for(row->computing);
   slots_[size_t(received_ % capacity())] = std::move(row);
   ++received_;
 }

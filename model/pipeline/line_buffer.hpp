@@ -14,6 +14,7 @@ class LineBuffer {
  public:
   LineBuffer(std::string name, int capacity, int map_rows);
 
+  // Waits for the row's codes if a job is still computing them (rethrowing its error).
   void push(RowRef row);
   // Null for padding rows (y < 0 or y >= map_rows). Throws SimulationError for a row not held.
   const Row* row(int y) const;

@@ -10,6 +10,7 @@
 
 #include "package/npy.hpp"
 #include "ref/channel_last.hpp"
+#include "row_jobs.hpp"
 
 namespace qflow {
 
@@ -17,6 +18,9 @@ struct Row {
   int y = 0;
   ChannelLast bytes;   // 1 x width x channels; empty for the flow head
   CodeMap head_codes;  // the flow head's channels x 1 x width; empty for every other layer
+  // The job computing the codes when a PE's row is still being computed off the simulation
+  // thread: readers wait for it (RowJobs::wait_for; LineBuffer::push does). Null otherwise.
+  RowJobs::Ticket computing;
 
   bool is_head() const { return bytes.low.empty(); }
   int channels() const { return is_head() ? head_codes.channels : bytes.channels; }

@@ -48,6 +48,9 @@ class StreamUnit : public sc_core::sc_module {
   void add_input(RowChannel* channel, int window_rows);
   void add_output(RowChannel* channel) { outputs_.push_back(channel); }
   void set_row_work(RowWork work) { work_ = std::move(work); }
+  // Called when the row's modeled cycles have passed, before it is emitted: where a row computed
+  // off the simulation thread is joined.
+  void set_row_finish(std::function<void(const RowRef&)> finish) { finish_ = std::move(finish); }
   // Called with every row the unit emits (the model's probe for layer dumps and progress).
   void set_row_done(std::function<void(const RowRef&)> done) { row_done_ = std::move(done); }
   const std::vector<LineBuffer>& line_buffers() const { return lines_; }
@@ -72,6 +75,7 @@ class StreamUnit : public sc_core::sc_module {
   std::vector<RowChannel*> inputs_, outputs_;
   std::vector<LineBuffer> lines_;  // one per input
   RowWork work_;
+  std::function<void(const RowRef&)> finish_;
   std::function<void(const RowRef&)> row_done_;
   UnitStats stats_;
   std::string waiting_on_;
