@@ -105,33 +105,43 @@ class ExactConv final : public ConvKernel {
             s * 2 * pairs_,
             k,
             pairs_,
-            weights_.data() + size_t(block) * k * k * pairs_ * 2 * kTileChannels,
+            weights_.data() + size_t(block) * block_stride(),
+            block_stride(),
             range.ky_begin,
             range.ky_end,
             range.pair_begin,
             range.pair_end};
   }
 
-  // Output row oy, channel block `block`, into acc (pixels x blocks_ * 16 per row).
-  void convolve_tiles(int oy, int block, int32_t* acc) const {
-    const int width = out_shape_.width, step = blocks_ * kTileChannels;
+  int64_t block_stride() const { return int64_t(layer_.kernel) * layer_.kernel * pairs_ * 2 * kTileChannels; }
+
+  // The blocks one tile call computes: two neighbouring ones where the ISA has a pair tile.
+  int blocks_per_group() const { return tile_.run_pair ? 2 : 1; }
+  int groups() const { return (blocks_ + blocks_per_group() - 1) / blocks_per_group(); }
+
+  // Output row oy, the channel blocks of group `group`, into acc (pixels x blocks_ * 16 per row).
+  void convolve_tiles(int oy, int group, int32_t* acc) const {
+    const int width = out_shape_.width, step = blocks_ * kTileChannels, block = group * blocks_per_group();
+    const TileFn tile = block + 1 < blocks_ && tile_.run_pair ? tile_.run_pair : tile_.run;
     int32_t* row = acc + size_t(oy) * width * step + block * kTileChannels;
     for (int ox = 0; ox < width; ox += tile_.pixels)
-      tile_.run(tile_args(oy, ox, block, ranges_.front()), std::min(tile_.pixels, width - ox), row + size_t(ox) * step,
-                step);
+      tile(tile_args(oy, ox, block, ranges_.front()), std::min(tile_.pixels, width - ox), row + size_t(ox) * step, step);
   }
-  void convolve_tiles(int oy, int block, int64_t* acc) const {
-    const int width = out_shape_.width, step = blocks_ * kTileChannels;
+  void convolve_tiles(int oy, int group, int64_t* acc) const {
+    const int width = out_shape_.width, step = blocks_ * kTileChannels, block = group * blocks_per_group();
+    const bool pair = block + 1 < blocks_ && tile_.run_pair;
+    const TileFn tile = pair ? tile_.run_pair : tile_.run;
+    const int channels = (pair ? 2 : 1) * kTileChannels;
     int64_t* row = acc + size_t(oy) * width * step + block * kTileChannels;
-    int32_t partial[kMaxTilePixels * kTileChannels];
+    int32_t partial[kMaxTilePixels * kMaxTileBlocks * kTileChannels];
     for (int ox = 0; ox < width; ox += tile_.pixels) {
       const int pixels = std::min(tile_.pixels, width - ox);
       int64_t* sums = row + size_t(ox) * step;
-      for (int p = 0; p < pixels; ++p) std::fill_n(sums + p * step, kTileChannels, 0);
+      for (int p = 0; p < pixels; ++p) std::fill_n(sums + p * step, channels, 0);
       for (const SumRange& range : ranges_) {
-        tile_.run(tile_args(oy, ox, block, range), pixels, partial, kTileChannels);
+        tile(tile_args(oy, ox, block, range), pixels, partial, channels);
         for (int p = 0; p < pixels; ++p)
-          for (int o = 0; o < kTileChannels; ++o) sums[p * step + o] += partial[p * kTileChannels + o];
+          for (int o = 0; o < channels; ++o) sums[p * step + o] += partial[p * channels + o];
       }
     }
   }
@@ -146,7 +156,7 @@ class ExactConv final : public ConvKernel {
     {
 #pragma omp for collapse(2) schedule(static)
       for (int oy = 0; oy < height; ++oy)
-        for (int block = 0; block < blocks_; ++block) convolve_tiles(oy, block, acc.data());
+        for (int group = 0; group < groups(); ++group) convolve_tiles(oy, group, acc.data());
 #pragma omp for schedule(static)
       for (int oy = 0; oy < height; ++oy) {
         const Acc* row = acc.data() + size_t(oy) * width * step;

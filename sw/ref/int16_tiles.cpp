@@ -49,26 +49,30 @@ __attribute__((target("avx2"))) void tile_avx2(const TileArgs& t, int32_t* out, 
   }
 }
 
-// AVX-512: P pixels x 16 channels, one register of 16 lanes per pixel (P = 12: 12 accumulators of
-// the 32 registers). A tap's channel pair for all 16 channels is one 512-bit load; pmaddwd's lane j
-// sums pair j, so the lanes come out as channels 0..15, the AVX2 tile's two registers end to end.
-template <int P>
+// AVX-512: P pixels x B blocks of 16 channels, one register of 16 lanes per pixel and block (P = 12,
+// B = 2: 24 accumulators of the 32 registers). A tap's channel pair for a block's 16 channels is one
+// 512-bit load; pmaddwd's lane j sums pair j, so the lanes come out as channels 0..15, the AVX2
+// tile's two registers end to end. Each code pair is broadcast once for the B blocks.
+template <int P, int B>
 __attribute__((target("avx512f,avx512bw"))) void tile_avx512(const TileArgs& t, int32_t* out, int64_t out_step) {
-  __m512i acc[P];
-  for (int p = 0; p < P; ++p) acc[p] = _mm512_setzero_si512();
+  __m512i acc[P][B];
+  for (int p = 0; p < P; ++p)
+    for (int b = 0; b < B; ++b) acc[p][b] = _mm512_setzero_si512();
   for (int ky = t.ky_begin; ky < t.ky_end; ++ky)
     for (int kx = 0; kx < t.kernel; ++kx) {
       const int16_t* window = tap_codes(t, ky, kx);
       const int16_t* w = tap_weights(t, ky, kx);
       for (int c = t.pair_begin; c < t.pair_end; ++c, w += 2 * kTileChannels) {
-        const __m512i weights = _mm512_loadu_si512(w);
+        __m512i weights[B];
+        for (int b = 0; b < B; ++b) weights[b] = _mm512_loadu_si512(w + b * t.block_stride);
         for (int p = 0; p < P; ++p) {
           const __m512i codes = _mm512_set1_epi32(code_pair(window + int64_t(p) * t.pixel_step + 2 * c));
-          acc[p] = _mm512_add_epi32(acc[p], _mm512_madd_epi16(codes, weights));
+          for (int b = 0; b < B; ++b) acc[p][b] = _mm512_add_epi32(acc[p][b], _mm512_madd_epi16(codes, weights[b]));
         }
       }
     }
-  for (int p = 0; p < P; ++p) _mm512_storeu_si512(out + p * out_step, acc[p]);
+  for (int p = 0; p < P; ++p)
+    for (int b = 0; b < B; ++b) _mm512_storeu_si512(out + p * out_step + b * kTileChannels, acc[p][b]);
 }
 
 // The same sums in plain loops, for CPUs without AVX2.
@@ -94,7 +98,11 @@ void tile_portable(const TileArgs& t, int32_t* out, int64_t out_step) {
 
 template <int P>
 struct Avx512 {
-  static void run(const TileArgs& t, int32_t* out, int64_t step) { tile_avx512<P>(t, out, step); }
+  static void run(const TileArgs& t, int32_t* out, int64_t step) { tile_avx512<P, 1>(t, out, step); }
+};
+template <int P>
+struct Avx512Pair {
+  static void run(const TileArgs& t, int32_t* out, int64_t step) { tile_avx512<P, 2>(t, out, step); }
 };
 template <int P>
 struct Avx2 {
@@ -118,11 +126,11 @@ void by_pixels(const TileArgs& t, int pixels, int32_t* out, int64_t out_step) {
 TileKernel int16_tile_kernel(VectorIsa isa) {
   switch (isa) {
     case VectorIsa::Avx512:
-      return {&by_pixels<Avx512, 12>, 12, "avx512"};
+      return {&by_pixels<Avx512, 12>, &by_pixels<Avx512Pair, 12>, 12, "avx512"};
     case VectorIsa::Avx2:
-      return {&by_pixels<Avx2, 6>, 6, "avx2"};
+      return {&by_pixels<Avx2, 6>, nullptr, 6, "avx2"};
     case VectorIsa::Portable:
-      return {&by_pixels<Portable, 6>, 6, "portable"};
+      return {&by_pixels<Portable, 6>, nullptr, 6, "portable"};
   }
   throw std::logic_error("unknown tile ISA");
 }

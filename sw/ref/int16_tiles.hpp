@@ -25,19 +25,23 @@ struct TileArgs {
   int kernel;            // k (square windows)
   int pairs;             // channel pairs per pixel
   const int16_t* weights;
+  int64_t block_stride;      // int16s from one block's weights to the next
   int ky_begin, ky_end;      // window rows summed by this call
   int pair_begin, pair_end;  // channel pairs summed by this call
 };
 
-// Sums a tile of `pixels` (1..the kernel's pixels) into `out` (pixels x 16 int32, `out_step`
-// int32s from one pixel to the next), overwriting it.
+// Sums a tile of `pixels` (1..the kernel's pixels) into `out` (pixels x 16 int32, or 32 for two
+// blocks, `out_step` int32s from one pixel to the next), overwriting it.
 using TileFn = void (*)(const TileArgs&, int pixels, int32_t* out, int64_t out_step);
 
 struct TileKernel {
-  TileFn run;
+  TileFn run;        // one block of 16 channels
+  TileFn run_pair;   // two neighbouring blocks at once (each code broadcast once for both); null
+                     // where the ISA has too few registers
   int pixels;        // per tile: as many as the ISA's registers hold accumulators for
   const char* isa;
 };
+inline constexpr int kMaxTileBlocks = 2;
 
 // The widest this CPU runs (vector_isa.hpp): AVX-512 registers, AVX2 ones, or plain loops.
 TileKernel int16_tile_kernel();

@@ -194,10 +194,11 @@ TEST(ExactKernel, TilesEqualNaiveLoops) {
   struct Case {
     int kernel, stride, pad, cin, cout, h, w, in_frac, w_bits;
   };
-  // The last: every weight and code at its extreme, |acc| near 2^32, read back through the int16 head.
+  // Channel counts of one block, two (a pair tile) and three (a pair and one). The last two: every
+  // weight and code at its extreme, |acc| near 2^32, read back through the int16 head.
   const Case cases[] = {{3, 1, 1, 7, 5, 9, 13, 0, 8},   {5, 2, 2, 40, 37, 13, 17, 0, 8}, {3, 1, 1, 33, 16, 6, 7, 4, 8},
                         {1, 1, 0, 3, 2, 5, 23, 4, 2},   {2, 3, 1, 17, 31, 11, 19, 0, 5}, {3, 2, 1, 20, 48, 5, 61, 0, 8},
-                        {3, 1, 1, 1024, 3, 4, 8, 4, 8}};
+                        {3, 1, 1, 1024, 3, 4, 8, 4, 8}, {3, 1, 1, 1024, 35, 3, 14, 4, 8}};
   for (const Case& c : cases) {
     test::ConvSpec spec;
     spec.kernel = c.kernel;
