@@ -164,16 +164,15 @@ void Accelerator::record(size_t layer, const Row& row) {
 // What a layer's unit computes for output row y, from its line buffers only.
 StreamUnit::RowWork Accelerator::layer_work(size_t i) {
   const Layer& layer = package_.layers[i];
-  const auto record = [this, i](const RowRef& row) { this->record(i, *row); };
   switch (layer.op) {
     case LayerOp::Conv:
     case LayerOp::FlowHead:
       if (rtl_[i])  // the Verilated array computes the row in simulated time: the PE is busy meanwhile
-        return [this, i, record](int y, const std::vector<LineBuffer>& in, RowRef& out) {
+        return [this, i](int y, const std::vector<LineBuffer>& in, RowRef& out) {
           const ConvRowEngine& engine = *engines_[i];
           CodeMap codes = rtl_[i]->run_row(engine.strip_layer(), engine.strip_codes(y, in[0]), *roms_[i]);
           out = make_row(y, std::move(codes), package_.layers[i].op == LayerOp::FlowHead, false);
-          record(out);
+          record(i, *out);
           return sc_core::SC_ZERO_TIME;
         };
       // The strip now, while the line buffer holds the window (once the PE's previous row is done
@@ -189,20 +188,20 @@ StreamUnit::RowWork Accelerator::layer_work(size_t i) {
       };
     case LayerOp::Upsample2x: {
       const int in_height = map_shape(i).height / 2;
-      return [record, in_height, pool = std::make_shared<RowPool>()](int y, const std::vector<LineBuffer>& in,
-                                                                     RowRef& out) {
+      return [this, i, in_height, pool = std::make_shared<RowPool>()](int y, const std::vector<LineBuffer>& in,
+                                                                       RowRef& out) {
         const UpsampleTaps t = upsample_taps(y, in_height);
         out = upsample_row(y, *in[0].row(t.near), *in[0].row(t.far), *pool);
-        record(out);
+        record(i, *out);
         return sc_core::SC_ZERO_TIME;
       };
     }
     case LayerOp::Concat:
-      return [record, pool = std::make_shared<RowPool>()](int y, const std::vector<LineBuffer>& in, RowRef& out) {
+      return [this, i, pool = std::make_shared<RowPool>()](int y, const std::vector<LineBuffer>& in, RowRef& out) {
         std::vector<const Row*> parts;
         for (const LineBuffer& line : in) parts.push_back(line.row(y));
         out = concat_row(y, parts, *pool);
-        record(out);
+        record(i, *out);
         return sc_core::SC_ZERO_TIME;
       };
   }
@@ -288,12 +287,10 @@ uint64_t Accelerator::skip_row_bytes(size_t layer) const {
 sc_time Accelerator::skip_write(size_t layer, uint64_t base, const Row& row) {
   const size_t bytes = code_bytes(map_shape(layer)), row_bytes = skip_row_bytes(layer);
   skip_row_.resize(row_bytes);
-  const int channels = row.channels(), width = row.width();
-  for (int c = 0; c < channels; ++c)
-    for (int x = 0; x < width; ++x) {
-      const int16_t code = int16_t(row.code(c, x));
-      std::memcpy(&skip_row_[(size_t(c) * width + x) * bytes], &code, bytes);  // little endian
-    }
+  skip_codes_.resize(size_t(row.channels()) * row.width());
+  row.write_codes(skip_codes_.data(), size_t(row.width()));
+  for (size_t i = 0; i < skip_codes_.size(); ++i)
+    std::memcpy(&skip_row_[i * bytes], &skip_codes_[i], bytes);  // little endian
   return dma(tlm::TLM_WRITE_COMMAND, csr.reg(csr::kSkipAddr) + base + uint64_t(row.y) * row_bytes, skip_row_.data(),
              row_bytes);
 }

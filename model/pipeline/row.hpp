@@ -1,7 +1,7 @@
 // One row of a map as it moves between the accelerator's units, in one form: channel-last bytes
 // (what the conv kernels read; low and high bytes for 1/16-unit upsampled codes), or for the flow
 // head, whose int16 codes have no byte form, C x 1 x W codes. Probes, DMA and co-simulation read
-// the codes through code() / write_codes(). Rows are shared, never copied from hop to hop.
+// the codes through write_codes(). Rows are shared, never copied from hop to hop.
 #pragma once
 
 #include <memory>
@@ -25,9 +25,6 @@ struct Row {
   bool is_head() const { return bytes.low.empty(); }
   int channels() const { return is_head() ? head_codes.channels : bytes.channels; }
   int width() const { return is_head() ? head_codes.width : bytes.width; }
-  int code(int c, int x) const {
-    return is_head() ? head_codes.codes[size_t(c) * head_codes.width + x] : bytes.code(size_t(x) * bytes.channels + c);
-  }
   // Channel c's width() codes at dst + c * channel_stride.
   void write_codes(int16_t* dst, size_t channel_stride) const;
 };

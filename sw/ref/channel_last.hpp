@@ -23,7 +23,6 @@ struct ChannelLast {
     low.resize(size_t(c) * h * w);
     high.resize(with_high ? low.size() : 0);
   }
-  int code(size_t at) const { return low[at] + (split() ? 256 * high[at] : 0); }
 };
 
 // Below this many codes a layout pass runs on the calling thread: forking threads would cost more

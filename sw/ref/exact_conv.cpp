@@ -115,31 +115,42 @@ class ExactConv final : public ConvKernel {
 
   int64_t block_stride() const { return int64_t(layer_.kernel) * layer_.kernel * pairs_ * 2 * kTileChannels; }
 
-  // The blocks one tile call computes: two neighbouring ones where the ISA has a pair tile.
+  // The blocks one tile call computes: two neighbouring ones where the ISA has a pair tile (the
+  // last group of an odd count has one).
   int blocks_per_group() const { return tile_.run_pair ? 2 : 1; }
   int groups() const { return (blocks_ + blocks_per_group() - 1) / blocks_per_group(); }
+  struct Group {
+    int block;     // its first block
+    TileFn tile;
+    int channels;  // 16 per block
+  };
+  Group group_at(int group) const {
+    const int block = group * blocks_per_group();
+    const bool pair = tile_.run_pair && block + 1 < blocks_;
+    return {block, pair ? tile_.run_pair : tile_.run, (pair ? 2 : 1) * kTileChannels};
+  }
 
   // Output row oy, the channel blocks of group `group`, into acc (pixels x blocks_ * 16 per row).
   void convolve_tiles(int oy, int group, int32_t* acc) const {
-    const int width = out_shape_.width, step = blocks_ * kTileChannels, block = group * blocks_per_group();
-    const TileFn tile = block + 1 < blocks_ && tile_.run_pair ? tile_.run_pair : tile_.run;
-    int32_t* row = acc + size_t(oy) * width * step + block * kTileChannels;
+    const int width = out_shape_.width, step = blocks_ * kTileChannels;
+    const Group g = group_at(group);
+    int32_t* row = acc + size_t(oy) * width * step + g.block * kTileChannels;
     for (int ox = 0; ox < width; ox += tile_.pixels)
-      tile(tile_args(oy, ox, block, ranges_.front()), std::min(tile_.pixels, width - ox), row + size_t(ox) * step, step);
+      g.tile(tile_args(oy, ox, g.block, ranges_.front()), std::min(tile_.pixels, width - ox), row + size_t(ox) * step,
+             step);
   }
   void convolve_tiles(int oy, int group, int64_t* acc) const {
-    const int width = out_shape_.width, step = blocks_ * kTileChannels, block = group * blocks_per_group();
-    const bool pair = block + 1 < blocks_ && tile_.run_pair;
-    const TileFn tile = pair ? tile_.run_pair : tile_.run;
-    const int channels = (pair ? 2 : 1) * kTileChannels;
-    int64_t* row = acc + size_t(oy) * width * step + block * kTileChannels;
+    const int width = out_shape_.width, step = blocks_ * kTileChannels;
+    const Group g = group_at(group);
+    const int channels = g.channels;
+    int64_t* row = acc + size_t(oy) * width * step + g.block * kTileChannels;
     int32_t partial[kMaxTilePixels * kMaxTileBlocks * kTileChannels];
     for (int ox = 0; ox < width; ox += tile_.pixels) {
       const int pixels = std::min(tile_.pixels, width - ox);
       int64_t* sums = row + size_t(ox) * step;
       for (int p = 0; p < pixels; ++p) std::fill_n(sums + p * step, channels, 0);
       for (const SumRange& range : ranges_) {
-        tile(tile_args(oy, ox, block, range), pixels, partial, channels);
+        g.tile(tile_args(oy, ox, g.block, range), pixels, partial, channels);
         for (int p = 0; p < pixels; ++p)
           for (int o = 0; o < channels; ++o) sums[p * step + o] += partial[p * channels + o];
       }

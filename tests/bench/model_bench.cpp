@@ -130,7 +130,11 @@ struct RowWise {
     to_channel_last(in_codes, in.frac > 0, input);
     for (int y = 0; y < in.height; ++y) window.push(map_row(in_codes, y, in.frac > 0));
   }
-  void run_whole() { whole->run(input, &codes, &bytes); }
+  // The form a PE's rows take: the bytes the next layer reads, or the flow head's codes.
+  void run_whole() {
+    const bool head = layer.op == LayerOp::FlowHead;
+    whole->run(input, head ? &codes : nullptr, head ? nullptr : &bytes);
+  }
   void run_row(int y) { pe.compute(y, window); }
 };
 

@@ -192,33 +192,28 @@ TEST(KernelChoice, SaturatingKernelsRunOnlyWherePairSumsFit) {
 TEST(ExactKernel, TilesEqualNaiveLoops) {
   std::mt19937_64 rng(13);
   struct Case {
-    int kernel, stride, pad, cin, cout, h, w, in_frac, w_bits;
+    test::ConvSpec spec;  // cin, cout, kernel, stride, pad, in_bits, in_frac, w_bits
+    int h, w;
   };
   // Channel counts of one block, two (a pair tile) and three (a pair and one). The last two: every
   // weight and code at its extreme, |acc| near 2^32, read back through the int16 head.
-  const Case cases[] = {{3, 1, 1, 7, 5, 9, 13, 0, 8},   {5, 2, 2, 40, 37, 13, 17, 0, 8}, {3, 1, 1, 33, 16, 6, 7, 4, 8},
-                        {1, 1, 0, 3, 2, 5, 23, 4, 2},   {2, 3, 1, 17, 31, 11, 19, 0, 5}, {3, 2, 1, 20, 48, 5, 61, 0, 8},
-                        {3, 1, 1, 1024, 3, 4, 8, 4, 8}, {3, 1, 1, 1024, 35, 3, 14, 4, 8}};
-  for (const Case& c : cases) {
-    test::ConvSpec spec;
-    spec.kernel = c.kernel;
-    spec.stride = c.stride;
-    spec.pad = c.pad;
-    spec.cin = c.cin;
-    spec.cout = c.cout;
-    spec.in_frac = c.in_frac;
-    spec.w_bits = c.w_bits;
-    const bool deep = c.cin == 1024;
+  Case cases[] = {{{7, 5, 3, 1, 1, 8, 0, 8}, 9, 13},     {{40, 37, 5, 2, 2, 8, 0, 8}, 13, 17},
+                  {{33, 16, 3, 1, 1, 8, 4, 8}, 6, 7},    {{3, 2, 1, 1, 0, 8, 4, 2}, 5, 23},
+                  {{17, 31, 2, 3, 1, 8, 0, 5}, 11, 19},  {{20, 48, 3, 2, 1, 8, 0, 8}, 5, 61},
+                  {{1024, 3, 3, 1, 1, 8, 4, 8}, 4, 8},   {{1024, 35, 3, 1, 1, 8, 4, 8}, 3, 14}};
+  for (Case& c : cases) {
+    test::ConvSpec& spec = c.spec;
+    const bool deep = spec.cin == 1024;
     spec.extreme_weights = deep;
     spec.flow_head = deep;
     Layer layer = test::random_conv(spec, rng);
     if (deep) test::read_accumulators_back(layer, 20);
-    const CodeMap in = test::random_codes(c.cin, c.h, c.w, int64_t(255) << c.in_frac, rng, deep);
+    const CodeMap in = test::random_codes(spec.cin, c.h, c.w, int64_t(255) << spec.in_frac, rng, deep);
     ChannelLast bytes;
-    to_channel_last(in, c.in_frac > 0, bytes);
+    to_channel_last(in, spec.in_frac > 0, bytes);
     const CodeMap naive = naive_conv(layer, in, test::conv_out_shape(layer, in));
     for (const VectorIsa isa : vector_isas_of_this_cpu()) {
-      const auto kernel = make_exact_conv(layer, {c.cin, c.h, c.w, 8, c.in_frac, false},
+      const auto kernel = make_exact_conv(layer, {spec.cin, c.h, c.w, 8, spec.in_frac, false},
                                           conv_output_shape(layer, c.h, c.w), isa);
       EXPECT_NE(kernel->name().find(int16_tile_kernel(isa).isa), std::string::npos) << kernel->name();
       if (deep) {
@@ -227,7 +222,7 @@ TEST(ExactKernel, TilesEqualNaiveLoops) {
       CodeMap fast;
       kernel->run(bytes, &fast, nullptr);
       expect_same_codes(naive, fast,
-                        fmt::format("k{} s{} cin{} cout{} {}", c.kernel, c.stride, c.cin, c.cout, kernel->name()));
+                        fmt::format("k{} s{} cin{} cout{} {}", spec.kernel, spec.stride, spec.cin, spec.cout, kernel->name()));
     }
   }
 }
