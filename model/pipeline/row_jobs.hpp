@@ -1,7 +1,7 @@
 // Host threads for the PEs' row computations. SystemC simulates on one thread; a conv PE's row,
 // once its window is in the strip, depends on nothing the simulation does until a consumer reads
 // it, so it is handed to a worker meanwhile and rows of different PEs compute at once, each on one
-// thread (a row split over threads loses about 30 %, see README). Whoever needs the row first (a
+// thread (a row split over threads loses 30 to 40 %, see README). Whoever needs the row first (a
 // consumer's line buffer, the PE's next row, the probe) waits for it, running it itself if no
 // worker has taken it yet. Results do not depend on which thread ran a row.
 #pragma once
