@@ -73,6 +73,7 @@ Accelerator::Accelerator(sc_core::sc_module_name name, const Package& package, c
   omp_set_num_threads(1);
   jobs_ = std::make_unique<RowJobs>(host_threads_ - 1);
   computing_.resize(package.layers.size());
+  row_costs_ = std::vector<RowJobs::Cost>(package.layers.size());
   if (record_layers)
     for (const LayerPlan& plan : plans_)
       observed_.push_back({plan.out.channels, plan.out.height, plan.out.width, std::vector<int16_t>(size_t(plan.out.size()))});
@@ -182,7 +183,8 @@ StreamUnit::RowWork Accelerator::layer_work(size_t i) {
         if (computing_[i]) RowJobs::wait_for(computing_[i]);
         std::shared_ptr<Row> row = engine->assemble(y, in[0]);
         // The job holds the row by pointer: its readers wait for the job before they let it go.
-        computing_[i] = row->computing = jobs_->submit([engine, row = row.get()] { engine->convolve(*row); });
+        computing_[i] = row->computing =
+            jobs_->submit([engine, row = row.get()] { engine->convolve(*row); }, &row_costs_[i]);
         out = std::move(row);
         return sc_core::SC_ZERO_TIME;
       };

@@ -119,6 +119,7 @@ class Accelerator : public sc_core::sc_module {
   int host_threads_;                                      // OpenMP's, restored on destruction
   std::unique_ptr<RowJobs> jobs_;                         // the PEs' rows off the simulation thread
   std::vector<RowJobs::Ticket> computing_;                // per layer: its PE's last row's job
+  std::vector<RowJobs::Cost> row_costs_;                  // per layer: how long its PE's rows take on the host
   LayerCodes observed_;
   sc_core::sc_event frame_start_;
   std::vector<std::unique_ptr<StreamUnit>> units_;
