@@ -344,7 +344,7 @@ sc_time Accelerator::input_row_work(int y, RowRef& out) {
     t = dma(tlm::TLM_READ_COMMAND, csr.reg(i == 0 ? csr::kImg1Addr : csr::kImg2Addr) + uint64_t(y) * row_bytes,
             image_rows_[i].data(), row_bytes, t);
   }
-  out = input_row(y, image_rows_[0].data(), image_rows_[1].data(), package_.width);
+  out = input_row(y, image_rows_[0].data(), image_rows_[1].data(), package_.width, input_rows_);
   return std::max(t, period_ * double(package_.width));
 }
 

@@ -135,6 +135,7 @@ class Accelerator : public sc_core::sc_module {
   int rows_done_ = 0, rows_total_ = 0;
   std::function<void(double)> progress_;
   std::vector<uint8_t> image_rows_[2], skip_row_;
+  RowPool input_rows_;               // the input unit's rows, reused once every consumer lets go
   std::vector<int16_t> skip_codes_;  // a skip row's codes on their way to skip_row_'s bytes
 };
 

@@ -9,9 +9,8 @@
 
 namespace qflow {
 
-RowRef input_row(int y, const uint8_t* rgb1, const uint8_t* rgb2, int width) {
-  auto row = std::make_shared<Row>();
-  row->y = y;
+RowRef input_row(int y, const uint8_t* rgb1, const uint8_t* rgb2, int width, RowPool& pool) {
+  const std::shared_ptr<Row> row = pool.take(y);
   row->bytes.resize(6, 1, width, /*with_high=*/false);
   for (int x = 0; x < width; ++x) {
     std::copy_n(rgb1 + size_t(x) * 3, 3, row->bytes.low.data() + size_t(x) * 6);

@@ -10,7 +10,7 @@
 namespace qflow {
 
 // Row y of the 6-channel input (R, G, B of image 1, then of image 2) from the two images' RGB bytes.
-RowRef input_row(int y, const uint8_t* rgb1, const uint8_t* rgb2, int width);
+RowRef input_row(int y, const uint8_t* rgb1, const uint8_t* rgb2, int width, RowPool& pool);
 // Output row oy of a bilinear x2 upsample in 1/16 code units (low and high bytes), from its two
 // source rows (the 3/4 and the 1/4 one, see upsample_taps).
 RowRef upsample_row(int oy, const Row& near, const Row& far, RowPool& pool);

@@ -75,7 +75,7 @@ RowJobs::Ticket RowJobs::submit(std::function<void()> work, Cost* cost) {
 void RowJobs::wait_for(const Ticket& job) {
   if (!job->run_if_queued())
     while (job->state.load(std::memory_order_acquire) != Job::Done) {
-      if (Ticket other = job->owner->take_while_waiting(job->remaining_ns()))
+      if (Ticket other = job->owner->take_while_waiting(*job))
         other->run_if_queued();
       else
         _mm_pause();
@@ -89,14 +89,15 @@ RowJobs::Ticket RowJobs::take_oldest() {
   return pop(queue_.begin());
 }
 
-RowJobs::Ticket RowJobs::take_while_waiting(int64_t remaining_ns) {
-  if (queued_.load(std::memory_order_acquire) == 0) return nullptr;
+RowJobs::Ticket RowJobs::take_while_waiting(const Job& awaited) {
+  if (queued_.load(std::memory_order_acquire) == 0) return nullptr;  // the spin's usual case: no clock read
   std::lock_guard<std::mutex> lock(mutex_);
   const auto shortest = std::min_element(queue_.begin(), queue_.end(), [](const Ticket& a, const Ticket& b) {
     return a->cost->expected_ns() < b->cost->expected_ns();
   });
   // Another queued job keeps the worker busy even if this one outlasts the awaited one.
-  if (queue_.size() >= 2 || (shortest != queue_.end() && (*shortest)->cost->expected_ns() < remaining_ns))
+  if (queue_.size() >= 2 ||
+      (shortest != queue_.end() && (*shortest)->cost->expected_ns() < awaited.remaining_ns()))
     return pop(shortest);
   return nullptr;
 }

@@ -50,7 +50,7 @@ class RowJobs {
  private:
   void work_loop();
   Ticket take_oldest();  // for a worker; null if none is queued
-  Ticket take_while_waiting(int64_t remaining_ns);  // for a waiting thread; null if none should run
+  Ticket take_while_waiting(const Job& awaited);  // for a thread waiting for `awaited`; null if none should run
   Ticket pop(std::deque<Ticket>::iterator at);  // under the lock
 
   std::mutex mutex_;
