@@ -2,7 +2,8 @@
 // or a given package, on its first golden pair: trained activations are sparser than random ones)
 // against LibTorch fp32 inference of the same network and oneDNN's int8 convolutions of the same
 // fifteen layer shapes (u8 x s8 -> s32, its best kernels: the limit of this CPU). Medians, side by
-// side in one run, at each thread count.
+// side in one run, at each thread count. Where qflow's exact kernel runs at AVX2 width, also each
+// contender's MAC rate against its instructions' ceiling on this CPU (isa_ceilings.hpp).
 #include <omp.h>
 
 #include <algorithm>
@@ -16,11 +17,13 @@
 #include <torch/torch.h>
 
 #include "bench_timer.hpp"
+#include "isa_ceilings.hpp"
 #include "onednn_int8_layers.hpp"
 #include "flow/image_pair.hpp"
 #include "gen/random_package.hpp"
 #include "package/network_shapes.hpp"
 #include "ref/host_flow.hpp"
+#include "ref/int16_tiles.hpp"
 #include "ref/reference.hpp"
 
 namespace qflow::bench {
@@ -68,6 +71,20 @@ class TorchFloatNet {
   std::vector<torch::Tensor> weights_;
 };
 
+int64_t network_macs(const Package& package) {
+  const std::map<std::string, TensorShape> shapes = shapes_by_name(package);
+  int64_t macs = 0;
+  for (const Layer& l : package.layers)
+    if (l.is_conv()) macs += layer_macs(l, shapes.at(l.name));
+  return macs;
+}
+
+// 1e9 MACs a second for each thread, and its share of the ceiling.
+std::string rate(int64_t macs, double seconds, int threads, double ceiling) {
+  const double gmacs = double(macs) / seconds / threads / 1e9;
+  return fmt::format("{:.1f} | {:.0f} %", gmacs, 100 * gmacs / ceiling);
+}
+
 }  // namespace
 }  // namespace qflow::bench
 
@@ -107,6 +124,12 @@ int main(int argc, char** argv) {
   const CodeMap input = stack_input(made.pair.images.img1, made.pair.images.img2);
   const torch::Tensor torch_input = torch::rand({1, 6, made.package.height, made.package.width});
 
+  // Only where the exact kernel's tiles are AVX2 ones: elsewhere the fast reference's convolutions
+  // are oneDNN's, and AVX2 ceilings would bound nothing that ran.
+  const bool avx2_tiles = !fast_only && std::string(int16_tile_kernel().isa) == "avx2";
+  const int64_t macs = bench::network_macs(made.package);
+  std::string ceilings_table, rates_table;
+
   const std::string header =
       "| threads | fast reference, flow (ms) | the same with every layer's planes (ms) | oneDNN int8 convs (ms) | "
       "the same, 12-bit inputs in two passes (ms) | LibTorch fp32 (ms) | fast / oneDNN | fast / two-pass oneDNN | "
@@ -143,6 +166,19 @@ int main(int argc, char** argv) {
     fmt::print("| {} | {:.1f} | {:.1f} | {:.1f} | {:.1f} | {:.1f} | {:.2f} | {:.2f} | {:.1f} |\n", t, fast_s * 1e3,
                planes_s * 1e3, dnnl_s * 1e3, contract_s * 1e3, torch_s * 1e3, fast_s / dnnl_s, fast_s / contract_s,
                torch_s / fast_s);
+    if (const auto ceilings = avx2_tiles ? bench::measure_avx2_ceilings(t) : std::nullopt) {
+      ceilings_table += fmt::format("| {} | {:.1f} | {:.1f} | {:.2f} |\n", t, ceilings->int16_gmacs,
+                                    ceilings->fp32_gmacs, ceilings->int16_gmacs / ceilings->fp32_gmacs);
+      rates_table += fmt::format("| {} | {} | {} |\n", t, bench::rate(macs, fast_s, t, ceilings->int16_gmacs),
+                                 bench::rate(macs, torch_s, t, ceilings->fp32_gmacs));
+    }
   }
+  if (!rates_table.empty())
+    fmt::print("\nAVX2 ceilings per thread, all threads running at once (1e9 MACs/s); their ratio is LibTorch / fast "
+               "at equal efficiency\n| threads | int16 pmaddwd+paddd | fp32 FMA | int16 / fp32 |\n|---|---|---|---|\n{}"
+               "\n{:.2f} GMACs a frame; per thread (1e9 MACs/s) and against the ceiling of the instructions each runs "
+               "(int16 for the fast reference: layers that oneDNN runs, on frames whose codes stay below 128, can take "
+               "it past 100 %)\n| threads | fast reference | of int16 | LibTorch fp32 | of fp32 |\n|---|---|---|---|---|\n{}",
+               ceilings_table, double(macs) / 1e9, rates_table);
   return 0;
 }
