@@ -178,4 +178,11 @@ std::map<std::string, std::string> scale_groups(const Package& package) {
   return groups;
 }
 
+int64_t network_macs(const Package& package) {
+  const std::vector<TensorShape> shapes = infer_shapes(package);
+  int64_t macs = 0;
+  for (size_t i = 0; i < package.layers.size(); ++i) macs += layer_macs(package.layers[i], shapes[i]);
+  return macs;
+}
+
 }  // namespace qflow

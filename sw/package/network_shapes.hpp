@@ -46,5 +46,7 @@ std::map<std::string, std::string> scale_groups(const Package& package);
 inline int64_t layer_macs(const Layer& layer, const TensorShape& out) {
   return layer.is_conv() ? out.size() * layer.cin * layer.kernel * layer.kernel : 0;
 }
+// A whole frame's: every conv layer's.
+int64_t network_macs(const Package& package);
 
 }  // namespace qflow

@@ -9,17 +9,25 @@
 
 namespace qflow::bench {
 
+inline double median(std::vector<double> values) {
+  std::nth_element(values.begin(), values.begin() + long(values.size() / 2), values.end());
+  return values[values.size() / 2];
+}
+
+// One run's wall time, no warm-up (for callers that alternate runs of several contenders).
+template <typename F>
+double seconds_of(F&& run) {
+  const auto start = std::chrono::steady_clock::now();
+  run();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 template <typename F>
 double median_seconds(int repeats, F&& run) {
   run();  // warm-up: first-touch allocation, kernel JIT, caches
   std::vector<double> times;
-  for (int i = 0; i < repeats; ++i) {
-    const auto start = std::chrono::steady_clock::now();
-    run();
-    times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  }
-  std::nth_element(times.begin(), times.begin() + repeats / 2, times.end());
-  return times[size_t(repeats / 2)];
+  for (int i = 0; i < repeats; ++i) times.push_back(seconds_of(run));
+  return median(std::move(times));
 }
 
 // The CPU's model name (figures compare only on the same machine).

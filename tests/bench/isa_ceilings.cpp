@@ -2,7 +2,6 @@
 
 #include <omp.h>
 
-#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -66,11 +65,6 @@ double gmacs(double seconds, double macs_per_step) {
   return macs_per_step * double(kSteps) * double(kRounds) / seconds / 1e9;
 }
 
-double median(std::vector<double> values) {
-  std::nth_element(values.begin(), values.begin() + values.size() / 2, values.end());
-  return values[values.size() / 2];
-}
-
 }  // namespace
 
 std::optional<IsaCeilings> measure_avx2_ceilings(int threads) {
@@ -82,11 +76,13 @@ std::optional<IsaCeilings> measure_avx2_ceilings(int threads) {
 #pragma omp parallel num_threads(threads)
   {
     std::vector<double> int16_s, fp32_s;
+    int16_rounds(kRounds);  // warm-up
+    fp32_rounds(kRounds);
     for (int i = 0; i < kRepeats; ++i) {
 #pragma omp barrier
-      int16_s.push_back(median_seconds(1, [] { int16_rounds(kRounds); }));
+      int16_s.push_back(seconds_of([] { int16_rounds(kRounds); }));
 #pragma omp barrier
-      fp32_s.push_back(median_seconds(1, [] { fp32_rounds(kRounds); }));
+      fp32_s.push_back(seconds_of([] { fp32_rounds(kRounds); }));
     }
     per_thread[size_t(omp_get_thread_num())] = {gmacs(median(int16_s), 6 * 2 * 16), gmacs(median(fp32_s), 6 * 2 * 8)};
   }

@@ -37,11 +37,6 @@
 namespace qflow::bench {
 namespace {
 
-double median(std::vector<double> v) {
-  std::nth_element(v.begin(), v.begin() + long(v.size() / 2), v.end());
-  return v[v.size() / 2];
-}
-
 void frame_mode(const FlowNetQShape& shape, int repeats, int multipliers, bool record_layers) {
   fmt::print("generating a random W8A8 FlowNetQ x{} at {}x{} ...\n", shape.width_mult, shape.height, shape.width);
   const RandomPackage made = make_random_package(shape, 1);

@@ -23,8 +23,8 @@
 #include "gen/random_package.hpp"
 #include "package/network_shapes.hpp"
 #include "ref/host_flow.hpp"
-#include "ref/int16_tiles.hpp"
 #include "ref/reference.hpp"
+#include "ref/vector_isa.hpp"
 
 namespace qflow::bench {
 namespace {
@@ -70,14 +70,6 @@ class TorchFloatNet {
   const Package& package_;
   std::vector<torch::Tensor> weights_;
 };
-
-int64_t network_macs(const Package& package) {
-  const std::map<std::string, TensorShape> shapes = shapes_by_name(package);
-  int64_t macs = 0;
-  for (const Layer& l : package.layers)
-    if (l.is_conv()) macs += layer_macs(l, shapes.at(l.name));
-  return macs;
-}
 
 // 1e9 MACs a second for each thread, and its share of the ceiling.
 std::string rate(int64_t macs, double seconds, int threads, double ceiling) {
@@ -126,8 +118,8 @@ int main(int argc, char** argv) {
 
   // Only where the exact kernel's tiles are AVX2 ones: elsewhere the fast reference's convolutions
   // are oneDNN's, and AVX2 ceilings would bound nothing that ran.
-  const bool avx2_tiles = !fast_only && std::string(int16_tile_kernel().isa) == "avx2";
-  const int64_t macs = bench::network_macs(made.package);
+  const bool avx2_tiles = !fast_only && vector_isas_of_this_cpu().front() == VectorIsa::Avx2;
+  const int64_t macs = network_macs(made.package);
   std::string ceilings_table, rates_table;
 
   const std::string header =
