@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Reproduces the bundled model, models/flownetq-x0.25-384x512-w8a8 (README, "The bundled model"):
+# Reproduces the bundled model, models/flownetq-x0.25-384x512-w8a8 (docs/training.md, "The bundled model"):
 # the photo library; FlowNetQ W8A8 at width 1/4 trained on 128x128 photo scenes (lr 1e-3, 24000
 # steps, then resumed to 32000), fine-tuned from there at lr 2e-4 and then at lr 1e-4 for 16000 steps
 # each, each on another data order, and exported at 384x512 with a golden case from the validation

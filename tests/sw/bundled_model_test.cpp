@@ -1,7 +1,7 @@
 // The bundled model's accuracy on the real pairs in $QFLOW_DATA (the layout of ../shared/data/flow),
 // next to the classical methods, through the bit-exact integer reference: each pair and its ground
 // truth resized to the model's input (the flow scaled with it), the same pixels for every method.
-// Prints the table the README quotes; skips without $QFLOW_DATA.
+// Prints the table docs/training.md quotes; skips without $QFLOW_DATA.
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
