@@ -9,20 +9,21 @@
 `default_nettype none
 
 module mac_array #(
+  // Every parameter comes from rtl/rtl_config.json (through rtl/CMakeLists.txt or
+  // scripts/circuit_cost.py): none has a default here that could drift from it.
   // Output channels computed in parallel.
-  parameter int unsigned PE = 4,
+  parameter int unsigned PE,
   // Input elements (channel x kernel tap) per beat.
-  parameter int unsigned SIMD = 8,
+  parameter int unsigned SIMD,
   // Weight code width, two's complement (2..8).
-  parameter int unsigned WBits = 8,
+  parameter int unsigned WBits,
   // Activation code width, unsigned (2..8, or 12 for the 1/16-unit upsampled codes).
-  parameter int unsigned ABits = 12,
-  // Deepest accumulation the array must hold exactly: k*k*Cin of the deepest FlowNetQ layer
-  // (conv6_1: 3*3*1024).
-  parameter int unsigned MaxDepth = 9216,
-  // Accumulator width: a signed WBits x (ABits+1) product needs WBits+ABits bits, and MaxDepth
-  // of them clog2(MaxDepth) more.
-  parameter int unsigned AccBits = WBits + ABits + $clog2(MaxDepth)
+  parameter int unsigned ABits,
+  // Deepest accumulation the array must hold exactly (k*k*Cin of the deepest layer).
+  parameter int unsigned MaxDepth,
+  // Accumulator width, derived: a signed WBits x (ABits+1) product needs WBits+ABits bits, and
+  // MaxDepth of them clog2(MaxDepth) more.
+  localparam int unsigned AccBits = WBits + ABits + $clog2(MaxDepth)
 ) (
   input  wire logic                        clk_i,
   input  wire logic                        rst_ni,

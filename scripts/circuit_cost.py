@@ -24,8 +24,10 @@ import sys
 import tempfile
 
 RTL = pathlib.Path(__file__).resolve().parent.parent / "rtl"
-# mac_array's default MaxDepth (conv6_1's 3 x 3 x 1024), read where it is defined.
-MAX_DEPTH = int(re.search(r"parameter int unsigned MaxDepth = (\d+)", (RTL / "mac_array.sv").read_text()).group(1))
+# Every RTL width comes from rtl/rtl_config.json, as it does for the Verilated models.
+CONFIG = json.loads((RTL / "rtl_config.json").read_text())
+MAX_DEPTH = CONFIG["mac_array"]["MaxDepth"]
+REQUANT_WIDTHS = {k: CONFIG["requant"][k] for k in ("MultBits", "BiasBits", "ShiftBits", "CodeBits")}
 FLOWS = {
     "generic": "synth -top {top} -flatten -lut 6",
     "xilinx": "synth_xilinx -top {top} -flatten",
@@ -34,16 +36,22 @@ FLOWS = {
 # (weight bits, activation bits): equal widths, and the 12-bit upsampled inputs of an 8-bit layer.
 WIDTHS = [(b, b) for b in range(2, 9)] + [(8, 12)]
 FIT_SIZES = [(4, 8), (8, 8), (16, 8), (8, 16), (16, 16)]
-# A layer's shift is a constant of the package; the fixed-shift lane is priced at a typical one.
-FIXED_SHIFT = 32
+# A layer's shift is a constant of the package; the fixed-shift lane is priced at the one the
+# Verilated variant is built and checked with.
+FIXED_SHIFT = CONFIG["requant"]["FixedShift"]
 COLUMNS = ["w_bits", "a_bits", "flow", "unit", "pe", "simd", "luts", "flip_flops", "dsps", "carry_cells", "cells"]
+
+
+def yosys_int(value):
+    """A 32-bit parameter value as chparam reads it: it takes no minus sign, so negatives go as bits."""
+    return str(value) if value >= 0 else f"32'h{value & 0xFFFFFFFF:08X}"
 
 
 def synthesize(top, params, flow):
     """Cell counts by type of one module after one flow."""
     with tempfile.TemporaryDirectory() as tmp:
         stat = pathlib.Path(tmp) / "stat.json"
-        chparam = " ".join(f"-set {k} {v}" for k, v in params.items())
+        chparam = " ".join(f"-set {k} {yosys_int(v)}" for k, v in params.items())
         script = (f"read_verilog -sv {RTL / (top + '.sv')}; chparam {chparam} {top}; "
                   f"{FLOWS[flow].format(top=top)}; tee -q -o {stat} stat -json")
         run = subprocess.run(["yosys", "-q", "-p", script], capture_output=True, text=True)
@@ -66,10 +74,8 @@ def acc_bits(w, a):
 
 
 def lane_params(w, a, fixed):
-    params = {"AccBits": acc_bits(w, a), "OutBits": min(a, 8)}
-    if fixed:
-        params["FixedShift"] = FIXED_SHIFT
-    return params
+    return {"AccBits": acc_bits(w, a), **REQUANT_WIDTHS, "OutBits": min(a, 8), "FlowHead": 0,
+            "FixedShift": FIXED_SHIFT if fixed else -1}
 
 
 def table_jobs():
@@ -80,7 +86,7 @@ def table_jobs():
             sizes = FIT_SIZES if flow != "generic" else [(8, 8)]
             for pe, simd in sizes:
                 jobs.append(((w, a, flow, "mac_array", pe, simd), "mac_array",
-                             {"PE": pe, "SIMD": simd, "WBits": w, "ABits": a}, flow))
+                             {"PE": pe, "SIMD": simd, "WBits": w, "ABits": a, "MaxDepth": MAX_DEPTH}, flow))
             for unit, fixed in (("requant_lane", False), ("requant_fixed_lane", True)):
                 jobs.append(((w, a, flow, unit, 1, 1), "requant", lane_params(w, a, fixed), flow))
     return jobs
@@ -124,7 +130,7 @@ def validate(args):
     jobs = []
     for w, a, pe, simd in args.configs:
         for flow in ("xilinx", "xilinx_nodsp"):
-            jobs.append(((w, a, pe, simd, flow, "array"), "mac_array", {"PE": pe, "SIMD": simd, "WBits": w, "ABits": a},
+            jobs.append(((w, a, pe, simd, flow, "array"), "mac_array", {"PE": pe, "SIMD": simd, "WBits": w, "ABits": a, "MaxDepth": MAX_DEPTH},
                          flow))
             jobs.append(((w, a, pe, simd, flow, "lane"), "requant", lane_params(w, a, False), flow))
     results = run_all(jobs, args.jobs)

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "Vmac_array_cosim_params.hpp"
+#include "qflow/rtl_config.hpp"
 #include "conv_folding.hpp"
 
 namespace qflow {
@@ -19,8 +19,8 @@ Choice cheapest_folding(const Layer& layer, const TensorShape& out, int64_t targ
   Choice best;
   int64_t best_mults = -1;
   Choice widest;
-  for (int pe = 1; pe <= std::min(Vmac_array_cosim_params::kPE, layer.cout); ++pe)
-    for (int simd = 1; simd <= std::min(Vmac_array_cosim_params::kSIMD, layer.cin * layer.kernel * layer.kernel);
+  for (int pe = 1; pe <= std::min(rtl_config::kArrayPE, layer.cout); ++pe)
+    for (int simd = 1; simd <= std::min(rtl_config::kArraySIMD, layer.cin * layer.kernel * layer.kernel);
          ++simd) {
       const int64_t cycles = conv_row_cycles(layer, out.width, pe, simd) * out.height;
       if (widest.cycles == 0 || cycles < widest.cycles) widest = {pe, simd, cycles};

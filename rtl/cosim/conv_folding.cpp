@@ -5,21 +5,31 @@
 namespace qflow::rtl {
 
 std::vector<int8_t> fold_weights(const Layer& layer, const ConvFolding& f) {
-  const int depth = layer.cin * layer.kernel * layer.kernel, groups = f.groups(layer), folds = f.folds(layer);
-  std::vector<int8_t> lanes(size_t(groups) * folds * f.pe * f.simd, 0);
-  for (int g = 0; g < groups; ++g)
-    for (int fold = 0; fold < folds; ++fold) {
-      int8_t* word = lanes.data() + size_t(g * folds + fold) * f.pe * f.simd;
-      for (int p = 0; p < f.pe; ++p) {
-        const int co = g * f.pe + p;
-        if (co >= layer.cout) continue;
-        for (int s = 0; s < f.simd; ++s) {
-          const int e = fold * f.simd + s;  // (cin, ky, kx) order, as the canonical ROM
-          if (e < depth) word[p * f.simd + s] = layer.weights[size_t(co) * depth + e];
-        }
-      }
+  const int depth = layer.cin * layer.kernel * layer.kernel, folds = f.folds(layer);
+  std::vector<int8_t> lanes(size_t(f.groups(layer)) * folds * f.pe * f.simd, 0);
+  for (int co = 0; co < layer.cout; ++co)
+    for (int e = 0; e < depth; ++e) {
+      const RomSlot at = rom_slot(co, e, folds, f);
+      lanes[size_t(at.word) * f.pe * f.simd + at.lane] = layer.weights[size_t(co) * depth + e];
     }
   return lanes;
+}
+
+std::vector<int8_t> unfold_weights(const std::vector<int8_t>& lanes, int cout, int depth, const ConvFolding& f) {
+  const int folds = (depth + f.simd - 1) / f.simd;
+  std::vector<int8_t> weights(size_t(cout) * depth);
+  for (int co = 0; co < cout; ++co)
+    for (int e = 0; e < depth; ++e) {
+      const RomSlot at = rom_slot(co, e, folds, f);
+      weights[size_t(co) * depth + e] = lanes[size_t(at.word) * f.pe * f.simd + at.lane];
+    }
+  return weights;
+}
+
+void place_word(const int8_t* word, const ConvFolding& f, int array_pe, int array_simd, std::vector<int32_t>& port) {
+  port.assign(size_t(array_pe) * array_simd, 0);
+  for (int p = 0; p < f.pe; ++p)
+    for (int s = 0; s < f.simd; ++s) port[size_t(p * array_simd + s)] = word[p * f.simd + s];
 }
 
 std::vector<MacBeat> fold_conv(const Layer& layer, const CodeMap& in, int out_h, int out_w, const ConvFolding& f) {

@@ -17,10 +17,24 @@ struct ConvFolding {
   int folds(const Layer& layer) const { return (layer.cin * layer.kernel * layer.kernel + simd - 1) / simd; }
 };
 
-// The folded weights, the one definition of a weight ROM word (model/datapath/WeightRom packs with
-// it): word g * folds + f holds the PE x SIMD weights fold f of channel group g multiplies,
-// PE-major, zero where a lane has no output channel or tap.
+// The weight ROM's layout, defined once here (model/datapath/WeightRom packs and unpacks with it):
+// weight e of output channel co ((cin, ky, kx) order, as the canonical ROM) sits in lane
+// (co % PE) * SIMD + e % SIMD of word (co / PE) * folds + e / SIMD; that is, word g * folds + f holds
+// the PE x SIMD weights fold f of channel group g multiplies, PE-major.
+struct RomSlot {
+  int word = 0, lane = 0;
+};
+inline RomSlot rom_slot(int co, int e, int folds, const ConvFolding& f) {
+  return {(co / f.pe) * folds + e / f.simd, (co % f.pe) * f.simd + e % f.simd};
+}
+
+// The folded weights, every word's lanes in order, zero where a lane has no output channel or tap.
 std::vector<int8_t> fold_weights(const Layer& layer, const ConvFolding& f);
+// Its inverse: the canonical (cout, cin, kh, kw) weights back from the folded lanes.
+std::vector<int8_t> unfold_weights(const std::vector<int8_t>& lanes, int cout, int depth, const ConvFolding& f);
+// One ROM word onto the weight port of an array with `array_simd` lanes per PE (at least the
+// folding's): lane (p, s) at p * array_simd + s, the array's unused lanes zero.
+void place_word(const int8_t* word, const ConvFolding& f, int array_pe, int array_simd, std::vector<int32_t>& port);
 
 // The activation beats of output rows [first_row, first_row + rows), in output order (pixels in
 // raster order, then channel groups, then folds): what a PE feeds its array while its ROM supplies

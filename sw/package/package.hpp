@@ -8,14 +8,18 @@
 
 #include <nlohmann/json.hpp>
 
+#include "qflow/rtl_config.hpp"
+
 namespace qflow {
 
 inline constexpr int kPackageVersion = 1;
 inline constexpr int kInputChannels = 6;
-// Requant multipliers are signed 24-bit: |mult| < 2^23 (the hardware multiplier width).
-inline constexpr int kMultBits = 24;
+// Requant multipliers fit the hardware's signed multiplier: |mult| < 2^(kMultBits-1)
+// (rtl/rtl_config.json, like every RTL width).
+inline constexpr int kMultBits = rtl_config::kMultBits;
 inline constexpr int kMaxShift = 48;
-inline constexpr int kFlowHeadBits = 16;  // the flow head saturates to int16
+static_assert(kMaxShift < (1 << rtl_config::kShiftBits), "the requant's shift port must hold every shift");
+inline constexpr int kFlowHeadBits = rtl_config::kCodeBits;  // the flow head saturates to the output port
 // Bounds a package must keep, checked when it is read, before anything is allocated from them:
 // far beyond any FlowNet (FlowNetS: 384x512, 1024 channels, 7x7) yet small enough to allocate.
 inline constexpr int kMaxInputSide = 8192;

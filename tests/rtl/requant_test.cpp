@@ -9,8 +9,8 @@
 #include "Vrequant_a3_params.hpp"
 #include "Vrequant_a8.h"
 #include "Vrequant_a8_params.hpp"
-#include "Vrequant_a8_shift24.h"
-#include "Vrequant_a8_shift24_params.hpp"
+#include "Vrequant_a8_fixed_shift.h"
+#include "Vrequant_a8_fixed_shift_params.hpp"
 #include "Vrequant_flow.h"
 #include "Vrequant_flow_params.hpp"
 #include "ref/integer_ops.hpp"
@@ -66,7 +66,7 @@ void expect_matches_contract(uint64_t seed, int fixed_shift = -1) {
 TEST(Requant, EightBitActivations) { expect_matches_contract<Vrequant_a8, Vrequant_a8_params>(1); }
 TEST(Requant, ThreeBitActivations) { expect_matches_contract<Vrequant_a3, Vrequant_a3_params>(2); }
 TEST(Requant, FixedShiftIgnoresTheShiftPin) {
-  expect_matches_contract<Vrequant_a8_shift24, Vrequant_a8_shift24_params>(4, Vrequant_a8_shift24_params::kFixedShift);
+  expect_matches_contract<Vrequant_a8_fixed_shift, Vrequant_a8_fixed_shift_params>(4, Vrequant_a8_fixed_shift_params::kFixedShift);
 }
 TEST(Requant, FlowHeadSaturatesToInt16) { expect_matches_contract<Vrequant_flow, Vrequant_flow_params>(3); }
 
