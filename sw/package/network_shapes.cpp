@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "errors.hpp"
+#include "layer_limits.hpp"
 
 namespace qflow {
 namespace {
@@ -15,18 +16,8 @@ namespace {
   throw PackageError(fmt::format("network.json: layer '{}': {}", layer.name, problem));
 }
 
-void check_range(const Layer& layer, const char* field, int value, int lo, int hi) {
-  if (value < lo || value > hi)
-    fail(layer, fmt::format("{} = {} is out of range [{}, {}]", field, value, lo, hi));
-}
-
 TensorShape conv_output(const Layer& layer, const TensorShape& in) {
-  check_range(layer, "kernel", layer.kernel, 1, 15);
-  check_range(layer, "stride", layer.stride, 1, 8);
-  check_range(layer, "pad", layer.pad, 0, layer.kernel - 1);
-  check_range(layer, "w_bits", layer.w_bits, 2, 8);
-  check_range(layer, "shift", layer.shift, 0, kMaxShift);
-  if (layer.cout < 1) fail(layer, fmt::format("cout = {} must be positive", layer.cout));
+  if (const std::string problem = layer_limit_problem(layer); !problem.empty()) fail(layer, problem);
   if (in.is_signed) fail(layer, "its input is the signed flow head output");
   if (layer.cin != in.channels)
     fail(layer, fmt::format("cin = {} but its input has {} channels", layer.cin, in.channels));
@@ -35,12 +26,6 @@ TensorShape conv_output(const Layer& layer, const TensorShape& in) {
   if (layer.in_frac != in.frac)
     fail(layer, fmt::format("in_frac = {} but its input carries {} fractional bits", layer.in_frac,
                             in.frac));
-  if (layer.op == LayerOp::FlowHead) {
-    if (layer.out_bits != kFlowHeadBits)
-      fail(layer, fmt::format("a flow_head has out_bits = {}, got {}", kFlowHeadBits, layer.out_bits));
-  } else {
-    check_range(layer, "out_bits", layer.out_bits, 2, 8);
-  }
   if (int64_t(layer.mult.size()) != layer.cout || int64_t(layer.bias.size()) != layer.cout)
     fail(layer, fmt::format("mult has {} and bias {} entries, cout is {}", layer.mult.size(),
                             layer.bias.size(), layer.cout));

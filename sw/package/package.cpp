@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "errors.hpp"
+#include "layer_limits.hpp"
 #include "network_shapes.hpp"
 #include "rom_hex.hpp"
 
@@ -113,12 +114,7 @@ Layer parse_layer(const json& j, size_t index) {
   layer.rom = r.string(j, "rom");
   if (!rom_path_inside_package(layer.rom))
     r.fail(fmt::format("rom '{}' must be a relative path inside the package (no '..', not absolute)", layer.rom));
-  if (layer.cin < 1 || layer.cout < 1 || layer.cin > kMaxChannels || layer.cout > kMaxChannels)
-    r.fail(fmt::format("cin {} / cout {} is outside 1..{}", layer.cin, layer.cout, kMaxChannels));
-  if (layer.kernel < 1 || layer.kernel > kMaxKernel || layer.stride < 1 || layer.stride > layer.kernel ||
-      layer.pad < 0 || layer.pad >= layer.kernel)
-    r.fail(fmt::format("kernel {}, stride {}, pad {}: the kernel must be 1..{}, the stride 1..kernel, the pad 0..kernel-1",
-                       layer.kernel, layer.stride, layer.pad, kMaxKernel));
+  if (const std::string problem = layer_limit_problem(layer); !problem.empty()) r.fail(problem);
   return layer;
 }
 

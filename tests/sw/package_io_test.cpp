@@ -99,8 +99,8 @@ TEST_F(PackageIo, RejectsRomPathsOutsideThePackage) {
 }
 
 TEST_F(PackageIo, RejectsBitsOutOfRange) {
-  expect_rejected([](auto& j) { j["layers"][1]["w_bits"] = 9; }, {"layer 'conv2'", "w_bits = 9", "[2, 8]"});
-  expect_rejected([](auto& j) { j["layers"][1]["out_bits"] = 1; }, {"layer 'conv2'", "out_bits = 1"});
+  expect_rejected([](auto& j) { j["layers"][1]["w_bits"] = 9; }, {"layer 'conv2'", "w_bits 9 is outside 2..8"});
+  expect_rejected([](auto& j) { j["layers"][1]["out_bits"] = 1; }, {"layer 'conv2'", "out_bits 1 is outside 2..8"});
 }
 
 TEST_F(PackageIo, RejectsShapesThatDoNotChain) {
