@@ -147,10 +147,7 @@ CodeMap RtlConvUnit::run_row(const Layer& layer, const CodeMap& strip, const Wei
   for (size_t i = 0; i < beats.size(); ++i) {
     rtl::MacBeat& beat = beats[i];
     beat.act.resize(ArrayParams::kSIMD, 0);
-    const int8_t* word = rom.word(int(i % size_t(rom.words())));
-    beat.wgt.assign(size_t(ArrayParams::kPE) * ArrayParams::kSIMD, 0);
-    for (int p = 0; p < f.pe; ++p)
-      for (int s = 0; s < f.simd; ++s) beat.wgt[size_t(p * ArrayParams::kSIMD + s)] = word[p * f.simd + s];
+    rtl::place_word(rom.word(int(i % size_t(rom.words()))), f, ArrayParams::kPE, ArrayParams::kSIMD, beat.wgt);
   }
   const size_t outputs = size_t(out_w) * f.groups(layer);
   ArrayPins& pins = impl_->array.pins;

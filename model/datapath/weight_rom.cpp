@@ -17,12 +17,7 @@ WeightRom::WeightRom(const Layer& layer, int pe, int simd)
 }
 
 std::vector<int8_t> WeightRom::canonical_weights() const {
-  std::vector<int8_t> weights(size_t(cout_) * depth_);
-  const int folds = (depth_ + simd_ - 1) / simd_;
-  for (int co = 0; co < cout_; ++co)
-    for (int e = 0; e < depth_; ++e)
-      weights[size_t(co) * depth_ + e] = word((co / pe_) * folds + e / simd_)[(co % pe_) * simd_ + e % simd_];
-  return weights;
+  return rtl::unfold_weights(lanes_, cout_, depth_, rtl::ConvFolding{pe_, simd_});
 }
 
 WeightRom WeightRom::from_readmemh(const Layer& layer, int pe, int simd, const std::filesystem::path& file) {
