@@ -2,15 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <map>
 
 #include <fmt/format.h>
-#include <omp.h>
 
 #include "cosim/rtl_conv_unit.hpp"
 #include "datapath/row_ops.hpp"
-#include "driver/tlm_transfer.hpp"
 #include "model_error.hpp"
 #include "ref/integer_ops.hpp"
 
@@ -49,29 +46,31 @@ int window_rows(const Layer& layer) {
   return 1;
 }
 
-// A code's bytes in DRAM and in a skip buffer: two for the 1/16-unit upsampled codes.
-int code_bytes(const TensorShape& s) { return s.bits + s.frac > 8 ? 2 : 1; }
-
 }  // namespace
 
 Accelerator::Accelerator(sc_core::sc_module_name name, const Package& package, const ArchConfig& config,
-                         const std::vector<LayerPlan>& plans, const std::filesystem::path& rom_images,
+                         const std::vector<LayerPlan>& plans, int host_threads, const std::filesystem::path& rom_images,
                          bool record_layers)
     : sc_module(name),
-      dma_socket("dma_socket"),
       csr("csr", package.height, package.width, int(package.layers.size()), sc_time(1000.0 / config.clock_mhz, SC_NS)),
       package_(package),
       config_(config),
       period_(config.period_ns(), SC_NS),
       input_shape_(input_shape(package)),
-      plans_(plans) {
+      plans_(plans),
+      jobs_(std::make_unique<RowJobs>(host_threads - 1)),
+      dma_("dma"),
+      control_("control", csr, period_,
+               {[this] { prepare_frame(); }, [this]() -> const sc_core::sc_event& { return flow_writer_->finished(); },
+                [this] { return dma_.error(); },
+                [this] {
+                  std::vector<uint64_t> busy;
+                  for (const StreamUnit* unit : layer_units_) busy.push_back(uint64_t(unit->stats().busy_cycles));
+                  return busy;
+                }}),
+      input_reader_(dma_, csr, package.width, period_) {
   for (size_t i = 0; i < package.layers.size(); ++i) map_index_[package.layers[i].name] = i;
   for (BufferSpec& spec : pipeline_buffers(package, config, plans)) buffer_specs_[spec.name] = std::move(spec);
-  // The rows of different PEs compute at once, each on one thread (kernels plan their threading
-  // when made: after this).
-  host_threads_ = omp_get_max_threads();
-  omp_set_num_threads(1);
-  jobs_ = std::make_unique<RowJobs>(host_threads_ - 1);
   computing_.resize(package.layers.size());
   row_costs_ = std::vector<RowJobs::Cost>(package.layers.size());
   if (record_layers)
@@ -79,12 +78,21 @@ Accelerator::Accelerator(sc_core::sc_module_name name, const Package& package, c
       observed_.push_back({plan.out.channels, plan.out.height, plan.out.width, std::vector<int16_t>(size_t(plan.out.size()))});
   build_datapath(rom_images);
   build_pipeline();
-  SC_THREAD(control);
 }
 
-Accelerator::~Accelerator() {
-  jobs_.reset();
-  omp_set_num_threads(host_threads_);
+Accelerator::~Accelerator() = default;
+
+FrameTiming Accelerator::frame_timing() const {
+  return {dma_.read_bytes(), dma_.written_bytes(), control_.cycles(), control_.pipeline_start()};
+}
+
+// Before each frame: the counters and levels the reports show are the last frame's.
+void Accelerator::prepare_frame() {
+  dma_.start_frame();
+  rows_done_ = 0;
+  for (auto& rtl : rtl_)
+    if (rtl) rtl->reset_cycles();
+  for (auto& channel : channels_) channel->clear_levels();
 }
 
 // Every conv PE's ROM (packed for its folding, or loaded from an image) and its row datapath: the
@@ -117,7 +125,8 @@ std::string Accelerator::row_kernel(size_t layer) const {
 }
 
 StreamUnit* Accelerator::add_unit(const std::string& name, int rows, int64_t row_cycles, StreamUnit::RowNeed need) {
-  units_.push_back(std::make_unique<StreamUnit>(name.c_str(), rows, row_cycles, period_, std::move(need), frame_start_));
+  units_.push_back(
+      std::make_unique<StreamUnit>(name.c_str(), rows, row_cycles, period_, std::move(need), control_.frame_start()));
   StreamUnit* unit = units_.back().get();
   rows_total_ += rows;
   unit->set_row_done([this](const RowRef&) {
@@ -213,11 +222,10 @@ StreamUnit::RowWork Accelerator::layer_work(size_t i) {
 void Accelerator::build_pipeline() {
   input_unit_ = add_unit("input", package_.height, 0, nullptr);
   input_unit_->set_row_work(guarded([this](int y, const std::vector<LineBuffer>&, RowRef& out) {
-    return input_row_work(y, out);
+    return input_reader_.read_row(y, out);
   }));
   std::map<std::string, StreamUnit*> producer{{"input", input_unit_}};
   std::map<std::string, int> consumers;
-  uint64_t skip_offset = 0;
   for (size_t i = 0; i < package_.layers.size(); ++i) {
     const Layer& layer = package_.layers[i];
     const size_t first_input = map_index_.at(layer.inputs.at(0));
@@ -228,28 +236,12 @@ void Accelerator::build_pipeline() {
       const std::string edge = from + "_to_" + layer.name;
       StreamUnit& source = *producer.at(from);
       const size_t map = map_index_.at(from);
-      const int from_rows = map_shape(map).height;
       // A producer's first consumer is its neighbour (a FIFO); any later one (a decoder concat)
       // reads a skip buffer holding the map until the decoder gets there, on chip or in DRAM.
       if (consumers[from]++ == 0 || config_.skips == SkipPlacement::OnChip) {
         unit->add_input(connect(source, edge), window);
       } else {
-        const uint64_t base = skip_offset;
-        skip_offset += skip_row_bytes(map) * uint64_t(from_rows);
-        StreamUnit* writer = add_unit(edge + "_skip_write", from_rows, 0, [](int y) { return y; });
-        writer->add_input(connect(source, edge + "_to_dram"), 1);
-        writer->set_row_work(guarded([this, map, base](int y, const std::vector<LineBuffer>& in, RowRef& out) {
-          auto token = std::make_shared<Row>();  // "row y is in DRAM": the reader fetches it from there
-          token->y = y;
-          out = token;
-          return skip_write(map, base, *in[0].row(y));
-        }));
-        StreamUnit* reader = add_unit(edge + "_skip_read", from_rows, 0, [](int y) { return y; });
-        reader->add_input(connect(*writer, edge + "_in_dram"), 1);
-        reader->set_row_work(guarded([this, map, base](int y, const std::vector<LineBuffer>&, RowRef& out) {
-          return skip_read(map, base, y, out);
-        }));
-        unit->add_input(connect(*reader, edge + "_from_dram"), window);
+        unit->add_input(connect(*spill_to_dram(source, edge, map), edge + "_from_dram"), window);
       }
     }
     unit->set_row_work(guarded(layer_work(i)));
@@ -266,10 +258,11 @@ void Accelerator::build_pipeline() {
     layer_units_.push_back(unit);
   }
   const size_t head = package_.layers.size() - 1;
+  flow_out_ = std::make_unique<FlowWriter>(dma_, csr, plans_[head].out.height);
   flow_writer_ = add_unit("flow_writer", plans_[head].out.height, 0, [](int y) { return y; });
   flow_writer_->add_input(connect(*layer_units_.back(), package_.layers.back().name + "_to_flow_writer"), 1);
   flow_writer_->set_row_work(guarded([this](int y, const std::vector<LineBuffer>& in, RowRef&) {
-    return flow_write(*in[0].row(y));
+    return flow_out_->write_row(*in[0].row(y));
   }));
   if (channels_.size() != buffer_specs_.size())
     throw SimulationError(fmt::format("the pipeline built {} channels where arch/pipeline_buffers lists {}",
@@ -280,96 +273,26 @@ const TensorShape& Accelerator::map_shape(size_t layer) const {
   return layer == kInputMap ? input_shape_ : plans_[layer].out;
 }
 
-// A skip row in DRAM: channel-major, one byte per code (two for 1/16-unit upsampled codes).
-uint64_t Accelerator::skip_row_bytes(size_t layer) const {
-  const TensorShape& s = map_shape(layer);
-  return uint64_t(s.channels) * s.width * code_bytes(s);
-}
-
-sc_time Accelerator::skip_write(size_t layer, uint64_t base, const Row& row) {
-  const size_t bytes = code_bytes(map_shape(layer)), row_bytes = skip_row_bytes(layer);
-  skip_row_.resize(row_bytes);
-  skip_codes_.resize(size_t(row.channels()) * row.width());
-  row.write_codes(skip_codes_.data(), size_t(row.width()));
-  for (size_t i = 0; i < skip_codes_.size(); ++i)
-    std::memcpy(&skip_row_[i * bytes], &skip_codes_[i], bytes);  // little endian
-  return dma(tlm::TLM_WRITE_COMMAND, csr.reg(csr::kSkipAddr) + base + uint64_t(row.y) * row_bytes, skip_row_.data(),
-             row_bytes);
-}
-
-sc_time Accelerator::skip_read(size_t layer, uint64_t base, int y, RowRef& out) {
-  const TensorShape& s = map_shape(layer);
-  const size_t bytes = code_bytes(s), row_bytes = skip_row_bytes(layer);
-  skip_row_.resize(row_bytes);
-  const sc_time t = dma(tlm::TLM_READ_COMMAND, csr.reg(csr::kSkipAddr) + base + uint64_t(y) * row_bytes,
-                        skip_row_.data(), row_bytes);
-  CodeMap codes{s.channels, 1, s.width, std::vector<int16_t>(size_t(s.channels) * s.width, 0)};
-  for (size_t i = 0; i < codes.codes.size(); ++i) std::memcpy(&codes.codes[i], &skip_row_[i * bytes], bytes);
-  out = make_row(y, std::move(codes), /*head=*/false, /*split=*/s.frac > 0);
-  return t;
-}
-
-// The flow head's row y to DRAM, channel-major int16, where the host reads the flow.
-sc_time Accelerator::flow_write(const Row& row) {
-  const CodeMap& codes = row.head_codes;
-  const int w = codes.width, h = plans_.back().out.height;
-  sc_time t;
-  for (int c = 0; c < codes.channels; ++c) {
-    const size_t at = (size_t(c) * h + row.y) * w;
-    // A TLM payload's data pointer is non-const; a write only reads through it.
-    t = dma(tlm::TLM_WRITE_COMMAND, csr.reg(csr::kFlowAddr) + at * 2,
-            const_cast<int16_t*>(codes.codes.data() + size_t(c) * w), w * 2u, t);
-  }
-  return t;
-}
-
-sc_time Accelerator::dma(tlm::tlm_command command, uint64_t address, void* data, size_t length, sc_time issued) {
-  tlm::tlm_generic_payload trans;
-  prepare_transfer(trans, command, address, data, length);
-  sc_time delay = issued;
-  dma_socket->b_transport(trans, delay);
-  if (trans.is_response_error() && dma_error_ == csr::ErrorCode::None)
-    dma_error_ = command == tlm::TLM_READ_COMMAND ? csr::ErrorCode::DmaRead : csr::ErrorCode::DmaWrite;
-  (command == tlm::TLM_READ_COMMAND ? timing_.dma_read_bytes : timing_.dma_written_bytes) += length;
-  return delay;
-}
-
-// Row y of both images over the DMA, then its pixels into the first PE at one per cycle, whichever
-// is slower.
-sc_time Accelerator::input_row_work(int y, RowRef& out) {
-  const size_t row_bytes = size_t(package_.width) * 3;
-  sc_time t;
-  for (int i = 0; i < 2; ++i) {
-    image_rows_[i].resize(row_bytes);
-    t = dma(tlm::TLM_READ_COMMAND, csr.reg(i == 0 ? csr::kImg1Addr : csr::kImg2Addr) + uint64_t(y) * row_bytes,
-            image_rows_[i].data(), row_bytes, t);
-  }
-  out = input_row(y, image_rows_[0].data(), image_rows_[1].data(), package_.width, input_rows_);
-  return std::max(t, period_ * double(package_.width));
-}
-
-void Accelerator::control() {
-  for (;;) {
-    wait(csr.start_requested());
-    const sc_time start = sc_time_stamp();
-    timing_ = {};
-    dma_error_ = csr::ErrorCode::None;
-    rows_done_ = 0;
-    for (auto& rtl : rtl_)
-      if (rtl) rtl->reset_cycles();
-    timing_.pipeline_start = start;
-    for (auto& channel : channels_) channel->clear_levels();  // the charts show the last frame
-    frame_start_.notify(sc_core::SC_ZERO_TIME);
-    wait(flow_writer_->finished());
-    if (dma_error_ != csr::ErrorCode::None) {
-      csr.frame_failed(dma_error_);
-      continue;
-    }
-    timing_.cycles = uint64_t(std::llround((sc_time_stamp() - start) / period_));
-    std::vector<uint64_t> busy;
-    for (const StreamUnit* unit : layer_units_) busy.push_back(uint64_t(unit->stats().busy_cycles));
-    csr.frame_done(timing_.cycles, busy);
-  }
+// A map a decoder reads later, through DRAM: a unit writing its rows there as they come, and one
+// reading them back for the decoder (which computes with what comes back). Returns the reader.
+StreamUnit* Accelerator::spill_to_dram(StreamUnit& source, const std::string& edge, size_t map) {
+  const TensorShape& shape = map_shape(map);
+  const uint64_t base = spills_.empty() ? 0 : spills_.back()->base() + spills_.back()->bytes();
+  SkipSpill& spill = *spills_.emplace_back(std::make_unique<SkipSpill>(dma_, csr, shape, base));
+  StreamUnit* writer = add_unit(edge + "_skip_write", shape.height, 0, [](int y) { return y; });
+  writer->add_input(connect(source, edge + "_to_dram"), 1);
+  writer->set_row_work(guarded([&spill](int y, const std::vector<LineBuffer>& in, RowRef& out) {
+    auto token = std::make_shared<Row>();  // "row y is in DRAM": the reader fetches it from there
+    token->y = y;
+    out = token;
+    return spill.write_row(*in[0].row(y));
+  }));
+  StreamUnit* reader = add_unit(edge + "_skip_read", shape.height, 0, [](int y) { return y; });
+  reader->add_input(connect(*writer, edge + "_in_dram"), 1);
+  reader->set_row_work(guarded([&spill](int y, const std::vector<LineBuffer>&, RowRef& out) {
+    return spill.read_row(y, out);
+  }));
+  return reader;
 }
 
 std::string Accelerator::blocked_units() const {
@@ -377,7 +300,7 @@ std::string Accelerator::blocked_units() const {
   for (const auto& unit : units_)
     if (!unit->waiting_on().empty())
       list += fmt::format("\n  {} waits for {} since cycle {}", unit->basename(), unit->waiting_on(),
-                          std::llround((unit->waiting_since() - timing_.pipeline_start) / period_));
+                          std::llround((unit->waiting_since() - control_.pipeline_start()) / period_));
   return list;
 }
 

@@ -1,8 +1,9 @@
-// The FlowNetQ accelerator (DESIGN section 4): CSRs behind a TLM target socket, a DMA initiator
-// socket to DRAM, and the layer pipeline: an input streamer reading the pair row by row, one unit
-// per package layer (conv PEs with line buffers and weight ROMs, upsample and concat units), skip
-// buffers on chip or in DRAM, and the flow writer. Rows of codes move through FIFOs; every unit
-// computes its rows from the rows it received. One frame per start.
+// The FlowNetQ accelerator (DESIGN section 4), built and wired here: CSRs behind a TLM target
+// socket, the control unit (control/frame_control), a DMA initiator socket to DRAM (dma/), and the
+// layer pipeline: an input streamer reading the pair row by row, one unit per package layer (conv
+// PEs with line buffers and weight ROMs, upsample and concat units), skip buffers on chip or in
+// DRAM, and the flow writer. Rows of codes move through FIFOs; every unit computes its rows from the
+// rows it received. One frame per start.
 #pragma once
 
 #include <cstdint>
@@ -15,14 +16,16 @@
 
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_initiator_socket.h>
 
 #include "arch/arch_config.hpp"
 #include "arch/folding_model.hpp"
 #include "arch/pipeline_buffers.hpp"
 #include "control/csr_block.hpp"
+#include "control/frame_control.hpp"
 #include "datapath/conv_row_engine.hpp"
 #include "datapath/weight_rom.hpp"
+#include "dma/dma_engine.hpp"
+#include "dma/frame_transfers.hpp"
 #include "pipeline/row_channel.hpp"
 #include "pipeline/row_jobs.hpp"
 #include "pipeline/stream_unit.hpp"
@@ -48,15 +51,17 @@ class Accelerator : public sc_core::sc_module {
  public:
   SC_HAS_PROCESS(Accelerator);
 
-  tlm_utils::simple_initiator_socket<Accelerator> dma_socket;
   CsrBlock csr;
 
+  // `host_threads`: the simulating host's threads that compute PE rows (the simulation's own and
+  // host_threads - 1 workers); each row runs on one, so the caller runs the row kernels with one
+  // OpenMP thread each while this accelerator exists (see simulate()).
   // `rom_images`: when not empty, every conv PE's ROM is loaded from <dir>/<layer>.mem ($readmemh
   // images as --rom-images writes them) instead of being packed from the package.
   // `record_layers`: copy every row each unit emits into layer_codes() (a probe on every unit's
   // output: about a tenth of a full-size frame's wall time, so off when only the flow is wanted).
   Accelerator(sc_core::sc_module_name name, const Package& package, const ArchConfig& config,
-              const std::vector<LayerPlan>& plans, const std::filesystem::path& rom_images = {},
+              const std::vector<LayerPlan>& plans, int host_threads, const std::filesystem::path& rom_images = {},
               bool record_layers = true);
   ~Accelerator() override;
 
@@ -68,7 +73,9 @@ class Accelerator : public sc_core::sc_module {
   const UnitStats& input_stats() const { return input_unit_->stats(); }
   // Every unit of the pipeline (the input streamer, the layers, skip DMA stages, the flow writer).
   const std::vector<std::unique_ptr<StreamUnit>>& units() const { return units_; }
-  const FrameTiming& frame_timing() const { return timing_; }
+  FrameTiming frame_timing() const;
+  // The DMA master's initiator socket, to bind to the DRAM.
+  tlm_utils::simple_initiator_socket<DmaEngine>& dma_socket() { return dma_.socket; }
   // Per package layer: its weight ROM (null for layers without weights), its RTL's cycles.
   const WeightRom* rom(size_t layer) const { return roms_[layer].get(); }
   // What computes a conv PE's rows on this host: a fast kernel's name, or the Verilated RTL; "" for other units.
@@ -86,11 +93,7 @@ class Accelerator : public sc_core::sc_module {
   void trace(sc_core::sc_trace_file* file) const;
 
  private:
-  void control();
-  // One DMA transfer issued `issued` after the current time; returns when it completes, relative to
-  // the current time (chain them: t = dma(..., t)).
-  sc_core::sc_time dma(tlm::tlm_command command, uint64_t address, void* data, size_t length,
-                       sc_core::sc_time issued = sc_core::SC_ZERO_TIME);
+  void prepare_frame();
   // The channel of that name as arch/pipeline_buffers specifies it (its depth and rows).
   RowChannel* connect(StreamUnit& producer, const std::string& name);
   void build_pipeline();
@@ -101,11 +104,7 @@ class Accelerator : public sc_core::sc_module {
   void stop_frame(const std::exception& error);
   StreamUnit* add_unit(const std::string& name, int rows, int64_t row_cycles, StreamUnit::RowNeed need);
   const TensorShape& map_shape(size_t layer) const;
-  uint64_t skip_row_bytes(size_t layer) const;
-  sc_core::sc_time input_row_work(int y, RowRef& out);
-  sc_core::sc_time skip_write(size_t layer, uint64_t base, const Row& row);
-  sc_core::sc_time skip_read(size_t layer, uint64_t base, int y, RowRef& out);
-  sc_core::sc_time flow_write(const Row& row);
+  StreamUnit* spill_to_dram(StreamUnit& source, const std::string& edge, size_t map);
 
   const Package& package_;
   ArchConfig config_;
@@ -116,12 +115,15 @@ class Accelerator : public sc_core::sc_module {
   std::vector<std::unique_ptr<WeightRom>> roms_;          // per layer
   std::vector<std::unique_ptr<ConvRowEngine>> engines_;   // per layer: conv PEs' datapaths
   std::vector<std::unique_ptr<RtlConvUnit>> rtl_;         // per layer: co-simulated PEs' RTL
-  int host_threads_;                                      // OpenMP's, restored on destruction
   std::unique_ptr<RowJobs> jobs_;                         // the PEs' rows off the simulation thread
   std::vector<RowJobs::Ticket> computing_;                // per layer: its PE's last row's job
   std::vector<RowJobs::Cost> row_costs_;                  // per layer: how long its PE's rows take on the host
   LayerCodes observed_;
-  sc_core::sc_event frame_start_;
+  DmaEngine dma_;
+  FrameControl control_;
+  InputReader input_reader_;
+  std::vector<std::unique_ptr<SkipSpill>> spills_;  // skip maps held in DRAM
+  std::unique_ptr<FlowWriter> flow_out_;
   std::vector<std::unique_ptr<StreamUnit>> units_;
   std::vector<StreamUnit*> layer_units_;  // per package layer
   StreamUnit* input_unit_ = nullptr;
@@ -129,14 +131,9 @@ class Accelerator : public sc_core::sc_module {
   std::map<std::string, BufferSpec> buffer_specs_;  // every FIFO and skip buffer, by channel name
   std::vector<std::unique_ptr<RowChannel>> channels_;
   std::vector<const BufferSpec*> channel_specs_;     // per channel
-  FrameTiming timing_;
-  csr::ErrorCode dma_error_ = csr::ErrorCode::None;  // the frame's first DMA failure
   std::string datapath_error_;
   int rows_done_ = 0, rows_total_ = 0;
   std::function<void(double)> progress_;
-  std::vector<uint8_t> image_rows_[2], skip_row_;
-  RowPool input_rows_;               // the input unit's rows, reused once every consumer lets go
-  std::vector<int16_t> skip_codes_;  // a skip row's codes on their way to skip_row_'s bytes
 };
 
 }  // namespace qflow

@@ -5,6 +5,7 @@
 #include <map>
 
 #include <fmt/format.h>
+#include <omp.h>
 
 #include <systemc>
 #include <tlm_utils/tlm_quantumkeeper.h>
@@ -34,6 +35,19 @@ sc_core::sc_time frame_timeout(const Package& package, const ArchConfig& config,
   return sc_core::sc_time(100.0 * cycles * config.period_ns() + 10.0 * rtl_ns + 1e7, sc_core::SC_NS);
 }
 
+// Sets this thread's OpenMP team size to one for its lifetime, and gives the previous one back.
+class OneOpenMpThread {
+ public:
+  OneOpenMpThread() : host_threads_(omp_get_max_threads()) { omp_set_num_threads(1); }
+  ~OneOpenMpThread() { omp_set_num_threads(host_threads_); }
+  OneOpenMpThread(const OneOpenMpThread&) = delete;
+  OneOpenMpThread& operator=(const OneOpenMpThread&) = delete;
+  int host_threads() const { return host_threads_; }
+
+ private:
+  int host_threads_;
+};
+
 // An image's bytes, row after row (a cv::Mat may pad its rows).
 std::vector<uint8_t> rgb_bytes(const cv::Mat& rgb) {
   const cv::Mat packed = rgb.isContinuous() ? rgb : rgb.clone();
@@ -55,7 +69,11 @@ SimulationResult simulate(const Package& package, const ArchConfig& config, cons
   const std::vector<LayerPlan> plans = plan_layers(package, config);  // shapes and cycles, computed once
   const TensorShape& head = plans.back().out;
   Dram dram("dram", config.dram);
-  Accelerator accelerator("accelerator", package, config, plans, options.rom_images, options.record_layers);
+  // Each PE row runs on one host thread (rows of different PEs at once), so the row kernels, planned
+  // when the accelerator is built, get one OpenMP thread each; the caller's count comes back after.
+  const OneOpenMpThread one_thread;
+  Accelerator accelerator("accelerator", package, config, plans, one_thread.host_threads(), options.rom_images,
+                          options.record_layers);
   HostDriver host("host", {rgb_bytes(pair.img1), rgb_bytes(pair.img2), package.height, package.width, head.channels,
                            head.height, head.width, options.frames, frame_timeout(package, config, plans)});
   sc_core::sc_signal<bool> irq("irq");
@@ -63,7 +81,7 @@ SimulationResult simulate(const Package& package, const ArchConfig& config, cons
   host.irq(irq);
   host.csr_socket.bind(accelerator.csr.socket);
   host.mem_socket.bind(dram.socket);
-  accelerator.dma_socket.bind(dram.socket);
+  accelerator.dma_socket().bind(dram.socket);
   accelerator.set_progress(options.progress);
 
   sc_core::sc_trace_file* waves = nullptr;
@@ -90,7 +108,7 @@ SimulationResult simulate(const Package& package, const ArchConfig& config, cons
 
   SimulationResult result;
   const sc_core::sc_time period(config.period_ns(), sc_core::SC_NS);
-  const FrameTiming& timing = accelerator.frame_timing();
+  const FrameTiming timing = accelerator.frame_timing();
   result.layers = accelerator.layer_codes();
   result.frames = host.frames();
   result.frame_cycles = timing.cycles;

@@ -1,0 +1,38 @@
+// The accelerator's DMA master: one TLM-2.0 initiator socket to DRAM, shared by the input reader,
+// the skip-row spill and the flow writer. It counts the frame's traffic and keeps its first failure
+// (the frame then ends with that error in the status CSR).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include "driver/csr_map.hpp"
+
+namespace qflow {
+
+class DmaEngine : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_initiator_socket<DmaEngine> socket;
+
+  explicit DmaEngine(sc_core::sc_module_name name);
+
+  // One transfer issued `issued` after the current time; returns when it completes, relative to
+  // the current time (chain them: t = transfer(..., t)). Loosely timed: it never waits.
+  sc_core::sc_time transfer(tlm::tlm_command command, uint64_t address, void* data, size_t length,
+                            sc_core::sc_time issued = sc_core::SC_ZERO_TIME);
+
+  void start_frame();  // clears the counters and the error
+  uint64_t read_bytes() const { return read_bytes_; }
+  uint64_t written_bytes() const { return written_bytes_; }
+  csr::ErrorCode error() const { return error_; }
+
+ private:
+  uint64_t read_bytes_ = 0, written_bytes_ = 0;
+  csr::ErrorCode error_ = csr::ErrorCode::None;
+};
+
+}  // namespace qflow

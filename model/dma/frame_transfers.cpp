@@ -1,0 +1,70 @@
+#include "frame_transfers.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "datapath/row_ops.hpp"
+
+namespace qflow {
+
+using sc_core::sc_time;
+
+InputReader::InputReader(DmaEngine& dma, const CsrBlock& csr, int width, sc_time period)
+    : dma_(dma), csr_(csr), width_(width), period_(period) {}
+
+sc_time InputReader::read_row(int y, RowRef& out) {
+  const size_t row_bytes = size_t(width_) * 3;
+  sc_time t;
+  for (int i = 0; i < 2; ++i) {
+    rgb_[i].resize(row_bytes);
+    t = dma_.transfer(tlm::TLM_READ_COMMAND, csr_.reg(i == 0 ? csr::kImg1Addr : csr::kImg2Addr) + uint64_t(y) * row_bytes,
+                      rgb_[i].data(), row_bytes, t);
+  }
+  out = input_row(y, rgb_[0].data(), rgb_[1].data(), width_, rows_);
+  return std::max(t, period_ * double(width_));
+}
+
+SkipSpill::SkipSpill(DmaEngine& dma, const CsrBlock& csr, const TensorShape& map, uint64_t base)
+    : dma_(dma),
+      csr_(csr),
+      map_(map),
+      base_(base),
+      code_bytes_(map.bits + map.frac > 8 ? 2 : 1),
+      row_bytes_(size_t(map.channels) * map.width * code_bytes_) {}
+
+uint64_t SkipSpill::address(int y) const { return csr_.reg(csr::kSkipAddr) + base_ + uint64_t(y) * row_bytes_; }
+
+sc_time SkipSpill::write_row(const Row& row) {
+  bytes_.resize(row_bytes_);
+  codes_.resize(size_t(row.channels()) * row.width());
+  row.write_codes(codes_.data(), size_t(row.width()));
+  for (size_t i = 0; i < codes_.size(); ++i)
+    std::memcpy(&bytes_[i * code_bytes_], &codes_[i], code_bytes_);  // little endian
+  return dma_.transfer(tlm::TLM_WRITE_COMMAND, address(row.y), bytes_.data(), row_bytes_);
+}
+
+sc_time SkipSpill::read_row(int y, RowRef& out) {
+  bytes_.resize(row_bytes_);
+  const sc_time t = dma_.transfer(tlm::TLM_READ_COMMAND, address(y), bytes_.data(), row_bytes_);
+  CodeMap codes{map_.channels, 1, map_.width, std::vector<int16_t>(size_t(map_.channels) * map_.width, 0)};
+  for (size_t i = 0; i < codes.codes.size(); ++i) std::memcpy(&codes.codes[i], &bytes_[i * code_bytes_], code_bytes_);
+  out = make_row(y, std::move(codes), /*head=*/false, /*split=*/map_.frac > 0);
+  return t;
+}
+
+FlowWriter::FlowWriter(DmaEngine& dma, const CsrBlock& csr, int height) : dma_(dma), csr_(csr), height_(height) {}
+
+sc_time FlowWriter::write_row(const Row& row) {
+  const CodeMap& codes = row.head_codes;
+  const int w = codes.width;
+  sc_time t;
+  for (int c = 0; c < codes.channels; ++c) {
+    const size_t at = (size_t(c) * height_ + row.y) * w;
+    // A TLM payload's data pointer is non-const; a write only reads through it.
+    t = dma_.transfer(tlm::TLM_WRITE_COMMAND, csr_.reg(csr::kFlowAddr) + at * 2,
+                      const_cast<int16_t*>(codes.codes.data() + size_t(c) * w), w * 2u, t);
+  }
+  return t;
+}
+
+}  // namespace qflow
