@@ -54,6 +54,9 @@ class HostDriver : public sc_core::sc_module {
 
  private:
   void run();
+  void load();
+  void run_frame(int frame);
+  void fail(std::string why);  // records the first failure
   void csr_write(uint32_t offset, uint32_t value);
   uint32_t csr_read(uint32_t offset);
   void memory(tlm::tlm_command command, uint64_t address, void* data, size_t length);
