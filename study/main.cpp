@@ -16,19 +16,10 @@ namespace qflow::study {
 namespace {
 namespace fs = std::filesystem;
 
-// A tool the jobs call: a path made absolute (the jobs run in their run folders), or a bare name
-// looked up on the PATH when the job runs.
-fs::path executable(const std::string& option, const fs::path& tool) {
-  if (!tool.has_parent_path()) return tool;
-  if (!fs::exists(tool)) throw PlanError(fmt::format("{}: {} does not exist", option, tool.string()));
-  return fs::absolute(tool);
-}
-
 void add_plan(CLI::App& app) {
   struct Args {
     StudyOptions o;
     std::string bits = "8,7,6,5,4,3,2", size = "128x128", export_size, sensitivity_widths = "6,4,3,2", learned_bits;
-    Tools tools{QFLOW_TRAIN_EXE, QFLOW_SIM_EXE, {}};
   };
   auto a = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("plan", "write a study's jobs (jobs.txt, waves, run-parallel.sh, slurm.sh)");
@@ -57,8 +48,6 @@ void add_plan(CLI::App& app) {
                   "also a mixed-precision run chosen from the sensitivities within this fraction of W8A8's LUTs (e.g. 0.5)");
   cmd->add_option("--learned-ranges", a->learned_bits,
                   "also WnAn-lsq runs at these widths (e.g. 4,3): learned weight ranges and activation steps (LSQ)");
-  cmd->add_option("--train-exe", a->tools.train, "the qflow-train the jobs run")->capture_default_str();
-  cmd->add_option("--sim-exe", a->tools.sim, "the qflow-sim the jobs run")->capture_default_str();
   cmd->callback([a] {
     StudyOptions o = a->o;
     o.bits = parse_bits_list(a->bits);
@@ -69,8 +58,7 @@ void add_plan(CLI::App& app) {
     const char* env = std::getenv("QFLOW_DATA");
     if (o.real.empty() && env && fs::is_directory(env)) o.real = env;
     const std::vector<RunConfig> runs = plan_runs(o);
-    write_plan(o, runs, {executable("--train-exe", a->tools.train), executable("--sim-exe", a->tools.sim),
-                         fs::canonical("/proc/self/exe")});
+    write_plan(o, runs);
     fmt::print("qflow-study: {} runs planned in {} ({})\n  locally:  {}/run-parallel.sh [JOBS]\n  Slurm:    {}/submit-slurm.sh\n",
                runs.size(), o.out.string(), o.real.empty() ? "no real pairs: --real DIR or QFLOW_DATA" : "real pairs: " + o.real.string(),
                o.out.string(), o.out.string());

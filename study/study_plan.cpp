@@ -29,15 +29,45 @@ void write_file(const fs::path& path, const std::string& text, bool executable =
 
 std::string size_text(int h, int w) { return fmt::format("{}x{}", h, w); }
 
+// A path the user gave, as a job reaches it from its run folder (STUDY/runs/<name>): an absolute
+// path as it is, a relative one (from where the plan was made) made relative to the run folder, so
+// that the study folder moves with what it refers to.
+std::string from_run_folder(const fs::path& given, const fs::path& study) {
+  if (given.is_absolute()) return given.string();
+  const fs::path run = (fs::absolute(study) / "runs" / "run").lexically_normal();
+  return fs::absolute(given).lexically_normal().lexically_relative(run).string();
+}
+
+// The --data argument as a job passes it: a photo library's folder, when given, from the run folder.
+std::string data_from_run_folder(const std::string& data, const fs::path& study) {
+  const std::string kind = data.substr(0, data.find(':'));
+  if (kind == data || kind != "photos") return data;
+  return kind + ":" + from_run_folder(data.substr(kind.size() + 1), study);
+}
+
+// Sourced by every job and by run-parallel.sh: the tools from variables or the PATH, so that a study
+// folder runs on any machine that has them.
+const char* kToolsScript =
+    "# The tools a study's jobs call: $QFLOW_TRAIN, $QFLOW_SIM and $QFLOW_STUDY when set, else\n"
+    "# qflow-train, qflow-sim and qflow-study on the PATH (written by qflow-study plan).\n"
+    "train=${QFLOW_TRAIN:-qflow-train} sim=${QFLOW_SIM:-qflow-sim} study=${QFLOW_STUDY:-qflow-study}\n"
+    "for tool in \"$train\" \"$sim\" \"$study\"; do\n"
+    "  command -v \"$tool\" > /dev/null || {\n"
+    "    echo \"$tool not found: put qflow-train, qflow-sim and qflow-study on the PATH or set QFLOW_TRAIN, QFLOW_SIM, QFLOW_STUDY\" >&2\n"
+    "    exit 1\n"
+    "  }\n"
+    "done\n";
+
 // The shell script of one run: train (or take the given float checkpoint), measure on the
 // validation scenes and the real pairs, and for a quantized run export, simulate and cost it.
-std::string job_script(const StudyOptions& o, const RunConfig& r, const Tools& t) {
-  const std::string train = quote(t.train.string()), sim = quote(t.sim.string()), study = quote(t.study.string());
+std::string job_script(const StudyOptions& o, const RunConfig& r) {
+  const std::string train = "\"$train\"", sim = "\"$sim\"", study = "\"$study\"";
   const std::string size = size_text(o.height, o.width), export_size = size_text(o.export_height, o.export_width);
+  const std::string data = quote(data_from_run_folder(o.data, o.out));
   std::ostringstream s;
   s << "#!/usr/bin/env bash\n"
-    << fmt::format("# Run '{}' of the study in {} (written by qflow-study plan).\n", r.name, o.out.string())
-    << "set -euo pipefail\ncd \"$(dirname \"$0\")\"\n"
+    << fmt::format("# Run '{}' of the study two folders up (written by qflow-study plan).\n", r.name)
+    << "set -euo pipefail\ncd \"$(dirname \"$0\")\"\nsource ../../tools.sh\n"
     << "rm -rf checkpoint package sim log.csv ./*.json ./*.log layer_bits.txt done\n";
   for (const std::string& needed : {r.init_from, r.after})
     if (!needed.empty())
@@ -46,7 +76,7 @@ std::string job_script(const StudyOptions& o, const RunConfig& r, const Tools& t
   if (r.kind == RunConfig::Kind::Sensitivity) {
     s << fmt::format("{} sensitivity --checkpoint ../{}/checkpoint --data {} --widths {} --samples {} --seed {} "
                      "--json sensitivity.json > sensitivity.log 2>&1\ntouch done\n",
-                     train, r.after, quote(o.data), fmt::join(o.sensitivity_widths, ","), o.sensitivity_samples, o.seed);
+                     train, r.after, data, fmt::join(o.sensitivity_widths, ","), o.sensitivity_samples, o.seed);
     return s.str();
   }
   std::string layer_bits;
@@ -55,25 +85,25 @@ std::string job_script(const StudyOptions& o, const RunConfig& r, const Tools& t
     layer_bits = " --layer-bits \"$(cat layer_bits.txt)\"";
   }
   if (r.name == "flownetq-float" && !o.float_checkpoint.empty()) {
-    s << fmt::format("cp -r {} checkpoint\n", quote(o.float_checkpoint.string()));
+    s << fmt::format("cp -r {} checkpoint\n", quote(from_run_folder(o.float_checkpoint, o.out)));
   } else {
     const int steps = r.quantized() ? o.finetune_steps : o.steps;
     const double lr = r.net == "flownets" ? o.flownets_lr : r.quantized() ? o.finetune_lr : o.lr;
     s << fmt::format("{} train --net {} --width-mult {} --size {} --wbits {} --abits {}{}{} --data {} --steps {} --lr {} "
                      "--seed {} --threads {} --val-every {} --val-samples {}{} --out . > train.log 2>&1\n",
                      train, r.net, o.width_mult, size, r.w_bits, r.a_bits, layer_bits,
-                     r.learned_ranges ? " --learned-ranges" : "", quote(o.data), steps, lr, o.seed,
+                     r.learned_ranges ? " --learned-ranges" : "", data, steps, lr, o.seed,
                      o.threads, std::max(1, steps / 6), o.val_samples,
                      r.init_from.empty() ? "" : " --init ../" + r.init_from + "/checkpoint");
   }
   s << fmt::format("{} eval --checkpoint checkpoint --data {} --size {} --samples {} --seed {} --json val.json > val.log 2>&1\n",
-                   train, quote(o.data), export_size, o.val_samples, o.seed);
+                   train, data, export_size, o.val_samples, o.seed);
   if (!o.real.empty())
     s << fmt::format("{} eval --checkpoint checkpoint --data {} --size {} --samples 100000 --json real.json > real.log 2>&1\n",
-                     train, quote("pairs:" + o.real.string()), export_size);
+                     train, quote("pairs:" + from_run_folder(o.real, o.out)), export_size);
   if (r.quantized()) {
     s << fmt::format("{} export --checkpoint checkpoint --out package --data {} --size {} --cases 1 --eval-samples 4 "
-                     "--seed {} > export.log 2>&1\n", train, quote(o.data), export_size, o.seed);
+                     "--seed {} > export.log 2>&1\n", train, data, export_size, o.seed);
     s << fmt::format("{} run --model package --multipliers {} --gt '' --vcd '' --out sim --quiet > sim.log 2>&1\n", sim,
                      o.multipliers);
     s << fmt::format("{} cost . > cost.log 2>&1\n", study);
@@ -82,10 +112,11 @@ std::string job_script(const StudyOptions& o, const RunConfig& r, const Tools& t
   return s.str();
 }
 
-std::string jobs_text(const std::vector<RunConfig>& runs, const fs::path& out, int wave) {
+// One `bash runs/<name>/job.sh` per line, from the study folder (where run-parallel.sh and slurm.sh run).
+std::string jobs_text(const std::vector<RunConfig>& runs, int wave) {
   std::string text;
   for (const RunConfig& r : runs)
-    if (wave == 0 || r.wave == wave) text += fmt::format("bash {}\n", quote((out / "runs" / r.name / "job.sh").string()));
+    if (wave == 0 || r.wave == wave) text += fmt::format("bash {}\n", quote((fs::path("runs") / r.name / "job.sh").string()));
   return text;
 }
 
@@ -148,18 +179,15 @@ std::vector<RunConfig> plan_runs(const StudyOptions& o) {
   return runs;
 }
 
-void write_plan(const StudyOptions& o_in, const std::vector<RunConfig>& runs, const Tools& tools) {
+void write_plan(const StudyOptions& o_in, const std::vector<RunConfig>& runs) {
   StudyOptions o = o_in;
-  o.out = fs::absolute(o.out).lexically_normal();
-  if (!o.real.empty()) o.real = fs::absolute(o.real);
-  if (!o.float_checkpoint.empty()) o.float_checkpoint = fs::absolute(o.float_checkpoint);
   if (o.export_height == 0) std::tie(o.export_height, o.export_width) = std::pair{o.height, o.width};
   fs::create_directories(o.out / "runs");
 
   nlohmann::json configs = nlohmann::json::array();
   for (const RunConfig& r : runs) {
     fs::create_directories(o.out / "runs" / r.name);
-    write_file(o.out / "runs" / r.name / "job.sh", job_script(o, r, tools), true);
+    write_file(o.out / "runs" / r.name / "job.sh", job_script(o, r), true);
     static const char* kinds[] = {"trained", "sensitivity", "mixed"};
     configs.push_back({{"name", r.name}, {"net", r.net}, {"w_bits", r.w_bits}, {"a_bits", r.a_bits},
                        {"init_from", r.init_from}, {"wave", r.wave}, {"kind", kinds[int(r.kind)]},
@@ -178,42 +206,44 @@ void write_plan(const StudyOptions& o_in, const std::vector<RunConfig>& runs, co
   write_file(o.out / "study.json", study.dump(1) + "\n");
 
   const int waves = std::max_element(runs.begin(), runs.end(), [](const auto& a, const auto& b) { return a.wave < b.wave; })->wave;
-  write_file(o.out / "jobs.txt", jobs_text(runs, o.out, 0));
+  write_file(o.out / "tools.sh", kToolsScript);
+  write_file(o.out / "jobs.txt", jobs_text(runs, 0));
   std::string local, submit;
   for (int w = 1; w <= waves; ++w) {
-    write_file(o.out / fmt::format("wave{}.txt", w), jobs_text(runs, o.out, w));
+    write_file(o.out / fmt::format("wave{}.txt", w), jobs_text(runs, w));
     local += fmt::format("parallel --will-cite --joblog joblog-wave{0} --resume-failed -j \"$jobs\" < wave{0}.txt\n", w);
     const auto count = std::count_if(runs.begin(), runs.end(), [&](const RunConfig& r) { return r.wave == w; });
     submit += fmt::format("wave{0}=$(sbatch --parsable{1} --array=1-{2} slurm.sh wave{0}.txt)\n"
                           "echo \"wave {0}: job ${{wave{0}%%;*}}\"\n",
                           w, w == 1 ? "" : fmt::format(" --dependency=afterok:${{wave{}%%;*}}", w - 1), count);
   }
-  const std::string dir = quote(o.out.string());
   write_file(o.out / "run-parallel.sh",
              fmt::format("#!/usr/bin/env bash\n"
                          "# Runs the study on this machine with GNU parallel, N jobs at a time (default: one per core;\n"
                          "# N may be a file holding the number, re-read as jobs finish). Each wave starts when the one\n"
                          "# before it has finished (quantized runs fine-tune from the float run). Rerun to continue:\n"
                          "# --resume-failed skips what finished and retries what failed.\n"
-                         "set -euo pipefail\ncd {}\njobs=${{1:-$(nproc)}}\n{}{} report .\n",
-                         dir, local, quote(tools.study.string())),
+                         "set -euo pipefail\ncd \"$(dirname \"$0\")\"\nsource tools.sh\njobs=${{1:-$(nproc)}}\n{}\"$study\" report .\n",
+                         local),
              true);
   write_file(o.out / "slurm.sh",
              fmt::format("#!/usr/bin/env bash\n"
-                         "#SBATCH --job-name=qflow-study\n#SBATCH --cpus-per-task={}\n#SBATCH --output={}/slurm-%A_%a.out\n"
-                         "# One array task = one line of a jobs file (default: jobs.txt): line $SLURM_ARRAY_TASK_ID.\n"
+                         "#SBATCH --job-name=qflow-study\n#SBATCH --cpus-per-task={}\n#SBATCH --output=slurm-%A_%a.out\n"
+                         "# One array task = one line of a jobs file (default: jobs.txt): line $SLURM_ARRAY_TASK_ID,\n"
+                         "# run from the study folder (Slurm runs a copy of this script: the folder it was submitted from).\n"
                          "#   sbatch --array=1-N slurm.sh [waveK.txt]   (submit-slurm.sh submits every wave)\n"
-                         "set -euo pipefail\njobs=${{1:-{}/jobs.txt}}\n"
+                         "set -euo pipefail\n[[ -z ${{1:-}} ]] || jobs=$(realpath \"$1\")\n"
+                         "cd \"${{SLURM_SUBMIT_DIR:-$(dirname \"$0\")}}\"\njobs=${{jobs:-jobs.txt}}\n"
                          ": \"${{SLURM_ARRAY_TASK_ID:?slurm.sh runs as an array task (sbatch --array=1-N)}}\"\n"
                          "line=$(sed -n \"${{SLURM_ARRAY_TASK_ID}}p\" \"$jobs\")\n"
                          "[[ -n $line ]] || {{ echo \"slurm.sh: $jobs has no line $SLURM_ARRAY_TASK_ID\" >&2; exit 1; }}\n"
                          "eval \"$line\"\n",
-                         o.threads, o.out.string(), o.out.string()),
+                         o.threads),
              true);
   submit = fmt::format("#!/usr/bin/env bash\n"
                        "# Submits the study to Slurm: each wave an array that starts once the wave before it succeeded.\n"
-                       "set -euo pipefail\ncd {}\n{}",
-                       dir, submit);
+                       "set -euo pipefail\ncd \"$(dirname \"$0\")\"\n{}",
+                       submit);
   write_file(o.out / "submit-slurm.sh", submit, true);
 }
 

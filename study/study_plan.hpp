@@ -59,13 +59,10 @@ std::vector<int> parse_bits_list(const std::string& text, const std::string& opt
 void validate(const StudyOptions& options);
 std::vector<RunConfig> plan_runs(const StudyOptions& options);
 
-// Where the executables the jobs call live.
-struct Tools {
-  std::filesystem::path train, sim, study;
-};
-
-// Writes STUDY/study.json, runs/<name>/job.sh, jobs.txt (every job, wave 1 first), wave<N>.txt
-// per wave, run-parallel.sh, slurm.sh and submit-slurm.sh.
-void write_plan(const StudyOptions& options, const std::vector<RunConfig>& runs, const Tools& tools);
+// Writes STUDY/study.json, tools.sh, runs/<name>/job.sh, jobs.txt (every job, wave 1 first),
+// wave<N>.txt per wave, run-parallel.sh, slurm.sh and submit-slurm.sh. Every script names paths
+// relative to the study folder and finds the tools on the PATH or through QFLOW_TRAIN, QFLOW_SIM
+// and QFLOW_STUDY, so the folder can move to another machine.
+void write_plan(const StudyOptions& options, const std::vector<RunConfig>& runs);
 
 }  // namespace qflow::study

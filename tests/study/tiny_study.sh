@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # tiny_study.sh QFLOW_STUDY WORK: a two-width study at 64x64 for a few steps, with the per-layer
 # sensitivity and a mixed-precision run, planned, run under GNU parallel (four waves) and reported;
-# then the report again with one run removed (listed as missing, not fatal).
+# then the report again with one run removed (listed as missing, not fatal). The study is planned in
+# one folder and run from another: nothing it wrote may name the folder it was planned in.
 set -euo pipefail
 study=$1 work=$2
 rm -rf "$work" && mkdir -p "$work"
-"$study" plan --out "$work/s" --bits 8,3 --width-mult 0.125 --size 64x64 --steps 40 --finetune-steps 20 \
+"$study" plan --out "$work/planned" --bits 8,3 --width-mult 0.125 --size 64x64 --steps 40 --finetune-steps 20 \
   --data synthetic --val-samples 4 --multipliers 256 --sensitivity-widths 4,2 \
   --sensitivity-samples 8 --mixed-luts 0.8
+mv "$work/planned" "$work/s"
+if grep -rl "$work/planned" "$work/s"; then echo "the plan names the folder it was planned in"; exit 1; fi
 "$work/s/run-parallel.sh" 2
 csv=$work/s/report.csv
 cat "$work/s/report.md"

@@ -14,7 +14,9 @@ torch::Tensor rgb_tensor(const cv::Mat& rgb) {
 class PhotoDataset final : public FlowDataset {
  public:
   explicit PhotoDataset(const PhotoOptions& o)
-      : o_(o), library_(o.library.empty() ? PhotoLibrary::default_dir() : o.library, o.validation) {}
+      : o_(o),
+        library_(o.library.empty() ? PhotoLibrary::default_dir() : o.library, o.validation,
+                 o.library.empty() ? "(the default library)" : o.library.string()) {}
   size_t size() const override { return o_.samples; }
   std::string describe() const override {
     return fmt::format("{}, scenes of a {}-wide frame at {}x{}, seed {}", library_.describe(), o_.scene_width,

@@ -205,7 +205,8 @@ bool PhotoLibrary::in_validation(const std::string& relative_path) {
   return h % 8 == 0;
 }
 
-PhotoLibrary::PhotoLibrary(const fs::path& dir, bool validation) : dir_(dir), validation_(validation) {
+PhotoLibrary::PhotoLibrary(const fs::path& dir, bool validation, std::string name)
+    : dir_(dir), name_(name.empty() ? dir.string() : std::move(name)), validation_(validation) {
   const auto split = [&](const std::vector<fs::path>& files) {
     std::vector<fs::path> mine;
     for (const fs::path& f : files)
@@ -231,7 +232,7 @@ PhotoLibrary::PhotoLibrary(const fs::path& dir, bool validation) : dir_(dir), va
 }
 
 std::string PhotoLibrary::describe() const {
-  return fmt::format("photos {} ({} split: {} photographs, {} cut-outs)", dir_.string(),
+  return fmt::format("photos {} ({} split: {} photographs, {} cut-outs)", name_,
                      validation_ ? "validation" : "training", backgrounds_.size(), objects_.size());
 }
 

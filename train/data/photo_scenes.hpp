@@ -20,8 +20,9 @@ namespace qflow::train {
 // photo is in the validation split when a hash of its path says so, never in both.
 class PhotoLibrary {
  public:
-  // Throws, naming scripts/fetch-photos.sh, when `dir` holds no usable photographs.
-  PhotoLibrary(const std::filesystem::path& dir, bool validation);
+  // Throws, naming scripts/fetch-photos.sh, when `dir` holds no usable photographs. `name` is how
+  // describe() names the library: as the user gave it (default: `dir`).
+  PhotoLibrary(const std::filesystem::path& dir, bool validation, std::string name = {});
   // $QFLOW_PHOTOS, else ~/.cache/qflow/photos.
   static std::filesystem::path default_dir();
   // Whether a library-relative path belongs to the validation split (about one photo in eight).
@@ -33,6 +34,7 @@ class PhotoLibrary {
 
  private:
   std::filesystem::path dir_;
+  std::string name_;
   bool validation_;
   std::vector<cv::Mat> backgrounds_, objects_;
 };
