@@ -48,16 +48,16 @@ int window_rows(const Layer& layer) {
 
 }  // namespace
 
-Accelerator::Accelerator(sc_core::sc_module_name name, const Package& package, const ArchConfig& config,
-                         const std::vector<LayerPlan>& plans, int host_threads, const std::filesystem::path& rom_images,
-                         bool record_layers)
+Accelerator::Accelerator(sc_core::sc_module_name name, const RunPlan& plan, int host_threads,
+                         const std::filesystem::path& rom_images, bool record_layers)
     : sc_module(name),
-      csr("csr", package.height, package.width, int(package.layers.size()), sc_time(1000.0 / config.clock_mhz, SC_NS)),
-      package_(package),
-      config_(config),
-      period_(config.period_ns(), SC_NS),
-      input_shape_(input_shape(package)),
-      plans_(plans),
+      csr("csr", plan.package.height, plan.package.width, int(plan.package.layers.size()),
+          sc_time(plan.config.period_ns(), SC_NS)),
+      package_(plan.package),
+      config_(plan.config),
+      period_(plan.config.period_ns(), SC_NS),
+      input_shape_(plan.maps.at("input")),
+      plans_(plan.layers),
       jobs_(std::make_unique<RowJobs>(host_threads - 1)),
       dma_("dma"),
       control_("control", csr, period_,
@@ -68,11 +68,11 @@ Accelerator::Accelerator(sc_core::sc_module_name name, const Package& package, c
                   for (const StreamUnit* unit : layer_units_) busy.push_back(uint64_t(unit->stats().busy_cycles));
                   return busy;
                 }}),
-      input_reader_(dma_, csr, package.width, period_) {
-  for (size_t i = 0; i < package.layers.size(); ++i) map_index_[package.layers[i].name] = i;
-  for (BufferSpec& spec : pipeline_buffers(package, config, plans)) buffer_specs_[spec.name] = std::move(spec);
-  computing_.resize(package.layers.size());
-  row_costs_ = std::vector<RowJobs::Cost>(package.layers.size());
+      input_reader_(dma_, csr, plan.package.width, period_) {
+  for (size_t i = 0; i < package_.layers.size(); ++i) map_index_[package_.layers[i].name] = i;
+  for (const BufferSpec& spec : plan.buffers) buffer_specs_[spec.name] = spec;
+  computing_.resize(package_.layers.size());
+  row_costs_ = std::vector<RowJobs::Cost>(package_.layers.size());
   if (record_layers)
     for (const LayerPlan& plan : plans_)
       observed_.push_back({plan.out.channels, plan.out.height, plan.out.width, std::vector<int16_t>(size_t(plan.out.size()))});

@@ -20,6 +20,7 @@
 #include "arch/arch_config.hpp"
 #include "arch/folding_model.hpp"
 #include "arch/pipeline_buffers.hpp"
+#include "arch/run_plan.hpp"
 #include "control/csr_block.hpp"
 #include "control/frame_control.hpp"
 #include "datapath/conv_row_engine.hpp"
@@ -60,9 +61,8 @@ class Accelerator : public sc_core::sc_module {
   // images as --rom-images writes them) instead of being packed from the package.
   // `record_layers`: copy every row each unit emits into layer_codes() (a probe on every unit's
   // output: about a tenth of a full-size frame's wall time, so off when only the flow is wanted).
-  Accelerator(sc_core::sc_module_name name, const Package& package, const ArchConfig& config,
-              const std::vector<LayerPlan>& plans, int host_threads, const std::filesystem::path& rom_images = {},
-              bool record_layers = true);
+  Accelerator(sc_core::sc_module_name name, const RunPlan& plan, int host_threads,
+              const std::filesystem::path& rom_images = {}, bool record_layers = true);
   ~Accelerator() override;
 
   // Per package layer: the codes its unit emitted in the last frame (the model's probe); empty

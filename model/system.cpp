@@ -58,22 +58,26 @@ std::vector<uint8_t> rgb_bytes(const cv::Mat& rgb) {
 
 SimulationResult simulate(const Package& package, const ArchConfig& config, const ImagePair& pair,
                           const SimulationOptions& options) {
+  return simulate(RunPlan(package, config), pair, options);
+}
+
+SimulationResult simulate(const RunPlan& plan, const ImagePair& pair, const SimulationOptions& options) {
   static bool simulated = false;
   if (simulated) throw SimulationError("SystemC elaborates once per process: simulate() runs once per process");
   simulated = true;
-  check_arch_matches(config, package);
+  const Package& package = plan.package;
+  const ArchConfig& config = plan.config;
+  const std::vector<LayerPlan>& plans = plan.layers;
   check_pair_size(pair, package);
   sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_core::sc_time(config.quantum_ns, sc_core::SC_NS));
 
-  const std::vector<LayerPlan> plans = plan_layers(package, config);  // shapes and cycles, computed once
   const TensorShape& head = plans.back().out;
   Dram dram("dram", config.dram);
   // Each PE row runs on one host thread (rows of different PEs at once), so the row kernels, planned
   // when the accelerator is built, get one OpenMP thread each; the caller's count comes back after.
   const OneOpenMpThread one_thread;
-  Accelerator accelerator("accelerator", package, config, plans, one_thread.host_threads(), options.rom_images,
-                          options.record_layers);
+  Accelerator accelerator("accelerator", plan, one_thread.host_threads(), options.rom_images, options.record_layers);
   HostDriver host("host", {rgb_bytes(pair.img1), rgb_bytes(pair.img2), package.height, package.width, head.channels,
                            head.height, head.width, options.frames, frame_timeout(package, config, plans)});
   sc_core::sc_signal<bool> irq("irq");

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "arch/arch_config.hpp"
+#include "arch/run_plan.hpp"
 #include "driver/host_driver.hpp"
 #include "flow/image_pair.hpp"
 #include "ref/reference.hpp"
@@ -67,6 +68,8 @@ struct SimulationResult {
 
 // Throws ArchError when the config does not fit the package, SimulationError when the frame
 // fails (deadlock, DMA error, co-simulation mismatch), FlowIoError when the pair does not fit.
+SimulationResult simulate(const RunPlan& plan, const ImagePair& pair, const SimulationOptions& options = {});
+// The same with the run's plan made here (tests, benchmarks).
 SimulationResult simulate(const Package& package, const ArchConfig& config, const ImagePair& pair,
                           const SimulationOptions& options = {});
 

@@ -123,7 +123,8 @@ void run(const RunArgs& given) {
                       : a.target_fps > 0 ? arch_for_interval(package, int64_t(ArchConfig{}.clock_mhz * 1e6 / a.target_fps))
                                          : default_arch_config(package, a.multipliers);
   select_cosim(config, package, a.cosim);
-  check_arch_matches(config, package);
+  // Shapes, folding, cycles and buffers of what is simulated, made once for the whole run.
+  const RunPlan plan(package, a.size_fifos ? unbounded_fifos(package, config) : config);
 
   const ImagePair original = load_image_pair(a.img1, a.img2);
   const bool scaled = original.img1.rows != package.height || original.img1.cols != package.width;
@@ -151,8 +152,7 @@ void run(const RunArgs& given) {
   if (!a.quiet)
     fmt::print("{}: {}x{} on the accelerator model ({} frame{}{})\n", package.name, package.width, package.height,
                a.frames, a.frames == 1 ? "" : "s", a.cosim.empty() ? "" : ", co-simulating " + a.cosim);
-  const ArchConfig simulated = a.size_fifos ? unbounded_fifos(package, config) : config;
-  const SimulationResult result = simulate(package, simulated, pair, options);
+  const SimulationResult result = simulate(plan, pair, options);
 
   cv::Mat flow = flow_from_head(result.frames.back().flow_head, package);
   if (scaled) flow = resize_flow(flow, original.img1.rows, original.img1.cols);
@@ -161,7 +161,7 @@ void run(const RunArgs& given) {
   write_image(out / "panel.png", flow_panel(original, flow, a.gt.empty() ? nullptr : &gt));
   if (!a.dump.empty()) write_layer_dump(a.dump, package, result.layers);
 
-  nlohmann::json report = latency_report(package, simulated, result);
+  nlohmann::json report = latency_report(plan, result);
   if (!a.gt.empty()) {
     const FlowMetrics m = flow_metrics(gt.flow, flow, gt.valid);
     report["accuracy"] = {{"epe", m.epe}, {"l1", m.l1}, {"fl_percent", m.fl}, {"pixels", m.valid}};
@@ -182,7 +182,7 @@ void run(const RunArgs& given) {
   const std::string layers_csv = latency_report_csv(report);
   std::ofstream(out / "report.csv") << layers_csv;
   const std::string charts = write_run_charts(out, layers_csv, result);
-  if (a.size_fifos) md += "\n## FIFO sizing\n\n" + size_fifos_by_simulation(a, package, config, simulated, result, report);
+  if (a.size_fifos) md += "\n## FIFO sizing\n\n" + size_fifos_by_simulation(a, package, config, plan.config, result, report);
   fs::path waves, dumpfile;  // what GTKWave opens: the save file, and the dump it names
   if (!a.vcd.empty()) {
     std::vector<std::string> units{"input"};

@@ -31,10 +31,10 @@ std::vector<BufferSpec> pipeline_buffers(const Package& package, const ArchConfi
                                          const std::vector<LayerPlan>& plans) {
   std::map<std::string, TensorShape> shape{{"input", input_shape(package)}};
   std::map<std::string, int64_t> beat{{"input", int64_t(shape["input"].channels) * shape["input"].bits}};
-  for (size_t i = 0; i < package.layers.size(); ++i) {
-    const TensorShape& s = plans[i].out;
-    shape[plans[i].name] = s;
-    beat[plans[i].name] = int64_t(plans[i].pe > 0 ? plans[i].pe : s.channels) * (s.bits + s.frac);
+  for (const LayerPlan& plan : plans) {
+    const TensorShape& s = plan.out;
+    shape[plan.name] = s;
+    beat[plan.name] = int64_t(plan.pe > 0 ? plan.pe : s.channels) * (s.bits + s.frac);
   }
   const auto row_bits = [&](const std::string& map) {
     const TensorShape& s = shape.at(map);

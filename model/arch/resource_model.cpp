@@ -86,11 +86,9 @@ nlohmann::json fabric_json(const FabricResources& r) {
           {"dsps", cells(r.dsps)}};
 }
 
-}  // namespace
-
-ResourceEstimate estimate_resources(const Package& package, const ArchConfig& config, const std::vector<LayerPlan>& plans,
-                                    const CircuitCostModel& cost) {
-  const std::map<std::string, TensorShape> shapes = shapes_by_name(package);
+ResourceEstimate estimate(const Package& package, const ArchConfig& config, const std::vector<LayerPlan>& plans,
+                          const std::vector<BufferSpec>& buffers, const CircuitCostModel& cost) {
+  const std::map<std::string, TensorShape> shapes = map_shapes(package, plans);
   ResourceEstimate estimate;
   for (size_t i = 0; i < package.layers.size(); ++i) {
     const Layer& layer = package.layers[i];
@@ -98,11 +96,22 @@ ResourceEstimate estimate_resources(const Package& package, const ArchConfig& co
       estimate.layers.push_back(conv_resources(layer, plans[i], shapes.at(layer.inputs.at(0)), config.convs.at(layer.name),
                                                config.dsp_packing, cost));
   }
-  for (const BufferSpec& b : pipeline_buffers(package, config, plans))
+  for (const BufferSpec& b : buffers)
     if (!b.in_dram)
       estimate.buffers.push_back({b.name, b.skip ? "skip_buffer" : "fifo", b.beat_bits,
                                   ceil_div(int64_t(b.depth_rows) * b.row_bits, b.beat_bits)});
   return estimate;
+}
+
+}  // namespace
+
+ResourceEstimate estimate_resources(const Package& package, const ArchConfig& config, const std::vector<LayerPlan>& plans,
+                                    const CircuitCostModel& cost) {
+  return estimate(package, config, plans, pipeline_buffers(package, config, plans), cost);
+}
+
+ResourceEstimate estimate_resources(const RunPlan& plan, const CircuitCostModel& cost) {
+  return estimate(plan.package, plan.config, plan.layers, plan.buffers, cost);
 }
 
 ResourceUse total_resources(const ResourceEstimate& estimate) { return place(estimate, {}, nullptr); }

@@ -17,6 +17,7 @@
 #include "arch/folding_model.hpp"
 #include "arch/fpga_parts.hpp"
 #include "arch/memory_blocks.hpp"
+#include "arch/run_plan.hpp"
 #include "package/package.hpp"
 
 namespace qflow {
@@ -36,6 +37,7 @@ struct ResourceEstimate {
 
 ResourceEstimate estimate_resources(const Package& package, const ArchConfig& config, const std::vector<LayerPlan>& plans,
                                     const CircuitCostModel& cost = CircuitCostModel::bundled());
+ResourceEstimate estimate_resources(const RunPlan& plan, const CircuitCostModel& cost = CircuitCostModel::bundled());
 
 struct PlacedMemory {
   std::string owner;  // the layer, or "pipeline" for FIFOs and skip buffers

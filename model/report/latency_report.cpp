@@ -22,9 +22,11 @@ int64_t line_buffer_bits(const Layer& layer, const TensorShape& in) {
 
 }  // namespace
 
-nlohmann::json latency_report(const Package& package, const ArchConfig& config, const SimulationResult& result) {
-  const std::vector<LayerPlan> plans = plan_layers(package, config);
-  const std::map<std::string, TensorShape> shape_of = shapes_by_name(package);
+nlohmann::json latency_report(const RunPlan& run, const SimulationResult& result) {
+  const Package& package = run.package;
+  const ArchConfig& config = run.config;
+  const std::vector<LayerPlan>& plans = run.layers;
+  const std::map<std::string, TensorShape>& shape_of = run.maps;
 
   size_t bottleneck = 0;
   for (size_t i = 0; i < plans.size(); ++i)
@@ -78,7 +80,7 @@ nlohmann::json latency_report(const Package& package, const ArchConfig& config, 
     channels.push_back({{"name", c.name}, {"depth_rows", c.depth}, {"peak_rows", c.peak}, {"row_bits", c.row_bits},
                         {"skip", c.skip}});
   }
-  const ResourceEstimate estimate = estimate_resources(package, config, plans);
+  const ResourceEstimate estimate = estimate_resources(run);
   const nlohmann::json resources = resources_json(estimate, total_resources(estimate));
   std::map<std::string, const nlohmann::json*> cost_of;  // conv layers only
   for (const auto& r : resources["layers"]) cost_of[r["name"].get<std::string>()] = &r;

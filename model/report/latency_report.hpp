@@ -8,12 +8,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "arch/arch_config.hpp"
+#include "arch/run_plan.hpp"
 #include "system.hpp"
 
 namespace qflow {
 
-nlohmann::json latency_report(const Package& package, const ArchConfig& config, const SimulationResult& result);
+nlohmann::json latency_report(const RunPlan& plan, const SimulationResult& result);
 std::string latency_report_markdown(const nlohmann::json& report);
 std::string latency_report_csv(const nlohmann::json& report);
 

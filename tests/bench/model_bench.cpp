@@ -56,8 +56,9 @@ void frame_mode(const FlowNetQShape& shape, int repeats, int multipliers, bool r
   SimulationOptions options;
   options.frames = repeats + 1;  // the first one warms up
   options.record_layers = record_layers;
-  const ArchConfig config = default_arch_config(made.package, multipliers);
-  const SimulationResult result = simulate(made.package, config, made.pair.images, options);
+  const RunPlan plan(made.package, default_arch_config(made.package, multipliers));
+  const ArchConfig& config = plan.config;
+  const SimulationResult result = simulate(plan, made.pair.images, options);
   std::vector<double> wall;
   for (size_t f = 1; f < result.frames.size(); ++f) wall.push_back(result.frames[f].wall_seconds);
   const double model_s = median(wall);
@@ -65,7 +66,7 @@ void frame_mode(const FlowNetQShape& shape, int repeats, int multipliers, bool r
   const double fast_after = median_seconds(repeats, run_reference);
   const double dnnl_after = median_seconds(repeats, [&] { onednn.run(); });
   const double fast_s = std::min(fast_before, fast_after), dnnl_s = std::min(dnnl_before, dnnl_after);
-  const nlohmann::json report = latency_report(made.package, config, result);
+  const nlohmann::json report = latency_report(plan, result);
 
   fmt::print("\n{}\n| path (median of {}) | ms per frame | vs fast reference | vs oneDNN int8 convs |\n"
              "|---|---|---|---|\n",
@@ -87,9 +88,9 @@ void cosim_mode(const FlowNetQShape& shape, int multipliers) {
   const RandomPackage made = make_random_package(shape, 1);
   ArchConfig config = default_arch_config(made.package, multipliers);
   select_cosim(config, made.package, "all");
-  const SimulationResult result =
-      simulate(made.package, config, made.pair.images);
-  const nlohmann::json report = latency_report(made.package, config, result);
+  const RunPlan plan(made.package, config);
+  const SimulationResult result = simulate(plan, made.pair.images);
+  const nlohmann::json report = latency_report(plan, result);
   const double seconds = result.frames[0].wall_seconds;
   const auto macs = report["frame"]["macs"].get<int64_t>();
   uint64_t rtl_cycles = 0;
