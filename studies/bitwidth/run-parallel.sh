@@ -4,10 +4,11 @@
 # before it has finished (quantized runs fine-tune from the float run). Rerun to continue:
 # --resume-failed skips what finished and retries what failed.
 set -euo pipefail
-cd '/root/study/bitwidth'
+cd "$(dirname "$0")"
+source tools.sh
 jobs=${1:-$(nproc)}
 parallel --will-cite --joblog joblog-wave1 --resume-failed -j "$jobs" < wave1.txt
 parallel --will-cite --joblog joblog-wave2 --resume-failed -j "$jobs" < wave2.txt
 parallel --will-cite --joblog joblog-wave3 --resume-failed -j "$jobs" < wave3.txt
 parallel --will-cite --joblog joblog-wave4 --resume-failed -j "$jobs" < wave4.txt
-'/root/study/bin3/qflow-study' report .
+"$study" report .
