@@ -74,8 +74,8 @@ Accelerator::Accelerator(sc_core::sc_module_name name, const RunPlan& plan, int 
   computing_.resize(package_.layers.size());
   row_costs_ = std::vector<RowJobs::Cost>(package_.layers.size());
   if (record_layers)
-    for (const LayerPlan& plan : plans_)
-      observed_.push_back({plan.out.channels, plan.out.height, plan.out.width, std::vector<int16_t>(size_t(plan.out.size()))});
+    for (const LayerPlan& layer : plans_)
+      observed_.push_back({layer.out.channels, layer.out.height, layer.out.width, std::vector<int16_t>(size_t(layer.out.size()))});
   build_datapath(rom_images);
   build_pipeline();
 }

@@ -68,6 +68,11 @@ SimulationResult simulate(const RunPlan& plan, const ImagePair& pair, const Simu
   const Package& package = plan.package;
   const ArchConfig& config = plan.config;
   const std::vector<LayerPlan>& plans = plan.layers;
+  for (const LayerPlan& layer : plans)
+    if (layer.weights_in_ddr)
+      throw ArchError(fmt::format("layer '{}': weights on \"ddr\" are in the analytic cycles, resources and part fit "
+                                  "(qflow-sim arch), not yet in the simulation; give it \"weights\": \"rom\" to simulate",
+                                  layer.name));
   check_pair_size(pair, package);
   sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_core::sc_time(config.quantum_ns, sc_core::SC_NS));

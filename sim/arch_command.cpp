@@ -13,6 +13,7 @@
 #include "arch/folding_model.hpp"
 #include "arch/part_optimizer.hpp"
 #include "arch/resource_model.hpp"
+#include "arch/run_plan.hpp"
 #include "commands.hpp"
 #include "model_error.hpp"
 
@@ -32,13 +33,17 @@ void print_folding(const std::vector<LayerPlan>& plans, const ArchConfig& config
   }
   std::map<std::string, nlohmann::json> cost;
   for (const auto& l : resources["layers"]) cost[l["name"].get<std::string>()] = l;
-  fmt::print("| layer | out (CxHxW) | MACs | PE x SIMD | multipliers in | cycles per frame | of the interval | LUTs | FFs "
-             "| DSPs | BRAM36 |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
+  const double fps = config.clock_mhz * 1e6 / double(interval);
+  fmt::print("| layer | out (CxHxW) | MACs | PE x SIMD | multipliers in | weights | cycles per frame | of the interval "
+             "| LUTs | FFs | DSPs | BRAM36 |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
   for (const LayerPlan& p : plans)
     if (p.pe > 0) {
       const nlohmann::json& c = cost.at(p.name);
-      fmt::print("| {} | {}x{}x{} | {} | {}x{} | {} | {} | {:.0f}% | {} | {} | {} | {} |\n", p.name, p.out.channels,
-                 p.out.height, p.out.width, p.macs, p.pe, p.simd, c["multipliers"].get<std::string>(), p.cycles,
+      const std::string weights =
+          p.weights_in_ddr ? fmt::format("DDR, bands of {} rows: {:.2f} GB/s", p.band_rows, double(p.ddr_weight_bytes) * fps / 1e9)
+                           : "ROM";
+      fmt::print("| {} | {}x{}x{} | {} | {}x{} | {} | {} | {} | {:.0f}% | {} | {} | {} | {} |\n", p.name, p.out.channels,
+                 p.out.height, p.out.width, p.macs, p.pe, p.simd, c["multipliers"].get<std::string>(), weights, p.cycles,
                  100.0 * double(p.cycles) / double(interval), c["luts"].dump(), c["flip_flops"].dump(),
                  c["dsps"].dump(), c["bram36"].dump());
     }
@@ -47,23 +52,68 @@ void print_folding(const std::vector<LayerPlan>& plans, const ArchConfig& config
              double(macs) / double(interval));
   fmt::print("Resources (no part: every memory in block or LUT RAM): {} LUTs ({} of them LUT RAM), {} FFs, {} DSPs, "
              "{} BRAM36; pipeline FIFOs and skip buffers {} BRAM36 of it. A requant with each layer's shift built in "
-             "would save {} LUTs.\n",
+             "would save {} LUTs. DRAM traffic {:.1f} MB a frame, {:.2f} GB/s at that rate.\n",
              resources["luts"].dump(), resources["lutram_luts"].dump(), resources["flip_flops"].dump(),
              resources["dsps"].dump(), resources["bram36"].dump(), resources["buffers"]["bram36"].dump(),
-             resources["requant_fixed_shift_saving_luts"].dump());
+             resources["requant_fixed_shift_saving_luts"].dump(), resources["dram"]["bytes_per_frame"].get<double>() / 1e6,
+             resources["dram"]["gbps"].get<double>());
 }
 
 void print_part_fits(const std::vector<PartFit>& fits) {
-  fmt::print("\n| part | device | fits | binding | LUTs | FFs | BRAM36 | URAM | DSPs |\n"
-             "|---|---|---|---|---|---|---|---|---|\n");
+  fmt::print("\n| part | device | fits | binding | LUTs | FFs | BRAM36 | URAM | DSPs | DDR GB/s (of its peak) |\n"
+             "|---|---|---|---|---|---|---|---|---|---|\n");
   const auto cell = [](double used, double capacity) {
     return capacity > 0 ? fmt::format("{:.0f} ({:.0f}%)", used, 100 * used / capacity) : fmt::format("{:.0f} (-)", used);
   };
   for (const PartFit& f : fits) {
     const FabricResources &u = f.use.used, &c = f.part->capacity;
-    fmt::print("| {} | {} | {} | {} ({:.0f}% of its ceiling) | {} | {} | {} | {} | {} |\n", f.part->name,
+    fmt::print("| {} | {} | {} | {} ({:.0f}% of its ceiling) | {} | {} | {} | {} | {} | {:.2f} ({:.0f}%) |\n", f.part->name,
                f.part->device, f.fits ? "yes" : "no", f.binding, 100 * f.binding_fraction, cell(u.luts, c.luts),
-               cell(u.flip_flops, c.flip_flops), cell(u.bram36, c.bram36), cell(u.uram, c.uram), cell(u.dsps, c.dsps));
+               cell(u.flip_flops, c.flip_flops), cell(u.bram36, c.bram36), cell(u.uram, c.uram), cell(u.dsps, c.dsps),
+               f.ddr_gbps_used, f.part->ddr_gbps > 0 ? 100 * f.ddr_gbps_used / f.part->ddr_gbps : 0.0);
+  }
+}
+
+// `arch --part all` without a folding: the optimizer's best for each part, side by side.
+void optimize_for_each_part(const Package& package, const PartCatalog& catalog, const CircuitCostModel& cost,
+                            bool dsp_packing, double clock_mhz, const std::string& json_file) {
+  fmt::print("The fastest folding that fits each part ({} at {} MHz):\n\n"
+             "| part | fits | frames/s | binding | layers with weights on DDR | DDR GB/s used / peak |\n"
+             "|---|---|---|---|---|---|\n",
+             package.name, clock_mhz);
+  nlohmann::json parts = nlohmann::json::array();
+  for (const FpgaPart& part : catalog.parts) {
+    nlohmann::json j = {{"name", part.name}, {"ddr_gbps_peak", part.ddr_gbps}};
+    try {
+      const ArchConfig config = arch_for_part(package, part, catalog, cost, dsp_packing, clock_mhz);
+      const RunPlan plan(package, config);
+      const ResourceEstimate estimate = estimate_resources(plan, cost);
+      const PartFit fit = fit_to_part(estimate, part, catalog);
+      nlohmann::json layers = nlohmann::json::array();
+      int on_ddr = 0;
+      for (const LayerPlan& p : plan.layers)
+        if (p.pe > 0) {
+          on_ddr += p.weights_in_ddr;
+          layers.push_back({{"name", p.name}, {"pe", p.pe}, {"simd", p.simd}, {"weights", p.weights_in_ddr ? "ddr" : "rom"},
+                            {"band_rows", p.band_rows},
+                            {"ddr_gbps", double(p.ddr_weight_bytes) * estimate.dram.frames_per_second / 1e9}});
+        }
+      j.update({{"fits", fit.fits}, {"frames_per_second", estimate.dram.frames_per_second}, {"binding", fit.binding},
+                {"ddr_gbps_used", fit.ddr_gbps_used}, {"layers", layers}, {"arch", arch_to_json(config)}});
+      fmt::print("| {} | {} | {:.1f} | {} ({:.0f}% of its ceiling) | {} | {:.2f} / {:.1f} |\n", part.name,
+                 fit.fits ? "yes" : "no", estimate.dram.frames_per_second, fit.binding, 100 * fit.binding_fraction, on_ddr,
+                 fit.ddr_gbps_used, part.ddr_gbps);
+    } catch (const ArchError& e) {
+      j.update({{"fits", false}, {"why", e.what()}});
+      fmt::print("| {} | no | - | {} | - | - |\n", part.name, e.what());
+    }
+    parts.push_back(j);
+  }
+  if (!json_file.empty()) {
+    std::ofstream out(json_file);
+    out << nlohmann::json{{"model", package.name}, {"parts", parts}}.dump(2) << "\n";
+    if (!out) throw ArchError(fmt::format("{}: cannot write", json_file));
+    fmt::print("wrote {}\n", json_file);
   }
 }
 
@@ -148,6 +198,11 @@ void add_arch_command(CLI::App& app) {
     const CircuitCostModel& cost = CircuitCostModel::bundled();
     const FpgaPart* part = !args->part.empty() && args->part != "all" ? &catalog.find(args->part) : nullptr;
     const bool optimize_for_part = part && !*given && !*budget && !*fps;
+    if (args->part == "all" && !*given && !*budget && !*fps) {
+      if (!args->out.empty()) throw ArchError("--out: --part all optimizes for every part; name one part to write its config");
+      optimize_for_each_part(package, catalog, cost, args->dsp_packing, args->clock_mhz, args->json);
+      return;
+    }
     ArchConfig config;
     if (*given) {
       config = read_arch_config(args->arch);

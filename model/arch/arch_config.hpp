@@ -13,12 +13,18 @@
 
 namespace qflow {
 
+// Where a conv layer's weights live: its on-chip ROM, or DRAM, streamed into a weight buffer once
+// per band of output rows (DESIGN section 4).
+enum class WeightPlacement { Rom, Ddr };
+
 struct ConvArch {
   int pe = 1;          // output channels per cycle
   int simd = 1;        // input elements (channel x tap) per cycle
   bool cosim = false;  // run this layer's MACs through the Verilated RTL
   int fifo_depth_rows = 0;  // its output FIFOs' depth; 0: the config's fifo_depth_rows
   MultiplierImpl multipliers = MultiplierImpl::Dsp;  // where its MACs and requant multiply (resources only)
+  WeightPlacement weights = WeightPlacement::Rom;
+  int band_rows = 1;   // weights on DDR: output rows computed per pass over the weights
 };
 
 enum class SkipPlacement { OnChip, Dram };

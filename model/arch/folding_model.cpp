@@ -1,9 +1,13 @@
 #include "folding_model.hpp"
 
 #include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
 
 #include "qflow/rtl_config.hpp"
 #include "conv_folding.hpp"
+#include "model_error.hpp"
 
 namespace qflow {
 namespace {
@@ -40,6 +44,35 @@ int64_t conv_row_cycles(const Layer& layer, int out_w, int pe, int simd) {
   return int64_t(out_w) * f.groups(layer) * f.folds(layer);
 }
 
+int64_t rom_word_bytes(int pe, int simd, int w_bits) { return (int64_t(pe) * simd * w_bits + 7) / 8; }
+
+// A DDR layer's frame, band by band: in each band the first channel group's words arrive before the
+// PE can start; each later group's arrive while the PE computes the group before (double buffering),
+// so a group takes the longer of its compute and its fetch.
+void plan_weight_stream(const Layer& layer, const ConvArch& a, const ArchConfig& config, LayerPlan& p) {
+  p.row_cycles = conv_row_cycles(layer, p.out.width, a.pe, a.simd);
+  p.ddr_weight_bytes = 0;
+  if (a.band_rows > p.out.height)
+    throw ArchError(fmt::format("layer '{}': band_rows {} is taller than its {} output rows", layer.name, a.band_rows,
+                                p.out.height));
+  const rtl::ConvFolding f{a.pe, a.simd};
+  const int64_t groups = f.groups(layer), folds = f.folds(layer);
+  const int64_t group_bytes = folds * rom_word_bytes(a.pe, a.simd, layer.w_bits);
+  const double bytes_per_cycle = config.dram.bandwidth_gbps * 1e3 / config.clock_mhz;
+  const int64_t fetch = int64_t(std::ceil(double(group_bytes) / bytes_per_cycle + config.dram.latency_ns / config.period_ns()));
+  p.weights_in_ddr = true;
+  p.band_rows = a.band_rows;
+  p.weight_bytes = groups * group_bytes;
+  p.cycles = 0;
+  for (int first = 0; first < p.out.height; first += a.band_rows) {
+    const int64_t rows = std::min(a.band_rows, p.out.height - first);
+    const int64_t compute = rows * p.out.width * folds;  // one channel group over the band
+    p.cycles += fetch + (groups - 1) * std::max(compute, fetch) + compute;
+    p.ddr_weight_bytes += p.weight_bytes;
+  }
+  p.weight_wait_cycles = p.cycles - p.row_cycles * p.out.height;
+}
+
 std::vector<LayerPlan> plan_layers(const Package& package, const ArchConfig& config) {
   const std::vector<TensorShape> shapes = infer_shapes(package);
   std::vector<LayerPlan> plans;
@@ -55,6 +88,8 @@ std::vector<LayerPlan> plan_layers(const Package& package, const ArchConfig& con
       p.row_cycles = p.out.width;
     }
     p.cycles = p.row_cycles * p.out.height;
+    if (layer.is_conv() && config.convs.at(layer.name).weights == WeightPlacement::Ddr)
+      plan_weight_stream(layer, config.convs.at(layer.name), config, p);
     plans.push_back(p);
   }
   return plans;

@@ -21,15 +21,28 @@ struct LayerPlan {
   int64_t macs = 0;
   int pe = 0, simd = 0;     // conv layers
   int64_t row_cycles = 0;   // cycles to compute one output row
-  int64_t cycles = 0;       // a whole frame: row_cycles x rows
+  int64_t cycles = 0;       // a whole frame: row_cycles x rows, plus any wait for weights
+  // Weights on DDR: fetched once per band of band_rows output rows, a channel group's words at a
+  // time into a double-buffered weight buffer while the PE computes the group before.
+  bool weights_in_ddr = false;
+  int band_rows = 0;
+  int64_t weight_bytes = 0;        // the ROM image: groups x folds words of ceil(PE x SIMD x W / 8) bytes
+  int64_t ddr_weight_bytes = 0;    // per frame: weight_bytes x bands
+  int64_t weight_wait_cycles = 0;  // per frame: the PE waiting for weights (DRAM uncontended)
   int64_t multipliers() const { return int64_t(pe) * simd; }
 };
 
 // Cycles of a conv output row: out_w pixels x ceil(cout/pe) channel groups x ceil(k*k*cin/simd) folds.
 int64_t conv_row_cycles(const Layer& layer, int out_w, int pe, int simd);
 // Every package layer's plan, in package order: conv layers as folded; an upsample emits one pixel
-// (all channels) per cycle; a concat only merges streams (no cycles of its own).
+// (all channels) per cycle; a concat only merges streams (no cycles of its own). Throws ArchError
+// for a band taller than its layer's map.
 std::vector<LayerPlan> plan_layers(const Package& package, const ArchConfig& config);
+// Bytes of one ROM word as it lies in DRAM: PE x SIMD codes of W bits, rounded up to bytes.
+int64_t rom_word_bytes(int pe, int simd, int w_bits);
+// A conv layer's plan `p` (its shape and folding set) with its weights streamed from DDR in bands
+// of a.band_rows rows at the config's DRAM bandwidth; throws ArchError for a band taller than the map.
+void plan_weight_stream(const Layer& layer, const ConvArch& a, const ArchConfig& config, LayerPlan& p);
 
 // The folding optimizer. Each conv layer gets the cheapest PE x SIMD (any sizes up to the
 // co-simulation array's, so that every layer can also run on the RTL; a folding that does not

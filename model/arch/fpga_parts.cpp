@@ -65,6 +65,11 @@ PartCatalog read_part_catalog(const std::filesystem::path& file) {
   for (double c : {catalog.ceilings.luts, catalog.ceilings.flip_flops, catalog.ceilings.bram36, catalog.ceilings.uram,
                    catalog.ceilings.dsps})
     if (c <= 0 || c > 1) throw ArchError(fmt::format("{} ceilings: each must be in (0, 1]", where));
+  if (j.contains("ddr_ceiling")) {
+    catalog.ddr_ceiling = number(j, "ddr_ceiling", where);
+    if (catalog.ddr_ceiling <= 0 || catalog.ddr_ceiling > 1)
+      throw ArchError(fmt::format("{}: ddr_ceiling must be in (0, 1]", where));
+  }
   if (j.contains("soft_memory_controller"))
     catalog.soft_memory_controller = resources(j.at("soft_memory_controller"), where + " soft_memory_controller", false);
   if (!j.contains("parts") || !j.at("parts").is_array() || j.at("parts").empty())
@@ -87,6 +92,8 @@ PartCatalog read_part_catalog(const std::filesystem::path& file) {
         throw ArchError(fmt::format("{}: 'hard_memory_controller' must be true or false", at));
       part.hard_memory_controller = p.at("hard_memory_controller");
     }
+    if (p.contains("ddr_gbps")) part.ddr_gbps = number(p, "ddr_gbps", at);
+    part.ddr = text(p, "ddr", "", at);
     for (const FpgaPart& other : catalog.parts)
       if (lower(other.name) == lower(part.name)) throw ArchError(fmt::format("{}: listed twice", at));
     catalog.parts.push_back(part);

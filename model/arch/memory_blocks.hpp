@@ -11,7 +11,7 @@ namespace qflow {
 
 struct MemoryShape {
   std::string name;
-  std::string kind;  // weight_rom | line_buffer | requant_params | fifo | skip_buffer
+  std::string kind;  // weight_rom | weight_buffer | band_outputs | line_buffer | requant_params | fifo | skip_buffer
   int64_t width_bits = 0, depth = 0;
   int64_t bits() const { return width_bits * depth; }
 };

@@ -26,6 +26,36 @@ int signed_bits(const std::vector<int64_t>& values) {
   return bits;
 }
 
+}  // namespace
+
+std::vector<MemoryShape> conv_memories(const Layer& layer, const LayerPlan& plan, const TensorShape& in) {
+  std::vector<MemoryShape> memories;
+  const int w = layer.w_bits, a = in.bits + in.frac;
+  const rtl::ConvFolding f{plan.pe, plan.simd};
+  // The ROM is read in address order, so a word narrower than a block RAM's 72-bit port packs
+  // several to a port word (a narrow folding would otherwise waste most of every block).
+  const int64_t word = int64_t(plan.pe) * plan.simd * w, words = int64_t(f.groups(layer)) * f.folds(layer);
+  const int64_t per_port = std::max<int64_t>(1, kBlockRamPortBits / word);
+  int64_t line_rows = layer.kernel;
+  if (!plan.weights_in_ddr) {
+    memories.push_back({layer.name + "_rom", "weight_rom", word * per_port, ceil_div(words, per_port)});
+  } else {
+    // Two channel groups' words (double buffering); the band's input rows; the band's outputs,
+    // which leave a channel group at a time, as rows once the last group is done.
+    memories.push_back({layer.name + "_weights", "weight_buffer", word * per_port, ceil_div(2 * f.folds(layer), per_port)});
+    line_rows = int64_t(plan.band_rows - 1) * layer.stride + layer.kernel;
+    memories.push_back({layer.name + "_band", "band_outputs", int64_t(plan.pe) * layer.out_bits,
+                        int64_t(plan.band_rows) * plan.out.width * f.groups(layer)});
+  }
+  memories.push_back({layer.name + "_lines", "line_buffer", int64_t(plan.simd) * a,
+                      ceil_div(line_rows * in.width * in.channels, plan.simd)});
+  memories.push_back({layer.name + "_requant", "requant_params", int64_t(plan.pe) * (kMultBits + signed_bits(layer.bias)),
+                      f.groups(layer)});
+  return memories;
+}
+
+namespace {
+
 LayerResources conv_resources(const Layer& layer, const LayerPlan& plan, const TensorShape& in, const ConvArch& arch,
                               bool dsp_packing, const CircuitCostModel& cost) {
   LayerResources r;
@@ -38,16 +68,7 @@ LayerResources conv_resources(const Layer& layer, const LayerPlan& plan, const T
     r.array.dsps = std::ceil(r.array.dsps / 2);
   r.requant = cost.requant_lanes(w, a, plan.pe, arch.multipliers);
   r.fixed_shift_saving_luts = r.requant.luts - cost.requant_lanes(w, a, plan.pe, arch.multipliers, true).luts;
-  const rtl::ConvFolding f{plan.pe, plan.simd};
-  // The ROM is read in address order, so a word narrower than a block RAM's 72-bit port packs
-  // several to a port word (a narrow folding would otherwise waste most of every block).
-  const int64_t word = int64_t(plan.pe) * plan.simd * w, words = int64_t(f.groups(layer)) * f.folds(layer);
-  const int64_t per_port = std::max<int64_t>(1, kBlockRamPortBits / word);
-  r.memories.push_back({layer.name + "_rom", "weight_rom", word * per_port, ceil_div(words, per_port)});
-  r.memories.push_back({layer.name + "_lines", "line_buffer", int64_t(plan.simd) * a,
-                        ceil_div(int64_t(layer.kernel) * in.width * in.channels, plan.simd)});
-  r.memories.push_back({layer.name + "_requant", "requant_params", int64_t(plan.pe) * (kMultBits + signed_bits(layer.bias)),
-                        f.groups(layer)});
+  r.memories = conv_memories(layer, plan, in);
   return r;
 }
 
@@ -96,6 +117,18 @@ ResourceEstimate estimate(const Package& package, const ArchConfig& config, cons
       estimate.layers.push_back(conv_resources(layer, plans[i], shapes.at(layer.inputs.at(0)), config.convs.at(layer.name),
                                                config.dsp_packing, cost));
   }
+  DramTraffic& dram = estimate.dram;
+  const TensorShape input = input_shape(package), flow = plans.back().out;
+  dram.input_bytes = double(input.height) * input.width * input.channels;
+  dram.flow_bytes = double(flow.size()) * 2;
+  int64_t slowest = 1;
+  for (const LayerPlan& p : plans) {
+    slowest = std::max(slowest, p.cycles);
+    if (p.weights_in_ddr) dram.weight_bytes.emplace_back(p.name, double(p.ddr_weight_bytes));
+  }
+  dram.frames_per_second = config.clock_mhz * 1e6 / double(slowest);
+  for (const BufferSpec& b : buffers)
+    if (b.in_dram) dram.skip_bytes += 2.0 * double(b.map_rows) * std::ceil(double(b.row_bits) / 8);  // out and back
   for (const BufferSpec& b : buffers)
     if (!b.in_dram)
       estimate.buffers.push_back({b.name, b.skip ? "skip_buffer" : "fifo", b.beat_bits,
@@ -112,6 +145,12 @@ ResourceEstimate estimate_resources(const Package& package, const ArchConfig& co
 
 ResourceEstimate estimate_resources(const RunPlan& plan, const CircuitCostModel& cost) {
   return estimate(plan.package, plan.config, plan.layers, plan.buffers, cost);
+}
+
+double DramTraffic::bytes_per_frame() const {
+  double bytes = input_bytes + flow_bytes + skip_bytes;
+  for (const auto& [layer, b] : weight_bytes) bytes += b;
+  return bytes;
 }
 
 ResourceUse total_resources(const ResourceEstimate& estimate) { return place(estimate, {}, nullptr); }
@@ -144,10 +183,12 @@ PartFit fit_to_part(const ResourceEstimate& estimate, const FpgaPart& part, cons
     }
   };
   fit.use = place(estimate, controller, cap.uram > 0 ? to_uram : std::function<void(std::vector<PlacedMemory>&)>{});
+  fit.ddr_gbps_used = estimate.dram.gbps();
+  fit.ddr_gbps_limit = part.ddr_gbps * catalog.ddr_ceiling;
   const std::pair<const char*, std::pair<double, double>> checks[] = {
       {"luts", {fit.use.used.luts, fit.limit.luts}},       {"flip_flops", {fit.use.used.flip_flops, fit.limit.flip_flops}},
       {"bram36", {fit.use.used.bram36, fit.limit.bram36}}, {"uram", {fit.use.used.uram, fit.limit.uram}},
-      {"dsps", {fit.use.used.dsps, fit.limit.dsps}}};
+      {"dsps", {fit.use.used.dsps, fit.limit.dsps}},      {"ddr", {fit.ddr_gbps_used, fit.ddr_gbps_limit}}};
   fit.fits = true;
   fit.binding_fraction = -1;
   for (const auto& [name, ul] : checks) {
@@ -203,6 +244,12 @@ nlohmann::json resources_json(const ResourceEstimate& estimate, const ResourceUs
   j["layers"] = layers;
   j["buffers"] = {{"bram36", buffers.bram36}, {"uram", cells(buffers.uram)}, {"lutram_luts", cells(buffers.luts)},
                   {"memories", buffer_list}};
+  nlohmann::json weights = nlohmann::json::object();
+  for (const auto& [layer, bytes] : estimate.dram.weight_bytes) weights[layer] = bytes;
+  j["dram"] = {{"bytes_per_frame", estimate.dram.bytes_per_frame()}, {"gbps", estimate.dram.gbps()},
+               {"frames_per_second", estimate.dram.frames_per_second}, {"input_bytes", estimate.dram.input_bytes},
+               {"flow_bytes", estimate.dram.flow_bytes}, {"skip_bytes", estimate.dram.skip_bytes},
+               {"weight_bytes", weights}};
   return j;
 }
 
@@ -221,7 +268,11 @@ nlohmann::json part_fit_json(const PartFit& fit) {
           {"use_of_capacity",
            {{"luts", use(u.luts, c.luts)}, {"flip_flops", use(u.flip_flops, c.flip_flops)},
             {"bram36", use(u.bram36, c.bram36)}, {"uram", use(u.uram, c.uram)}, {"dsps", use(u.dsps, c.dsps)}}},
-          {"memory_controller", fabric_json(fit.use.memory_controller)}};
+          {"memory_controller", fabric_json(fit.use.memory_controller)},
+          {"ddr", fit.part->ddr},
+          {"ddr_gbps_peak", fit.part->ddr_gbps},
+          {"ddr_gbps_used", fit.ddr_gbps_used},
+          {"ddr_gbps_ceiling", fit.ddr_gbps_limit}};
 }
 
 }  // namespace qflow

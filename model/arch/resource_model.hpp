@@ -30,14 +30,27 @@ struct LayerResources {
   std::vector<MemoryShape> memories;
 };
 
+// A frame's DRAM traffic, by master, and the rate it asks of the DRAM at the pipeline's frame rate.
+struct DramTraffic {
+  double input_bytes = 0, flow_bytes = 0, skip_bytes = 0;  // the pair in, the flow out, skip rows out and back
+  std::vector<std::pair<std::string, double>> weight_bytes;  // per conv layer with weights on DDR
+  double frames_per_second = 0;  // the clock over the slowest layer's cycles
+  double bytes_per_frame() const;
+  double gbps() const { return bytes_per_frame() * frames_per_second / 1e9; }
+};
+
 struct ResourceEstimate {
   std::vector<LayerResources> layers;  // conv layers, package order
   std::vector<MemoryShape> buffers;    // FIFOs and on-chip skip buffers
+  DramTraffic dram;
 };
 
 ResourceEstimate estimate_resources(const Package& package, const ArchConfig& config, const std::vector<LayerPlan>& plans,
                                     const CircuitCostModel& cost = CircuitCostModel::bundled());
 ResourceEstimate estimate_resources(const RunPlan& plan, const CircuitCostModel& cost = CircuitCostModel::bundled());
+// A conv layer's memories for its plan: weight ROM, or weight buffer and band outputs when its
+// weights are on DDR; line buffer; requant parameters.
+std::vector<MemoryShape> conv_memories(const Layer& layer, const LayerPlan& plan, const TensorShape& in);
 
 struct PlacedMemory {
   std::string owner;  // the layer, or "pipeline" for FIFOs and skip buffers
@@ -58,6 +71,7 @@ struct PartFit {
   const FpgaPart* part = nullptr;
   ResourceUse use;
   FabricResources limit;       // capacity x ceiling
+  double ddr_gbps_used = 0, ddr_gbps_limit = 0;  // the frame's DRAM traffic at its frame rate; peak x ceiling
   bool fits = false;
   std::string binding;         // the resource nearest its ceiling (or furthest over it)
   double binding_fraction = 0; // its use / its ceiling
