@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "conv_folding.hpp"
 #include "cosim/rtl_conv_unit.hpp"
 #include "datapath/row_ops.hpp"
 #include "model_error.hpp"
@@ -102,6 +103,10 @@ void Accelerator::build_datapath(const std::filesystem::path& rom_images) {
   roms_.resize(n);
   engines_.resize(n);
   rtl_.resize(n);
+  ddr_images_.resize(n);
+  fetched_.resize(n);
+  weight_offset_.resize(n);
+  uint64_t offset = 0;
   for (size_t i = 0; i < n; ++i) {
     const Layer& layer = package_.layers[i];
     if (!layer.is_conv()) continue;
@@ -109,10 +114,52 @@ void Accelerator::build_datapath(const std::filesystem::path& rom_images) {
     roms_[i] = std::make_unique<WeightRom>(
         rom_images.empty() ? WeightRom(layer, arch.pe, arch.simd)
                            : WeightRom::from_readmemh(layer, arch.pe, arch.simd, rom_images / (layer.name + ".mem")));
+    if (plans_[i].weights_in_ddr) {  // the image goes to DRAM; the PE's buffer starts empty
+      ddr_images_[i] = roms_[i]->dram_image();
+      roms_[i]->load_dram_image(std::vector<uint8_t>(ddr_images_[i].size(), 0));
+      weight_offset_[i] = offset;
+      offset += (ddr_images_[i].size() + 63) / 64 * 64;  // each layer's image 64-byte aligned
+    }
     const TensorShape& in = map_shape(map_index_.at(layer.inputs.at(0)));
     engines_[i] = std::make_unique<ConvRowEngine>(layer, in, *roms_[i]);
     if (arch.cosim) rtl_[i] = std::make_unique<RtlConvUnit>(layer, in, arch.pe, arch.simd, config_.period_ns());
   }
+}
+
+std::vector<uint8_t> Accelerator::dram_weights() const {
+  std::vector<uint8_t> bytes;
+  for (size_t i = 0; i < ddr_images_.size(); ++i)
+    if (plans_[i].weights_in_ddr) {
+      bytes.resize(weight_offset_[i], 0);
+      bytes.insert(bytes.end(), ddr_images_[i].begin(), ddr_images_[i].end());
+    }
+  return bytes;
+}
+
+// At the first row of each band the PE fetches its whole ROM image over the DMA and computes with
+// what arrived (its engine is rebuilt when the words changed). The band's first channel group
+// must arrive before the PE starts; each later group arrives while it computes the group before.
+sc_time Accelerator::fetch_weights(size_t i, int y) {
+  const LayerPlan& plan = plans_[i];
+  if (y % plan.band_rows != 0) return sc_core::SC_ZERO_TIME;
+  std::vector<uint8_t>& bytes = fetched_[i];
+  bytes.resize(ddr_images_[i].size());
+  const sc_time arrived = dma_.transfer(tlm::TLM_READ_COMMAND, csr.reg(csr::kWeightAddr) + weight_offset_[i],
+                                        bytes.data(), bytes.size());
+  if (roms_[i]->load_dram_image(bytes)) {
+    if (computing_[i]) RowJobs::wait_for(computing_[i]);  // its last row still reads the old engine
+    const Layer& layer = package_.layers[i];
+    engines_[i] = std::make_unique<ConvRowEngine>(layer, map_shape(map_index_.at(layer.inputs.at(0))), *roms_[i]);
+  }
+  const rtl::ConvFolding f{plan.pe, plan.simd};
+  const double groups = f.groups(package_.layers[i]);
+  const int rows = std::min(plan.band_rows, plan.out.height - y);
+  const sc_time group_compute = period_ * double(int64_t(rows) * plan.out.width * f.folds(package_.layers[i]));
+  // The transfer's latency is paid by every group's request, its bytes shared among them.
+  const sc_time latency(config_.dram.latency_ns, sc_core::SC_NS);
+  const sc_time group_fetch = arrived > latency ? (arrived - latency) / groups + latency : arrived;
+  const sc_time later = group_fetch > group_compute ? (group_fetch - group_compute) * (groups - 1) : sc_core::SC_ZERO_TIME;
+  return group_fetch + later;
 }
 
 RtlCycles Accelerator::rtl_cycles(size_t layer) const {
@@ -245,6 +292,7 @@ void Accelerator::build_pipeline() {
       }
     }
     unit->set_row_work(guarded(layer_work(i)));
+    if (plans_[i].weights_in_ddr) unit->set_weight_wait([this, i](int y) { return fetch_weights(i, y); });
     if (layer.is_conv() && !rtl_[i] && !observed_.empty())
       unit->set_row_finish([this, i](const RowRef& row) {  // the probe reads the row when it is emitted
         try {

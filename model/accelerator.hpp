@@ -78,6 +78,9 @@ class Accelerator : public sc_core::sc_module {
   tlm_utils::simple_initiator_socket<DmaEngine>& dma_socket() { return dma_.socket; }
   // Per package layer: its weight ROM (null for layers without weights), its RTL's cycles.
   const WeightRom* rom(size_t layer) const { return roms_[layer].get(); }
+  // The weights of the layers placed on DDR, as the host driver writes them at CSR kWeightAddr:
+  // each layer's ROM image (packed for its folding, or loaded with --load-roms) at weight_offset.
+  std::vector<uint8_t> dram_weights() const;
   // What computes a conv PE's rows on this host: a fast kernel's name, or the Verilated RTL; "" for other units.
   std::string row_kernel(size_t layer) const;
   RtlCycles rtl_cycles(size_t layer) const;
@@ -105,6 +108,7 @@ class Accelerator : public sc_core::sc_module {
   StreamUnit* add_unit(const std::string& name, int rows, int64_t row_cycles, StreamUnit::RowNeed need);
   const TensorShape& map_shape(size_t layer) const;
   StreamUnit* spill_to_dram(StreamUnit& source, const std::string& edge, size_t map);
+  sc_core::sc_time fetch_weights(size_t layer, int y);
 
   const Package& package_;
   ArchConfig config_;
@@ -115,6 +119,11 @@ class Accelerator : public sc_core::sc_module {
   std::vector<std::unique_ptr<WeightRom>> roms_;          // per layer
   std::vector<std::unique_ptr<ConvRowEngine>> engines_;   // per layer: conv PEs' datapaths
   std::vector<std::unique_ptr<RtlConvUnit>> rtl_;         // per layer: co-simulated PEs' RTL
+  // Per layer with weights on DDR: the image the host writes (what --load-roms or the package gave),
+  // its offset from kWeightAddr, and the PE's fetch buffer. Such a PE's ROM is its weight buffer:
+  // empty (zero) until the first fetch, then what it fetched.
+  std::vector<std::vector<uint8_t>> ddr_images_, fetched_;
+  std::vector<uint64_t> weight_offset_;
   std::unique_ptr<RowJobs> jobs_;                         // the PEs' rows off the simulation thread
   std::vector<RowJobs::Ticket> computing_;                // per layer: its PE's last row's job
   std::vector<RowJobs::Cost> row_costs_;                  // per layer: how long its PE's rows take on the host

@@ -68,11 +68,6 @@ SimulationResult simulate(const RunPlan& plan, const ImagePair& pair, const Simu
   const Package& package = plan.package;
   const ArchConfig& config = plan.config;
   const std::vector<LayerPlan>& plans = plan.layers;
-  for (const LayerPlan& layer : plans)
-    if (layer.weights_in_ddr)
-      throw ArchError(fmt::format("layer '{}': weights on \"ddr\" are in the analytic cycles, resources and part fit "
-                                  "(qflow-sim arch), not yet in the simulation; give it \"weights\": \"rom\" to simulate",
-                                  layer.name));
   check_pair_size(pair, package);
   sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_core::sc_time(config.quantum_ns, sc_core::SC_NS));
@@ -84,7 +79,8 @@ SimulationResult simulate(const RunPlan& plan, const ImagePair& pair, const Simu
   const OneOpenMpThread one_thread;
   Accelerator accelerator("accelerator", plan, one_thread.host_threads(), options.rom_images, options.record_layers);
   HostDriver host("host", {rgb_bytes(pair.img1), rgb_bytes(pair.img2), package.height, package.width, head.channels,
-                           head.height, head.width, options.frames, frame_timeout(package, config, plans)});
+                           head.height, head.width, options.frames, frame_timeout(package, config, plans),
+                           accelerator.dram_weights()});
   sc_core::sc_signal<bool> irq("irq");
   accelerator.csr.irq(irq);
   host.irq(irq);
@@ -128,6 +124,7 @@ SimulationResult simulate(const RunPlan& plan, const ImagePair& pair, const Simu
     a.busy = s.busy_cycles;
     a.stall = cycles_of(s.stall, period);
     a.starve = cycles_of(s.starve, period);
+    a.weight_wait = cycles_of(s.weight_wait, period);
     a.first_start = cycles_of(s.first_start - timing.pipeline_start, period);
     a.last_end = cycles_of(s.last_end - timing.pipeline_start, period);
     if (const WeightRom* rom = accelerator.rom(i)) a.rom_bits = rom->bits();

@@ -27,7 +27,7 @@ struct SimulationOptions {
 };
 
 struct LayerActivity {                     // one package layer in the last frame, in cycles
-  int64_t busy = 0, stall = 0, starve = 0;
+  int64_t busy = 0, stall = 0, starve = 0, weight_wait = 0;
   int64_t first_start = 0, last_end = 0;   // since the pipeline started
   bool cosim = false;
   uint64_t rtl_mac_cycles = 0, rtl_requant_cycles = 0;

@@ -83,7 +83,7 @@ set style data lines
 set xtics norotate font ",11" auto
 set terminal svg size 960,{height} dynamic noenhanced font "sans,11" background "white"
 set output "timeline.svg"
-set title "Pipeline timeline of the frame (simulated): busy, stalled on a full FIFO, starved for an input row"
+set title "Pipeline timeline of the frame (simulated): busy, stalled on a full FIFO, starved for an input row, waiting for weights"
 set xlabel "cycle"
 set ylabel ""
 set xrange [0:{frame_cycles}]
@@ -94,11 +94,13 @@ set key outside top center horizontal
 busy(s) = strcol("state") eq "B" ? column("unit_index") : NaN
 stall(s) = strcol("state") eq "S" ? column("unit_index") : NaN
 starve(s) = strcol("state") eq "W" ? column("unit_index") : NaN
+weights(s) = strcol("state") eq "D" ? column("unit_index") : NaN
 mid = "(column(\"start\") + column(\"end\")) / 2"
 half = "(column(\"end\") - column(\"start\")) / 2"
 plot "timeline.csv" using (@mid):(busy(0)):(@half):(0.35) with boxxyerror fs solid 0.9 noborder lc rgb "#2b8a3e" title "busy", \
      "" using (@mid):(stall(0)):(@half):(0.35) with boxxyerror fs solid 0.9 noborder lc rgb "#e03131" title "stalled", \
-     "" using (@mid):(starve(0)):(@half):(0.2) with boxxyerror fs solid 0.6 noborder lc rgb "#adb5bd" title "starved"
+     "" using (@mid):(starve(0)):(@half):(0.2) with boxxyerror fs solid 0.6 noborder lc rgb "#adb5bd" title "starved", \
+     "" using (@mid):(weights(0)):(@half):(0.35) with boxxyerror fs solid 0.9 noborder lc rgb "#1971c2" title "waiting for weights"
 
 set terminal svg size 960,480 dynamic noenhanced font "sans,11" background "white"
 set datafile separator whitespace

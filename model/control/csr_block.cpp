@@ -59,6 +59,7 @@ tlm::tlm_response_status CsrBlock::read(uint32_t offset, uint32_t& value) const 
     case kImg2Addr: value = img2_; break;
     case kFlowAddr: value = flow_; break;
     case kSkipAddr: value = skip_; break;
+    case kWeightAddr: value = weights_; break;
     case kFrameHeight: value = frame_h_; break;
     case kFrameWidth: value = frame_w_; break;
     case kErrorCode: value = uint32_t(error_); break;
@@ -101,6 +102,7 @@ tlm::tlm_response_status CsrBlock::write(uint32_t offset, uint32_t value, const 
     case kImg2Addr: img2_ = value; return tlm::TLM_OK_RESPONSE;
     case kFlowAddr: flow_ = value; return tlm::TLM_OK_RESPONSE;
     case kSkipAddr: skip_ = value; return tlm::TLM_OK_RESPONSE;
+    case kWeightAddr: weights_ = value; return tlm::TLM_OK_RESPONSE;
     case kFrameHeight: frame_h_ = value; return tlm::TLM_OK_RESPONSE;
     case kFrameWidth: frame_w_ = value; return tlm::TLM_OK_RESPONSE;
     default: {

@@ -41,7 +41,7 @@ class CsrBlock : public sc_core::sc_module {
 
   int height_, width_;
   sc_core::sc_time access_time_;
-  uint32_t ctrl_ = 0, status_ = 0, img1_ = 0, img2_ = 0, flow_ = 0, skip_ = 0, frame_h_ = 0, frame_w_ = 0;
+  uint32_t ctrl_ = 0, status_ = 0, img1_ = 0, img2_ = 0, flow_ = 0, skip_ = 0, weights_ = 0, frame_h_ = 0, frame_w_ = 0;
   csr::ErrorCode error_ = csr::ErrorCode::None;
   uint64_t cycles_ = 0;
   std::vector<uint64_t> layer_busy_;

@@ -14,6 +14,38 @@ WeightRom::WeightRom(const Layer& layer, int pe, int simd)
     : pe_(pe), simd_(simd), w_bits_(layer.w_bits), cout_(layer.cout), depth_(layer.cin * layer.kernel * layer.kernel),
       lanes_(rtl::fold_weights(layer, rtl::ConvFolding{pe, simd})) {
   words_ = int(lanes_.size() / (size_t(pe) * simd));
+  pack_image();
+}
+
+void WeightRom::pack_image() {
+  const size_t lanes = size_t(pe_) * simd_, word_bytes = (lanes * size_t(w_bits_) + 7) / 8;
+  image_.assign(word_bytes * size_t(words_), 0);
+  for (int w = 0; w < words_; ++w)
+    for (size_t lane = 0; lane < lanes; ++lane) {
+      const unsigned code = uint8_t(word(w)[lane]) & ((1u << w_bits_) - 1);
+      for (int b = 0; b < w_bits_; ++b) {
+        const size_t bit = lane * size_t(w_bits_) + size_t(b);
+        image_[size_t(w) * word_bytes + bit / 8] |= uint8_t(((code >> b) & 1u) << (bit % 8));
+      }
+    }
+}
+
+bool WeightRom::load_dram_image(const std::vector<uint8_t>& image) {
+  if (image.size() != image_.size())
+    throw SimulationError(fmt::format("a weight image of {} bytes where the ROM holds {}", image.size(), image_.size()));
+  if (image == image_) return false;
+  image_ = image;
+  const size_t lanes = size_t(pe_) * simd_, word_bytes = (lanes * size_t(w_bits_) + 7) / 8;
+  for (int w = 0; w < words_; ++w)
+    for (size_t lane = 0; lane < lanes; ++lane) {
+      int v = 0;
+      for (int b = 0; b < w_bits_; ++b) {
+        const size_t bit = lane * size_t(w_bits_) + size_t(b);
+        v |= ((image_[size_t(w) * word_bytes + bit / 8] >> (bit % 8)) & 1) << b;
+      }
+      lanes_[size_t(w) * lanes + lane] = int8_t(v >= (1 << (w_bits_ - 1)) ? v - (1 << w_bits_) : v);  // two's complement
+    }
+  return true;
 }
 
 std::vector<int8_t> WeightRom::canonical_weights() const {
@@ -54,6 +86,7 @@ WeightRom WeightRom::from_readmemh(const Layer& layer, int pe, int simd, const s
   if (w != rom.words_)
     throw SimulationError(fmt::format("{}: {} words, layer '{}' at {}x{} (PE x SIMD) needs {}", file.string(), w,
                                       layer.name, pe, simd, rom.words_));
+  rom.pack_image();
   return rom;
 }
 

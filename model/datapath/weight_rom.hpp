@@ -35,10 +35,18 @@ class WeightRom {
   // A Verilog $readmemh image: one word per line in hex, lane 0 in the least significant bits.
   void write_readmemh(const std::filesystem::path& file) const;
 
+  // The ROM as it lies in DRAM when the layer's weights stream from there: word after word, each
+  // ceil(PE x SIMD x W / 8) bytes, lane 0 in the least significant bits (the $readmemh word's order).
+  const std::vector<uint8_t>& dram_image() const { return image_; }
+  // Takes the words a PE fetched from DRAM; returns whether they differ from what it held.
+  bool load_dram_image(const std::vector<uint8_t>& image);
+
  private:
   int pe_, simd_, w_bits_, words_;
   int cout_, depth_;  // the layer's output channels and k*k*cin
   std::vector<int8_t> lanes_;
+  std::vector<uint8_t> image_;  // lanes_ packed as dram_image()
+  void pack_image();
 };
 
 // Every conv layer's ROM for its folding in `config`, as <dir>/<layer>.mem.

@@ -24,6 +24,7 @@ void StreamUnit::trace(sc_core::sc_trace_file* file) const {
   sc_core::sc_trace(file, busy_, prefix + "busy");
   sc_core::sc_trace(file, stalled_, prefix + "stalled");
   sc_core::sc_trace(file, starved_, prefix + "starved");
+  if (weight_wait_) sc_core::sc_trace(file, weights_, prefix + "waits_for_weights");
   sc_core::sc_trace(file, row_, prefix + "row");
 }
 
@@ -42,6 +43,7 @@ void StreamUnit::run() {
       row_.write(y);
       if (need_) receive_through(need_(y));
       if (y == 0) stats_.first_start = sc_time_stamp();
+      if (weight_wait_) wait_for_weights(y);
       busy_.write(true);
       const sc_time start = sc_time_stamp();
       RowRef out;
@@ -61,6 +63,20 @@ void StreamUnit::run() {
     stats_.last_end = sc_time_stamp();
     finished_.notify(sc_core::SC_ZERO_TIME);
   }
+}
+
+void StreamUnit::wait_for_weights(int y) {
+  const sc_time need = weight_wait_(y);
+  if (need == sc_core::SC_ZERO_TIME) return;
+  const sc_time since = sc_time_stamp();
+  weights_.write(true);
+  waiting_on_ = "weights from DRAM";
+  waiting_since_ = since;
+  wait(need);
+  waiting_on_.clear();
+  weights_.write(false);
+  stats_.weight_wait += need;
+  stats_.spans.push_back({UnitSpan::Weights, since, sc_time_stamp()});
 }
 
 void StreamUnit::receive_through(int row) {

@@ -18,13 +18,14 @@ namespace qflow {
 
 // One stretch of a unit's frame in one state, for the pipeline timeline (Gantt) chart.
 struct UnitSpan {
-  enum State : char { Busy = 'B', Stall = 'S', Starve = 'W' } state;
+  enum State : char { Busy = 'B', Stall = 'S', Starve = 'W', Weights = 'D' } state;
   sc_core::sc_time start, end;
 };
 
 struct UnitStats {
   int64_t busy_cycles = 0;                // computing (or transferring, for a DMA stage)
   sc_core::sc_time starve, stall;         // waiting for an input row; for room in an output FIFO
+  sc_core::sc_time weight_wait;           // waiting for weights streamed from DRAM
   sc_core::sc_time first_start, last_end; // first row's start, last row's end
   int rows = 0;
   std::vector<UnitSpan> spans;            // every busy, stalled and starved stretch, in time order
@@ -48,6 +49,9 @@ class StreamUnit : public sc_core::sc_module {
   void add_input(RowChannel* channel, int window_rows);
   void add_output(RowChannel* channel) { outputs_.push_back(channel); }
   void set_row_work(RowWork work) { work_ = std::move(work); }
+  // A PE whose weights stream from DRAM: how long it waits for them before output row y (its window
+  // already complete); the unit spends that in its weights state.
+  void set_weight_wait(std::function<sc_core::sc_time(int y)> wait) { weight_wait_ = std::move(wait); }
   // Called when the row's modeled cycles have passed, before it is emitted: where a row computed
   // off the simulation thread is joined.
   void set_row_finish(std::function<void(const RowRef&)> finish) { finish_ = std::move(finish); }
@@ -65,6 +69,7 @@ class StreamUnit : public sc_core::sc_module {
  private:
   void run();
   void receive_through(int row);
+  void wait_for_weights(int y);
   void emit(const RowRef& row);
 
   int out_rows_;
@@ -75,13 +80,14 @@ class StreamUnit : public sc_core::sc_module {
   std::vector<RowChannel*> inputs_, outputs_;
   std::vector<LineBuffer> lines_;  // one per input
   RowWork work_;
+  std::function<sc_core::sc_time(int y)> weight_wait_;
   std::function<void(const RowRef&)> finish_;
   std::function<void(const RowRef&)> row_done_;
   UnitStats stats_;
   std::string waiting_on_;
   sc_core::sc_time waiting_since_;
   sc_core::sc_event finished_;
-  sc_core::sc_signal<bool> busy_{"busy"}, stalled_{"stalled"}, starved_{"starved"};
+  sc_core::sc_signal<bool> busy_{"busy"}, stalled_{"stalled"}, starved_{"starved"}, weights_{"weights"};
   sc_core::sc_signal<int> row_{"row"};
 };
 

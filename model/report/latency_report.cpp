@@ -58,6 +58,13 @@ nlohmann::json latency_report(const RunPlan& run, const SimulationResult& result
       l["multipliers"] = p.multipliers();
       l["mac_efficiency"] = a.busy > 0 ? double(p.macs) / (double(a.busy) * double(p.multipliers())) : 0.0;
       l["rom_bits"] = a.rom_bits;
+      l["weights"] = p.weights_in_ddr ? "ddr" : "rom";
+      if (p.weights_in_ddr) {
+        l["band_rows"] = p.band_rows;
+        l["weight_wait_cycles"] = a.weight_wait;
+        l["model_weight_wait_cycles"] = p.weight_wait_cycles;
+        l["ddr_weight_bytes"] = p.ddr_weight_bytes;
+      }
       l["row_kernel"] = a.row_kernel;
       l["line_buffer_bits"] = lb;
       macs += p.macs;
@@ -135,11 +142,12 @@ std::string latency_report_markdown(const nlohmann::json& r) {
       f["initiation_interval_cycles"].get<int64_t>(), f["bottleneck"].get<std::string>(),
       f["fps_pipelined"].get<double>(), f["fps_one_frame_at_a_time"].get<double>(), f["macs"].get<int64_t>(),
       f["macs_per_cycle"].get<double>(), f["multipliers"].get<int64_t>());
-  bool cosim = false;
-  for (const auto& l : r["layers"]) cosim = cosim || l.contains("rtl_cycles");
+  bool cosim = false, streamed = false;
+  for (const auto& l : r["layers"]) cosim = cosim || l.contains("rtl_cycles"), streamed = streamed || l.contains("band_rows");
   md += "| layer | out (CxHxW) | MACs | PE x SIMD | model cycles | busy | stall | starve | utilization | MAC efficiency |";
-  md += cosim ? " RTL cycles | RTL vs model |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n"
-              : "\n|---|---|---|---|---|---|---|---|---|---|\n";
+  if (streamed) md += " waits for weights (model) |";
+  if (cosim) md += " RTL cycles | RTL vs model |";
+  md += "\n|---|---|---|---|---|---|---|---|---|---|" + std::string(streamed ? "---|" : "") + (cosim ? "---|---|" : "") + "\n";
   for (const auto& l : r["layers"]) {
     const auto out = l["out"];
     const bool conv = l.contains("pe");
@@ -150,6 +158,10 @@ std::string latency_report_markdown(const nlohmann::json& r) {
                       l["stall_cycles"].get<int64_t>(), l["starve_cycles"].get<int64_t>(),
                       100.0 * l["utilization"].get<double>(),
                       conv ? fmt::format("{:.1f}%", 100.0 * l["mac_efficiency"].get<double>()) : "-");
+    if (streamed)
+      md += l.contains("band_rows") ? fmt::format(" {} ({}), bands of {} |", l["weight_wait_cycles"].get<int64_t>(),
+                                                  l["model_weight_wait_cycles"].get<int64_t>(), l["band_rows"].get<int>())
+                                    : " - |";
     if (cosim)
       md += l.contains("rtl_cycles") ? fmt::format(" {} | {:+.2f}% |", l["rtl_cycles"].get<uint64_t>(),
                                                    l["rtl_vs_model_percent"].get<double>())
@@ -187,7 +199,9 @@ std::string latency_report_csv(const nlohmann::json& r) {
   static const char* const kColumns[] = {"name", "op", "macs", "pe", "simd", "multipliers", "model_cycles",
                                          "busy_cycles", "stall_cycles", "starve_cycles", "utilization",
                                          "mac_efficiency", "rom_bits", "line_buffer_bits", "luts", "flip_flops",
-                                         "dsps", "bram36", "rtl_cycles", "rtl_vs_model_percent"};
+                                         "dsps", "bram36", "rtl_cycles", "rtl_vs_model_percent", "weights",
+                                         "band_rows", "weight_wait_cycles", "model_weight_wait_cycles",
+                                         "ddr_weight_bytes"};
   std::string csv = "layer,op,out_c,out_h,out_w";
   for (size_t c = 2; c < std::size(kColumns); ++c) csv += std::string(",") + kColumns[c];
   csv += "\n";

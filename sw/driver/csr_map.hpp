@@ -19,6 +19,7 @@ inline constexpr uint32_t kErrorCode = 0x20;   // R: why the last start failed (
 inline constexpr uint32_t kCyclesLo = 0x24;    // R: cycles of the last frame, START to DONE
 inline constexpr uint32_t kCyclesHi = 0x28;
 inline constexpr uint32_t kLayerCount = 0x2C;  // R: per-layer counters that follow
+inline constexpr uint32_t kWeightAddr = 0x30;  // RW: DRAM address of the weights of layers placed on DDR
 inline constexpr uint32_t kLayerBusyBase = 0x100;  // R: layer i busy cycles, lo at +8i, hi at +8i+4
 
 inline constexpr uint32_t kCtrlStart = 1u << 0;

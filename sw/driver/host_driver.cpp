@@ -1,5 +1,6 @@
 #include "host_driver.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 
@@ -41,21 +42,24 @@ const char* error_text(uint32_t code) {
   }
 }
 
-MemoryMap plan_memory(int height, int width, int flow_bytes) {
+MemoryMap plan_memory(int height, int width, int flow_bytes, size_t weight_bytes) {
   MemoryMap map;
   const uint64_t image = uint64_t(height) * width * 3;
   map.img2 = align_page(map.img1 + image);
   map.flow = align_page(map.img2 + image);
-  map.skip = align_page(map.flow + uint64_t(flow_bytes));
+  map.weights = align_page(map.flow + uint64_t(flow_bytes));
+  map.skip = align_page(map.weights + weight_bytes);
   return map;
 }
+
+constexpr size_t kBurstBytes = 4096;  // the driver's writes of a large buffer
 
 }  // namespace
 
 HostDriver::HostDriver(sc_core::sc_module_name name, HostJob job)
     : sc_module(name), csr_socket("csr_socket"), mem_socket("mem_socket"), irq("irq"), job_(std::move(job)) {
-  map_ = plan_memory(job_.height, job_.width,
-                     job_.flow_channels * job_.flow_height * job_.flow_width * 2);
+  map_ = plan_memory(job_.height, job_.width, job_.flow_channels * job_.flow_height * job_.flow_width * 2,
+                     job_.weights.size());
   SC_THREAD(run);
 }
 
@@ -93,10 +97,13 @@ void HostDriver::memory(tlm::tlm_command command, uint64_t address, void* data, 
   transport(mem_socket, command, address, data, length, "DRAM");
 }
 
-// The pair into DRAM a row per burst, then the buffer addresses and the frame size.
+// The weights the accelerator streams and the pair into DRAM, then the buffer addresses and the frame size.
 void HostDriver::load() {
   const int h = job_.height, w = job_.width;
   keeper_.reset();
+  for (size_t at = 0; at < job_.weights.size() && error_.empty(); at += kBurstBytes)
+    memory(tlm::TLM_WRITE_COMMAND, map_.weights + at, job_.weights.data() + at,
+           std::min(kBurstBytes, job_.weights.size() - at));
   const size_t row_bytes = size_t(w) * 3;
   for (int image = 0; image < 2; ++image) {
     std::vector<uint8_t>& rgb = image == 0 ? job_.img1 : job_.img2;
@@ -108,6 +115,7 @@ void HostDriver::load() {
   csr_write(csr::kImg2Addr, uint32_t(map_.img2));
   csr_write(csr::kFlowAddr, uint32_t(map_.flow));
   csr_write(csr::kSkipAddr, uint32_t(map_.skip));
+  csr_write(csr::kWeightAddr, uint32_t(map_.weights));
   csr_write(csr::kFrameHeight, uint32_t(h));
   csr_write(csr::kFrameWidth, uint32_t(w));
 }

@@ -22,6 +22,7 @@ struct HostJob {
   int flow_channels = 2, flow_height = 0, flow_width = 0;
   int frames = 1;                // the same pair, frame after frame
   sc_core::sc_time timeout;      // per frame: no interrupt by then is a failure
+  std::vector<uint8_t> weights;  // the weights of layers placed on DDR, as the accelerator reads them
 };
 
 struct HostFrame {
@@ -34,7 +35,7 @@ struct HostFrame {
 
 // Where the driver places the buffers in DRAM (4 KiB aligned, in this order).
 struct MemoryMap {
-  uint64_t img1 = 0, img2 = 0, flow = 0, skip = 0;
+  uint64_t img1 = 0, img2 = 0, flow = 0, weights = 0, skip = 0;
 };
 
 class HostDriver : public sc_core::sc_module {
