@@ -84,7 +84,7 @@ Accelerator::Accelerator(sc_core::sc_module_name name, const RunPlan& plan, int 
 Accelerator::~Accelerator() = default;
 
 FrameTiming Accelerator::frame_timing() const {
-  return {dma_.read_bytes(), dma_.written_bytes(), control_.cycles(), control_.pipeline_start()};
+  return {dma_.read_bytes(), dma_.written_bytes(), dma_.bytes_by_master(), control_.cycles(), control_.pipeline_start()};
 }
 
 // Before each frame: the counters and levels the reports show are the last frame's.
@@ -144,7 +144,7 @@ sc_time Accelerator::fetch_weights(size_t i, int y) {
   if (y % plan.band_rows != 0) return sc_core::SC_ZERO_TIME;
   std::vector<uint8_t>& bytes = fetched_[i];
   bytes.resize(ddr_images_[i].size());
-  const sc_time arrived = dma_.transfer(tlm::TLM_READ_COMMAND, csr.reg(csr::kWeightAddr) + weight_offset_[i],
+  const sc_time arrived = dma_.transfer("weights " + plan.name, tlm::TLM_READ_COMMAND, csr.reg(csr::kWeightAddr) + weight_offset_[i],
                                         bytes.data(), bytes.size());
   if (roms_[i]->load_dram_image(bytes)) {
     if (computing_[i]) RowJobs::wait_for(computing_[i]);  // its last row still reads the old engine
@@ -326,7 +326,7 @@ const TensorShape& Accelerator::map_shape(size_t layer) const {
 StreamUnit* Accelerator::spill_to_dram(StreamUnit& source, const std::string& edge, size_t map) {
   const TensorShape& shape = map_shape(map);
   const uint64_t base = spills_.empty() ? 0 : spills_.back()->base() + spills_.back()->bytes();
-  SkipSpill& spill = *spills_.emplace_back(std::make_unique<SkipSpill>(dma_, csr, shape, base));
+  SkipSpill& spill = *spills_.emplace_back(std::make_unique<SkipSpill>(dma_, csr, shape, base, "skip " + edge));
   StreamUnit* writer = add_unit(edge + "_skip_write", shape.height, 0, [](int y) { return y; });
   writer->add_input(connect(source, edge + "_to_dram"), 1);
   writer->set_row_work(guarded([&spill](int y, const std::vector<LineBuffer>& in, RowRef& out) {

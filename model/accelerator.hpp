@@ -39,6 +39,7 @@ class RtlConvUnit;
 // Where a frame's time and traffic went, for the reports.
 struct FrameTiming {
   uint64_t dma_read_bytes = 0, dma_written_bytes = 0;  // the accelerator's own DRAM traffic
+  std::map<std::string, uint64_t> dma_bytes_by_master;  // the same by what it moved
   uint64_t cycles = 0;             // START to DONE
   sc_core::sc_time pipeline_start; // when the frame started
 };

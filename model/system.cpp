@@ -152,6 +152,7 @@ SimulationResult simulate(const RunPlan& plan, const ImagePair& pair, const Simu
   }
   result.dma_read_bytes = timing.dma_read_bytes;
   result.dma_written_bytes = timing.dma_written_bytes;
+  result.dma_bytes_by_master = timing.dma_bytes_by_master;
   return result;
 }
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -64,6 +65,7 @@ struct SimulationResult {
   uint64_t frame_cycles = 0;
   uint64_t input_dma_cycles = 0;           // the input streamer's: the pair's rows over the DMA
   uint64_t dma_read_bytes = 0, dma_written_bytes = 0;  // the accelerator's, last frame
+  std::map<std::string, uint64_t> dma_bytes_by_master;  // the same by master: input, flow, skips, weights
 };
 
 // Throws ArchError when the config does not fit the package, SimulationError when the frame

@@ -17,15 +17,16 @@ sc_time InputReader::read_row(int y, RowRef& out) {
   sc_time t;
   for (int i = 0; i < 2; ++i) {
     rgb_[i].resize(row_bytes);
-    t = dma_.transfer(tlm::TLM_READ_COMMAND, csr_.reg(i == 0 ? csr::kImg1Addr : csr::kImg2Addr) + uint64_t(y) * row_bytes,
+    t = dma_.transfer("input", tlm::TLM_READ_COMMAND, csr_.reg(i == 0 ? csr::kImg1Addr : csr::kImg2Addr) + uint64_t(y) * row_bytes,
                       rgb_[i].data(), row_bytes, t);
   }
   out = input_row(y, rgb_[0].data(), rgb_[1].data(), width_, rows_);
   return std::max(t, period_ * double(width_));
 }
 
-SkipSpill::SkipSpill(DmaEngine& dma, const CsrBlock& csr, const TensorShape& map, uint64_t base)
+SkipSpill::SkipSpill(DmaEngine& dma, const CsrBlock& csr, const TensorShape& map, uint64_t base, std::string master)
     : dma_(dma),
+      master_(std::move(master)),
       csr_(csr),
       map_(map),
       base_(base),
@@ -40,12 +41,12 @@ sc_time SkipSpill::write_row(const Row& row) {
   row.write_codes(codes_.data(), size_t(row.width()));
   for (size_t i = 0; i < codes_.size(); ++i)
     std::memcpy(&bytes_[i * code_bytes_], &codes_[i], code_bytes_);  // little endian
-  return dma_.transfer(tlm::TLM_WRITE_COMMAND, address(row.y), bytes_.data(), row_bytes_);
+  return dma_.transfer(master_, tlm::TLM_WRITE_COMMAND, address(row.y), bytes_.data(), row_bytes_);
 }
 
 sc_time SkipSpill::read_row(int y, RowRef& out) {
   bytes_.resize(row_bytes_);
-  const sc_time t = dma_.transfer(tlm::TLM_READ_COMMAND, address(y), bytes_.data(), row_bytes_);
+  const sc_time t = dma_.transfer(master_, tlm::TLM_READ_COMMAND, address(y), bytes_.data(), row_bytes_);
   CodeMap codes{map_.channels, 1, map_.width, std::vector<int16_t>(size_t(map_.channels) * map_.width, 0)};
   for (size_t i = 0; i < codes.codes.size(); ++i) std::memcpy(&codes.codes[i], &bytes_[i * code_bytes_], code_bytes_);
   out = make_row(y, std::move(codes), /*head=*/false, /*split=*/map_.frac > 0);
@@ -61,7 +62,7 @@ sc_time FlowWriter::write_row(const Row& row) {
   for (int c = 0; c < codes.channels; ++c) {
     const size_t at = (size_t(c) * height_ + row.y) * w;
     // A TLM payload's data pointer is non-const; a write only reads through it.
-    t = dma_.transfer(tlm::TLM_WRITE_COMMAND, csr_.reg(csr::kFlowAddr) + at * 2,
+    t = dma_.transfer("flow", tlm::TLM_WRITE_COMMAND, csr_.reg(csr::kFlowAddr) + at * 2,
                       const_cast<int16_t*>(codes.codes.data() + size_t(c) * w), w * 2u, t);
   }
   return t;

@@ -122,6 +122,7 @@ nlohmann::json latency_report(const RunPlan& run, const SimulationResult& result
             {"skip_placement", skips_on_chip ? "onchip" : "dram"},
             {"dma_read_bytes", result.dma_read_bytes},
             {"dma_written_bytes", result.dma_written_bytes},
+            {"dma_bytes_by_master", result.dma_bytes_by_master},
             {"dram_bandwidth_used", dma_share}}},
           {"resources", resources},
           {"layers", layers},
@@ -178,6 +179,11 @@ std::string latency_report_markdown(const nlohmann::json& r) {
       m["skip_bits_used"].get<int64_t>(),
       m["dma_read_bytes"].get<uint64_t>(), m["dma_written_bytes"].get<uint64_t>(),
       100.0 * m["dram_bandwidth_used"].get<double>());
+  md += "\n| DRAM master | bytes per frame | share of the DRAM bandwidth over the frame |\n|---|---|---|\n";
+  const double all = double(m["dma_read_bytes"].get<uint64_t>() + m["dma_written_bytes"].get<uint64_t>());
+  for (const auto& [master, bytes] : m["dma_bytes_by_master"].items())
+    md += fmt::format("| {} | {} | {:.2f}% |\n", master, bytes.get<uint64_t>(),
+                      all > 0 ? 100.0 * m["dram_bandwidth_used"].get<double>() * bytes.get<double>() / all : 0.0);
   // Which kernel computed each PE's rows on the simulating host (the choice depends on its CPU).
   std::map<std::string, std::vector<std::string>> by_kernel;
   for (const auto& l : r["layers"])
