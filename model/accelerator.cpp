@@ -81,7 +81,8 @@ Accelerator::Accelerator(sc_core::sc_module_name name, const RunPlan& plan, int 
   build_pipeline();
 }
 
-Accelerator::~Accelerator() = default;
+// The workers stop first: a job still queued or running uses the rows, engines and costs below.
+Accelerator::~Accelerator() { jobs_.reset(); }
 
 FrameTiming Accelerator::frame_timing() const {
   return {dma_.read_bytes(), dma_.written_bytes(), dma_.bytes_by_master(), control_.cycles(), control_.pipeline_start()};

@@ -54,21 +54,13 @@ std::vector<uint8_t> rgb_bytes(const cv::Mat& rgb) {
   return {packed.data, packed.data + packed.total() * packed.elemSize()};
 }
 
-}  // namespace
-
-SimulationResult simulate(const Package& package, const ArchConfig& config, const ImagePair& pair,
-                          const SimulationOptions& options) {
-  return simulate(RunPlan(package, config), pair, options);
-}
-
-SimulationResult simulate(const RunPlan& plan, const ImagePair& pair, const SimulationOptions& options) {
-  static bool simulated = false;
-  if (simulated) throw SimulationError("SystemC elaborates once per process: simulate() runs once per process");
-  simulated = true;
+// The frames on the elaborated system; `failure` says why they did not all complete (the result is
+// then empty). Nothing is thrown once the simulation has started.
+SimulationResult simulate_frames(const RunPlan& plan, const ImagePair& pair, const SimulationOptions& options,
+                                 std::string& failure) {
   const Package& package = plan.package;
   const ArchConfig& config = plan.config;
   const std::vector<LayerPlan>& plans = plan.layers;
-  check_pair_size(pair, package);
   sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_core::sc_time(config.quantum_ns, sc_core::SC_NS));
 
@@ -108,7 +100,8 @@ SimulationResult simulate(const RunPlan& plan, const ImagePair& pair, const Simu
     if (!blocked.empty())
       why += "\nthe pipeline is deadlocked (a FIFO or skip buffer too shallow for the rows its consumer needs first?):" +
              blocked;
-    throw SimulationError(why.empty() ? "the simulation stopped before the host finished" : why);
+    failure = why.empty() ? "the simulation stopped before the host finished" : why;
+    return {};
   }
 
   SimulationResult result;
@@ -153,6 +146,29 @@ SimulationResult simulate(const RunPlan& plan, const ImagePair& pair, const Simu
   result.dma_read_bytes = timing.dma_read_bytes;
   result.dma_written_bytes = timing.dma_written_bytes;
   result.dma_bytes_by_master = timing.dma_bytes_by_master;
+  return result;
+}
+
+}  // namespace
+
+SimulationResult simulate(const Package& package, const ArchConfig& config, const ImagePair& pair,
+                          const SimulationOptions& options) {
+  return simulate(RunPlan(package, config), pair, options);
+}
+
+SimulationResult simulate(const RunPlan& plan, const ImagePair& pair, const SimulationOptions& options,
+                          std::string& failure) {
+  static bool simulated = false;
+  if (simulated) throw SimulationError("SystemC elaborates once per process: simulate() runs once per process");
+  simulated = true;
+  check_pair_size(pair, plan.package);
+  return simulate_frames(plan, pair, options, failure);
+}
+
+SimulationResult simulate(const RunPlan& plan, const ImagePair& pair, const SimulationOptions& options) {
+  std::string failure;
+  SimulationResult result = simulate(plan, pair, options, failure);
+  if (!failure.empty()) throw SimulationError(failure);
   return result;
 }
 

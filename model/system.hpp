@@ -71,6 +71,12 @@ struct SimulationResult {
 // Throws ArchError when the config does not fit the package, SimulationError when the frame
 // fails (deadlock, DMA error, co-simulation mismatch), FlowIoError when the pair does not fit.
 SimulationResult simulate(const RunPlan& plan, const ImagePair& pair, const SimulationOptions& options = {});
+// The same without throwing once SystemC has run: `failure` says why the frames did not complete
+// (the result is then empty). After a simulation, AddressSanitizer's view of the main thread's stack
+// is stale (SystemC switched stacks behind its back), so an exception unwinding it there reports a
+// false overflow; a command line reports the failure through this instead.
+SimulationResult simulate(const RunPlan& plan, const ImagePair& pair, const SimulationOptions& options,
+                          std::string& failure);
 // The same with the run's plan made here (tests, benchmarks).
 SimulationResult simulate(const Package& package, const ArchConfig& config, const ImagePair& pair,
                           const SimulationOptions& options = {});

@@ -3,6 +3,8 @@
 // success, except `compare`, which exits 1 when the dumps differ.
 #pragma once
 
+#include <string>
+
 #include <CLI/CLI.hpp>
 
 namespace qflow::sim {
@@ -18,5 +20,10 @@ void add_compare_command(CLI::App& app);
 
 // Thrown by a command whose check ran and failed (compare, package check): exit code 1, no error.
 struct CheckFailed {};
+
+// A command that fails after a simulation prints why and records it here instead of throwing (see
+// simulate()); qflow-sim then exits 1.
+void fail_after_simulation(const std::string& why);
+bool failed_after_simulation();
 
 }  // namespace qflow::sim

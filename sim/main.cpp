@@ -11,7 +11,15 @@
 namespace {
 // Before SystemC's main() prints its banner: qflow-sim's output is its own.
 const bool kQuietSystemC = setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0) == 0;
+bool simulation_failed = false;
 }  // namespace
+
+void qflow::sim::fail_after_simulation(const std::string& why) {
+  fmt::print(stderr, "qflow-sim: error: {}\n", why);
+  simulation_failed = true;
+}
+
+bool qflow::sim::failed_after_simulation() { return simulation_failed; }
 
 int sc_main(int argc, char** argv) {
   CLI::App app{"qflow-sim: a quantized FlowNetS accelerator model, its bit-exact reference and flow tools"};
@@ -39,5 +47,5 @@ int sc_main(int argc, char** argv) {
     fmt::print(stderr, "qflow-sim: error: {}\n", e.what());
     return 1;
   }
-  return 0;
+  return simulation_failed ? 1 : 0;
 }

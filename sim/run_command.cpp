@@ -152,7 +152,9 @@ void run(const RunArgs& given) {
   if (!a.quiet)
     fmt::print("{}: {}x{} on the accelerator model ({} frame{}{})\n", package.name, package.width, package.height,
                a.frames, a.frames == 1 ? "" : "s", a.cosim.empty() ? "" : ", co-simulating " + a.cosim);
-  const SimulationResult result = simulate(plan, pair, options);
+  std::string failure;
+  const SimulationResult result = simulate(plan, pair, options, failure);
+  if (!failure.empty()) return fail_after_simulation(failure);
 
   cv::Mat flow = flow_from_head(result.frames.back().flow_head, package);
   if (scaled) flow = resize_flow(flow, original.img1.rows, original.img1.cols);

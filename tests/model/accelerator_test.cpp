@@ -118,8 +118,10 @@ TEST(Accelerator, WeightsStreamedFromDramAreBitExactAndTimedAsModelled) {
   }
   EXPECT_EQ(streamed, 3);
   // Every fetch went through the DMA, counted by master: each layer's image once per band.
-  for (const LayerPlan& p : plan.layers)
-    if (p.weights_in_ddr) EXPECT_EQ(int64_t(result.dma_bytes_by_master.at("weights " + p.name)), p.ddr_weight_bytes);
+  for (const LayerPlan& p : plan.layers) {
+    if (!p.weights_in_ddr) continue;
+    EXPECT_EQ(int64_t(result.dma_bytes_by_master.at("weights " + p.name)), p.ddr_weight_bytes) << p.name;
+  }
   EXPECT_EQ(result.dma_bytes_by_master.at("input"), 2u * 3 * 64 * 64);
 }
 
