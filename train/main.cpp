@@ -51,11 +51,12 @@ class FittedDataset final : public FlowDataset {
   Fit fit_;
 };
 
-// "photos" -> the default library, "photos:DIR" -> DIR; nullopt for any other data source.
+// "photos" -> "" (the default library, found where the data set opens it), "photos:DIR" -> DIR;
+// nullopt for any other data source.
 std::optional<std::filesystem::path> photo_library(const std::string& spec) {
   std::smatch m;
   if (!std::regex_match(spec, m, std::regex(R"(photos(?::(.+))?)"))) return std::nullopt;
-  return m[1].matched ? std::filesystem::path(m[1].str()) : PhotoLibrary::default_dir();
+  return m[1].matched ? std::filesystem::path(m[1].str()) : std::filesystem::path();
 }
 
 // `fit` applies to real pairs; synthetic and photo data are rendered at the network's size.
@@ -300,7 +301,8 @@ void add_render(CLI::App& app) {
     const auto library_dir = photo_library(a->data);
     if (!library_dir)
       throw std::runtime_error(fmt::format("--data '{}': render writes the photos source only (photos or photos:DIR)", a->data));
-    const PhotoLibrary library(*library_dir, a->validation);
+    const PhotoLibrary library(library_dir->empty() ? PhotoLibrary::default_dir() : *library_dir, a->validation,
+                               library_dir->empty() ? "(the default library)" : library_dir->string());
     PhotoSceneOptions o;
     std::tie(o.height, o.width) = parse_size(a->size);
     o.scene_width = a->scene_width;
