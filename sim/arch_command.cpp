@@ -184,8 +184,9 @@ void add_arch_command(CLI::App& app) {
       ->capture_default_str()
       ->excludes(given);
   cmd->add_option("--part", args->part,
-                  "an FPGA part's name, or 'all': the resource use against each part. One part and no --arch, "
-                  "--multipliers or --target-fps: the fastest folding that fits it");
+                  "an FPGA part's name, or 'all': the resource use against each part. Without --arch, "
+                  "--multipliers or --target-fps: the fastest folding that fits it (each part's, for 'all'), "
+                  "weights on DDR where block RAM binds");
   cmd->add_option("--parts", args->parts, "parts catalog (JSON) instead of the bundled model/arch/fpga_parts.json")
       ->check(CLI::ExistingFile);
   cmd->add_flag("--dsp-packing", args->dsp_packing, "two narrow MACs per DSP48E2 (Xilinx WP486) in a derived config")
