@@ -137,6 +137,10 @@ std::vector<uint8_t> Accelerator::dram_weights() const {
   return bytes;
 }
 
+uint64_t Accelerator::skip_area_bytes() const {
+  return spills_.empty() ? 0 : spills_.back()->base() + spills_.back()->bytes();
+}
+
 // At the first row of each band the PE fetches its whole ROM image over the DMA and computes with
 // what arrived (its engine is rebuilt when the words changed). The band's first channel group
 // must arrive before the PE starts; each later group arrives while it computes the group before.

@@ -82,6 +82,8 @@ class Accelerator : public sc_core::sc_module {
   // The weights of the layers placed on DDR, as the host driver writes them at CSR kWeightAddr:
   // each layer's ROM image (packed for its folding, or loaded with --load-roms) at weight_offset.
   std::vector<uint8_t> dram_weights() const;
+  // The DRAM the skip rows placed there take, from CSR kSkipAddr on.
+  uint64_t skip_area_bytes() const;
   // What computes a conv PE's rows on this host: a fast kernel's name, or the Verilated RTL; "" for other units.
   std::string row_kernel(size_t layer) const;
   RtlCycles rtl_cycles(size_t layer) const;

@@ -73,6 +73,14 @@ SimulationResult simulate_frames(const RunPlan& plan, const ImagePair& pair, con
   HostDriver host("host", {rgb_bytes(pair.img1), rgb_bytes(pair.img2), package.height, package.width, head.channels,
                            head.height, head.width, options.frames, frame_timeout(package, config, plans),
                            accelerator.dram_weights()});
+  const uint64_t dram_needed = host.memory_map().skip + accelerator.skip_area_bytes();
+  if (dram_needed > uint64_t(config.dram.size_mib) << 20) {
+    failure = fmt::format("the DRAM model ({} MiB, dram.size_mib) cannot hold the frame's buffers: the pair, the flow, "
+                          "{:.1f} MiB of streamed weights and {:.1f} MiB of skip rows need {:.1f} MiB",
+                          config.dram.size_mib, double(host.memory_map().skip - host.memory_map().weights) / (1 << 20),
+                          double(accelerator.skip_area_bytes()) / (1 << 20), double(dram_needed) / (1 << 20));
+    return {};
+  }
   sc_core::sc_signal<bool> irq("irq");
   accelerator.csr.irq(irq);
   host.irq(irq);

@@ -49,6 +49,8 @@ class HostDriver : public sc_core::sc_module {
   HostDriver(sc_core::sc_module_name name, HostJob job);
 
   const std::vector<HostFrame>& frames() const { return frames_; }
+  // Where it places the pair, the flow, the streamed weights and (from `skip` on) the skip rows.
+  const MemoryMap& memory_map() const { return map_; }
   // Empty when every frame completed; else what went wrong. The simulation stops either way.
   const std::string& error() const { return error_; }
   bool finished() const { return finished_; }
