@@ -3,11 +3,11 @@
 #   docs/img/panel.png  the run's panel (inputs, flow, ground truth, error), half size
 #   docs/img/waves.png  GTKWave on the run's waves (the whole frame, the first units' groups),
 #                       shot under Xvfb
-# Needs the build (./build) and scripts/setup-debian.sh --view, plus ImageMagick (import, convert).
+# Needs the build (./build) and scripts/setup-debian.sh --view (GTKWave, Xvfb, ImageMagick).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for tool in gtkwave Xvfb import convert; do
-  command -v $tool > /dev/null || { echo "readme-pictures: $tool is missing (scripts/setup-debian.sh --view; imagemagick)" >&2; exit 1; }
+  command -v $tool > /dev/null || { echo "readme-pictures: $tool is missing (scripts/setup-debian.sh --view)" >&2; exit 1; }
 done
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2> /dev/null || true; rm -rf "$work"' EXIT

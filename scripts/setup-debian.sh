@@ -2,7 +2,7 @@
 # Installs every Debian 12 package qflow needs to build, test and benchmark.
 # Idempotent: packages already present are left alone, and nothing runs when all are.
 # Usage (as root): scripts/setup-debian.sh [--bench] [--view] [--fuzz]
-#   --bench adds the Python PyTorch baseline and yosys; --view adds GTKWave, Xvfb and Chromium (the tests
+#   --bench adds the Python PyTorch baseline and yosys; --view adds GTKWave, Xvfb, Chromium and ImageMagick (the tests
 #   of what the waves and the report pages show); --fuzz adds clang and libFuzzer (scripts/fuzz.sh)
 set -euo pipefail
 
@@ -22,7 +22,7 @@ packages=(
 for option in "$@"; do
   case $option in
     --bench) packages+=(python3-torch yosys) ;;
-    --view) packages+=(gtkwave xvfb xauth chromium) ;;
+    --view) packages+=(gtkwave xvfb xauth chromium imagemagick) ;;
     --fuzz) packages+=(clang libclang-rt-dev) ;;
     *) echo "setup: unknown option $option (--bench, --view, --fuzz)" >&2; exit 1 ;;
   esac
