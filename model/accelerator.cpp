@@ -107,6 +107,7 @@ void Accelerator::build_datapath(const std::filesystem::path& rom_images) {
   ddr_images_.resize(n);
   fetched_.resize(n);
   weight_offset_.resize(n);
+  weight_master_.resize(n);
   uint64_t offset = 0;
   for (size_t i = 0; i < n; ++i) {
     const Layer& layer = package_.layers[i];
@@ -119,6 +120,7 @@ void Accelerator::build_datapath(const std::filesystem::path& rom_images) {
       ddr_images_[i] = roms_[i]->dram_image();
       roms_[i]->load_dram_image(std::vector<uint8_t>(ddr_images_[i].size(), 0));
       weight_offset_[i] = offset;
+      weight_master_[i] = dma_.add_master("weights " + layer.name);
       offset += (ddr_images_[i].size() + 63) / 64 * 64;  // each layer's image 64-byte aligned
     }
     const TensorShape& in = map_shape(map_index_.at(layer.inputs.at(0)));
@@ -149,7 +151,7 @@ sc_time Accelerator::fetch_weights(size_t i, int y) {
   if (y % plan.band_rows != 0) return sc_core::SC_ZERO_TIME;
   std::vector<uint8_t>& bytes = fetched_[i];
   bytes.resize(ddr_images_[i].size());
-  const sc_time arrived = dma_.transfer("weights " + plan.name, tlm::TLM_READ_COMMAND, csr.reg(csr::kWeightAddr) + weight_offset_[i],
+  const sc_time arrived = dma_.transfer(weight_master_[i], tlm::TLM_READ_COMMAND, csr.reg(csr::kWeightAddr) + weight_offset_[i],
                                         bytes.data(), bytes.size());
   if (roms_[i]->load_dram_image(bytes)) {
     if (computing_[i]) RowJobs::wait_for(computing_[i]);  // its last row still reads the old engine
@@ -159,12 +161,11 @@ sc_time Accelerator::fetch_weights(size_t i, int y) {
   const rtl::ConvFolding f{plan.pe, plan.simd};
   const double groups = f.groups(package_.layers[i]);
   const int rows = std::min(plan.band_rows, plan.out.height - y);
-  const sc_time group_compute = period_ * double(int64_t(rows) * plan.out.width * f.folds(package_.layers[i]));
+  const double group_compute = double(int64_t(rows) * plan.out.width * f.folds(package_.layers[i]));
   // The transfer's latency is paid by every group's request, its bytes shared among them.
   const sc_time latency(config_.dram.latency_ns, sc_core::SC_NS);
   const sc_time group_fetch = arrived > latency ? (arrived - latency) / groups + latency : arrived;
-  const sc_time later = group_fetch > group_compute ? (group_fetch - group_compute) * (groups - 1) : sc_core::SC_ZERO_TIME;
-  return group_fetch + later;
+  return period_ * band_weight_wait(groups, group_compute, group_fetch / period_);
 }
 
 RtlCycles Accelerator::rtl_cycles(size_t layer) const {

@@ -44,13 +44,16 @@ int64_t conv_row_cycles(const Layer& layer, int out_w, int pe, int simd) {
   return int64_t(out_w) * f.groups(layer) * f.folds(layer);
 }
 
+std::map<std::string, TensorShape> map_shapes(const Package& package, const std::vector<LayerPlan>& plans) {
+  std::map<std::string, TensorShape> shapes{{"input", input_shape(package)}};
+  for (const LayerPlan& plan : plans) shapes[plan.name] = plan.out;
+  return shapes;
+}
+
 int64_t rom_word_bytes(int pe, int simd, int w_bits) { return (int64_t(pe) * simd * w_bits + 7) / 8; }
 
-// A DDR layer's frame, band by band: in each band the first channel group's words arrive before the
-// PE can start; each later group's arrive while the PE computes the group before (double buffering),
-// so a group takes the longer of its compute and its fetch.
+// A DDR layer's frame, band by band, each band's compute plus its wait for weights.
 void plan_weight_stream(const Layer& layer, const ConvArch& a, const ArchConfig& config, LayerPlan& p) {
-  p.row_cycles = conv_row_cycles(layer, p.out.width, a.pe, a.simd);
   p.ddr_weight_bytes = 0;
   if (a.band_rows > p.out.height)
     throw ArchError(fmt::format("layer '{}': band_rows {} is taller than its {} output rows", layer.name, a.band_rows,
@@ -63,14 +66,14 @@ void plan_weight_stream(const Layer& layer, const ConvArch& a, const ArchConfig&
   p.weights_in_ddr = true;
   p.band_rows = a.band_rows;
   p.weight_bytes = groups * group_bytes;
-  p.cycles = 0;
+  p.weight_wait_cycles = 0;
   for (int first = 0; first < p.out.height; first += a.band_rows) {
     const int64_t rows = std::min(a.band_rows, p.out.height - first);
     const int64_t compute = rows * p.out.width * folds;  // one channel group over the band
-    p.cycles += fetch + (groups - 1) * std::max(compute, fetch) + compute;
+    p.weight_wait_cycles += int64_t(band_weight_wait(double(groups), double(compute), double(fetch)));
     p.ddr_weight_bytes += p.weight_bytes;
   }
-  p.weight_wait_cycles = p.cycles - p.row_cycles * p.out.height;
+  p.cycles = p.row_cycles * p.out.height + p.weight_wait_cycles;
 }
 
 std::vector<LayerPlan> plan_layers(const Package& package, const ArchConfig& config) {

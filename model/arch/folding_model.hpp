@@ -2,7 +2,9 @@
 // for a given architecture, and the default architecture it derives from a multiplier budget.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -38,8 +40,17 @@ int64_t conv_row_cycles(const Layer& layer, int out_w, int pe, int simd);
 // (all channels) per cycle; a concat only merges streams (no cycles of its own). Throws ArchError
 // for a band taller than its layer's map.
 std::vector<LayerPlan> plan_layers(const Package& package, const ArchConfig& config);
+// "input" and every layer's output shape, by name, from the layers' plans.
+std::map<std::string, TensorShape> map_shapes(const Package& package, const std::vector<LayerPlan>& plans);
 // Bytes of one ROM word as it lies in DRAM: PE x SIMD codes of W bits, rounded up to bytes.
 int64_t rom_word_bytes(int pe, int simd, int w_bits);
+// What a DDR layer's PE waits for weights in one band, in cycles: its first channel group's words
+// arrive before it can start, each later group's while it computes the group before (double
+// buffering), so it also waits for whatever a fetch outlasts a group's compute. The analytic plan
+// and the simulated PE both time a band with this.
+inline double band_weight_wait(double groups, double group_compute, double group_fetch) {
+  return group_fetch + (groups - 1) * std::max(0.0, group_fetch - group_compute);
+}
 // A conv layer's plan `p` (its shape and folding set) with its weights streamed from DDR in bands
 // of a.band_rows rows at the config's DRAM bandwidth; throws ArchError for a band taller than the map.
 void plan_weight_stream(const Layer& layer, const ConvArch& a, const ArchConfig& config, LayerPlan& p);
