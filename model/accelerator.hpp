@@ -127,6 +127,7 @@ class Accelerator : public sc_core::sc_module {
   // empty (zero) until the first fetch, then what it fetched.
   std::vector<std::vector<uint8_t>> ddr_images_, fetched_;
   std::vector<uint64_t> weight_offset_;
+  std::vector<DmaEngine::Master> weight_master_;
   std::unique_ptr<RowJobs> jobs_;                         // the PEs' rows off the simulation thread
   std::vector<RowJobs::Ticket> computing_;                // per layer: its PE's last row's job
   std::vector<RowJobs::Cost> row_costs_;                  // per layer: how long its PE's rows take on the host

@@ -1,13 +1,28 @@
 #include "dma_engine.hpp"
 
+#include <algorithm>
+
 #include "driver/tlm_transfer.hpp"
 
 namespace qflow {
 
 DmaEngine::DmaEngine(sc_core::sc_module_name name) : sc_module(name), socket("socket") {}
 
-sc_core::sc_time DmaEngine::transfer(const std::string& master, tlm::tlm_command command, uint64_t address,
-                                     void* data, size_t length, sc_core::sc_time issued) {
+DmaEngine::Master DmaEngine::add_master(std::string name) {
+  masters_.push_back(std::move(name));
+  master_bytes_.push_back(0);
+  return masters_.size() - 1;
+}
+
+std::map<std::string, uint64_t> DmaEngine::bytes_by_master() const {
+  std::map<std::string, uint64_t> bytes;
+  for (size_t m = 0; m < masters_.size(); ++m)
+    if (master_bytes_[m] > 0) bytes[masters_[m]] += master_bytes_[m];
+  return bytes;
+}
+
+sc_core::sc_time DmaEngine::transfer(Master master, tlm::tlm_command command, uint64_t address, void* data,
+                                     size_t length, sc_core::sc_time issued) {
   tlm::tlm_generic_payload trans;
   prepare_transfer(trans, command, address, data, length);
   sc_core::sc_time delay = issued;
@@ -16,13 +31,13 @@ sc_core::sc_time DmaEngine::transfer(const std::string& master, tlm::tlm_command
   if (trans.is_response_error() && error_ == csr::ErrorCode::None)
     error_ = read ? csr::ErrorCode::DmaRead : csr::ErrorCode::DmaWrite;
   (read ? read_bytes_ : written_bytes_) += length;
-  by_master_[master] += length;
+  master_bytes_[master] += length;
   return delay;
 }
 
 void DmaEngine::start_frame() {
   read_bytes_ = written_bytes_ = 0;
-  by_master_.clear();
+  std::fill(master_bytes_.begin(), master_bytes_.end(), 0);
   error_ = csr::ErrorCode::None;
 }
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include <systemc>
 #include <tlm>
@@ -22,21 +23,26 @@ class DmaEngine : public sc_core::sc_module {
 
   explicit DmaEngine(sc_core::sc_module_name name);
 
-  // One transfer for `master` (the unit it moves data for: "input", "flow", a skip or a layer's
-  // weights) issued `issued` after the current time; returns when it completes, relative to the
-  // current time (chain them: t = transfer(..., t)). Loosely timed: it never waits.
-  sc_core::sc_time transfer(const std::string& master, tlm::tlm_command command, uint64_t address, void* data,
-                            size_t length, sc_core::sc_time issued = sc_core::SC_ZERO_TIME);
+  // A unit the DMA moves data for ("input", "flow", a skip, a layer's weights), named once when
+  // the pipeline is built; its transfers are counted under that name.
+  using Master = size_t;
+  Master add_master(std::string name);
+
+  // One transfer for `master`, issued `issued` after the current time; returns when it completes,
+  // relative to the current time (chain them: t = transfer(..., t)). Loosely timed: it never waits.
+  sc_core::sc_time transfer(Master master, tlm::tlm_command command, uint64_t address, void* data, size_t length,
+                            sc_core::sc_time issued = sc_core::SC_ZERO_TIME);
 
   void start_frame();  // clears the counters and the error
   uint64_t read_bytes() const { return read_bytes_; }
   uint64_t written_bytes() const { return written_bytes_; }
-  const std::map<std::string, uint64_t>& bytes_by_master() const { return by_master_; }  // this frame's
+  std::map<std::string, uint64_t> bytes_by_master() const;  // this frame's, of the masters that moved any
   csr::ErrorCode error() const { return error_; }
 
  private:
   uint64_t read_bytes_ = 0, written_bytes_ = 0;
-  std::map<std::string, uint64_t> by_master_;
+  std::vector<std::string> masters_;
+  std::vector<uint64_t> master_bytes_;
   csr::ErrorCode error_ = csr::ErrorCode::None;
 };
 

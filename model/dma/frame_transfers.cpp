@@ -10,23 +10,23 @@ namespace qflow {
 using sc_core::sc_time;
 
 InputReader::InputReader(DmaEngine& dma, const CsrBlock& csr, int width, sc_time period)
-    : dma_(dma), csr_(csr), width_(width), period_(period) {}
+    : dma_(dma), master_(dma.add_master("input")), csr_(csr), width_(width), period_(period) {}
 
 sc_time InputReader::read_row(int y, RowRef& out) {
   const size_t row_bytes = size_t(width_) * 3;
   sc_time t;
   for (int i = 0; i < 2; ++i) {
     rgb_[i].resize(row_bytes);
-    t = dma_.transfer("input", tlm::TLM_READ_COMMAND, csr_.reg(i == 0 ? csr::kImg1Addr : csr::kImg2Addr) + uint64_t(y) * row_bytes,
+    t = dma_.transfer(master_, tlm::TLM_READ_COMMAND, csr_.reg(i == 0 ? csr::kImg1Addr : csr::kImg2Addr) + uint64_t(y) * row_bytes,
                       rgb_[i].data(), row_bytes, t);
   }
   out = input_row(y, rgb_[0].data(), rgb_[1].data(), width_, rows_);
   return std::max(t, period_ * double(width_));
 }
 
-SkipSpill::SkipSpill(DmaEngine& dma, const CsrBlock& csr, const TensorShape& map, uint64_t base, std::string master)
+SkipSpill::SkipSpill(DmaEngine& dma, const CsrBlock& csr, const TensorShape& map, uint64_t base, std::string name)
     : dma_(dma),
-      master_(std::move(master)),
+      master_(dma.add_master(std::move(name))),
       csr_(csr),
       map_(map),
       base_(base),
@@ -53,7 +53,8 @@ sc_time SkipSpill::read_row(int y, RowRef& out) {
   return t;
 }
 
-FlowWriter::FlowWriter(DmaEngine& dma, const CsrBlock& csr, int height) : dma_(dma), csr_(csr), height_(height) {}
+FlowWriter::FlowWriter(DmaEngine& dma, const CsrBlock& csr, int height)
+    : dma_(dma), master_(dma.add_master("flow")), csr_(csr), height_(height) {}
 
 sc_time FlowWriter::write_row(const Row& row) {
   const CodeMap& codes = row.head_codes;
@@ -62,7 +63,7 @@ sc_time FlowWriter::write_row(const Row& row) {
   for (int c = 0; c < codes.channels; ++c) {
     const size_t at = (size_t(c) * height_ + row.y) * w;
     // A TLM payload's data pointer is non-const; a write only reads through it.
-    t = dma_.transfer("flow", tlm::TLM_WRITE_COMMAND, csr_.reg(csr::kFlowAddr) + at * 2,
+    t = dma_.transfer(master_, tlm::TLM_WRITE_COMMAND, csr_.reg(csr::kFlowAddr) + at * 2,
                       const_cast<int16_t*>(codes.codes.data() + size_t(c) * w), w * 2u, t);
   }
   return t;

@@ -25,6 +25,7 @@ class InputReader {
 
  private:
   DmaEngine& dma_;
+  DmaEngine::Master master_;
   const CsrBlock& csr_;
   int width_;
   sc_core::sc_time period_;
@@ -36,8 +37,8 @@ class InputReader {
 // (two for the 1/16-unit upsampled codes), at `base` within the skip area.
 class SkipSpill {
  public:
-  // `master`: how the DMA's traffic counts name it.
-  SkipSpill(DmaEngine& dma, const CsrBlock& csr, const TensorShape& map, uint64_t base, std::string master);
+  // `name`: how the DMA's traffic counts name it.
+  SkipSpill(DmaEngine& dma, const CsrBlock& csr, const TensorShape& map, uint64_t base, std::string name);
   uint64_t base() const { return base_; }
   uint64_t bytes() const { return row_bytes_ * uint64_t(map_.height); }  // the area it takes
   sc_core::sc_time write_row(const Row& row);
@@ -46,7 +47,7 @@ class SkipSpill {
  private:
   uint64_t address(int y) const;
   DmaEngine& dma_;
-  std::string master_;
+  DmaEngine::Master master_;
   const CsrBlock& csr_;
   TensorShape map_;
   uint64_t base_;
@@ -63,6 +64,7 @@ class FlowWriter {
 
  private:
   DmaEngine& dma_;
+  DmaEngine::Master master_;
   const CsrBlock& csr_;
   int height_;
 };
