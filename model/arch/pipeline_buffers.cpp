@@ -29,13 +29,10 @@ int skip_depth_rows(const ArchConfig& config, const std::string& channel, int ma
 
 std::vector<BufferSpec> pipeline_buffers(const Package& package, const ArchConfig& config,
                                          const std::vector<LayerPlan>& plans) {
-  std::map<std::string, TensorShape> shape{{"input", input_shape(package)}};
-  std::map<std::string, int64_t> beat{{"input", int64_t(shape["input"].channels) * shape["input"].bits}};
-  for (const LayerPlan& plan : plans) {
-    const TensorShape& s = plan.out;
-    shape[plan.name] = s;
-    beat[plan.name] = int64_t(plan.pe > 0 ? plan.pe : s.channels) * (s.bits + s.frac);
-  }
+  const std::map<std::string, TensorShape> shape = map_shapes(package, plans);
+  std::map<std::string, int64_t> beat{{"input", int64_t(shape.at("input").channels) * shape.at("input").bits}};
+  for (const LayerPlan& plan : plans)
+    beat[plan.name] = int64_t(plan.pe > 0 ? plan.pe : plan.out.channels) * (plan.out.bits + plan.out.frac);
   const auto row_bits = [&](const std::string& map) {
     const TensorShape& s = shape.at(map);
     return int64_t(s.channels) * s.width * (s.bits + s.frac);

@@ -9,10 +9,4 @@ RunPlan::RunPlan(const Package& p, ArchConfig c) : package(p), config(std::move(
   maps = map_shapes(package, layers);
 }
 
-std::map<std::string, TensorShape> map_shapes(const Package& package, const std::vector<LayerPlan>& plans) {
-  std::map<std::string, TensorShape> shapes{{"input", input_shape(package)}};
-  for (const LayerPlan& plan : plans) shapes[plan.name] = plan.out;
-  return shapes;
-}
-
 }  // namespace qflow

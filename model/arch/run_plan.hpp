@@ -24,7 +24,4 @@ struct RunPlan {
   std::map<std::string, TensorShape> maps;  // "input" and every layer's output, by name
 };
 
-// "input" and every layer's output shape, by name, from the layers' plans.
-std::map<std::string, TensorShape> map_shapes(const Package& package, const std::vector<LayerPlan>& plans);
-
 }  // namespace qflow
