@@ -30,12 +30,8 @@ void WeightRom::pack_image() {
     }
 }
 
-bool WeightRom::load_dram_image(const std::vector<uint8_t>& image) {
-  if (image.size() != image_.size())
-    throw SimulationError(fmt::format("a weight image of {} bytes where the ROM holds {}", image.size(), image_.size()));
-  if (image == image_) return false;
-  image_ = image;
-  const size_t lanes = size_t(pe_) * simd_, word_bytes = (lanes * size_t(w_bits_) + 7) / 8;
+void WeightRom::unpack_image() {
+  const size_t lanes = size_t(pe_) * simd_, word_bytes = image_.size() / size_t(words_);
   for (int w = 0; w < words_; ++w)
     for (size_t lane = 0; lane < lanes; ++lane) {
       int v = 0;
@@ -45,6 +41,14 @@ bool WeightRom::load_dram_image(const std::vector<uint8_t>& image) {
       }
       lanes_[size_t(w) * lanes + lane] = int8_t(v >= (1 << (w_bits_ - 1)) ? v - (1 << w_bits_) : v);  // two's complement
     }
+}
+
+bool WeightRom::load_dram_image(const std::vector<uint8_t>& image) {
+  if (image.size() != image_.size())
+    throw SimulationError(fmt::format("a weight image of {} bytes where the ROM holds {}", image.size(), image_.size()));
+  if (image == image_) return false;
+  image_ = image;
+  unpack_image();
   return true;
 }
 
@@ -56,8 +60,8 @@ WeightRom WeightRom::from_readmemh(const Layer& layer, int pe, int simd, const s
   WeightRom rom(layer, pe, simd);
   std::ifstream in(file);
   if (!in) throw SimulationError(fmt::format("{}: no ROM image for layer '{}'", file.string(), layer.name));
-  const int lanes = pe * simd, digits = (rom.word_bits() + 3) / 4;
-  std::vector<uint8_t> bits(size_t(digits) * 4);
+  const int digits = (rom.word_bits() + 3) / 4;
+  const size_t word_bytes = rom.image_.size() / size_t(rom.words_);
   std::string line;
   int w = 0;
   for (int line_no = 1; std::getline(in, line); ++line_no) {
@@ -68,42 +72,34 @@ WeightRom WeightRom::from_readmemh(const Layer& layer, int pe, int simd, const s
     if (int(line.size()) != digits || line.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
       throw SimulationError(fmt::format("{}:{}: not a {}-digit hex word (layer '{}', {} bits per word)", file.string(),
                                         line_no, digits, layer.name, rom.word_bits()));
-    // The word's bits, least significant first (write_readmemh's order), then its lanes.
+    // The word's nibbles, least significant first (the last digit), into its bytes of the image;
+    // bits above the word's width are not the ROM's.
+    uint8_t* bytes = rom.image_.data() + size_t(w) * word_bytes;
+    std::fill(bytes, bytes + word_bytes, uint8_t(0));
     for (int d = 0; d < digits; ++d) {
-      const int nibble = std::isdigit(static_cast<unsigned char>(line[size_t(digits - 1 - d)]))
-                             ? line[size_t(digits - 1 - d)] - '0'
-                             : std::tolower(static_cast<unsigned char>(line[size_t(digits - 1 - d)])) - 'a' + 10;
-      for (int b = 0; b < 4; ++b) bits[size_t(d * 4 + b)] = (nibble >> b) & 1;
+      const char c = char(std::tolower(static_cast<unsigned char>(line[size_t(digits - 1 - d)])));
+      const int nibble = std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : c - 'a' + 10;
+      bytes[d / 2] |= uint8_t(nibble << (4 * (d % 2)));
     }
-    int8_t* lanes_of_word = rom.lanes_.data() + size_t(w) * lanes;
-    for (int lane = 0; lane < lanes; ++lane) {
-      int v = 0;
-      for (int b = 0; b < rom.w_bits_; ++b) v |= bits[size_t(lane * rom.w_bits_ + b)] << b;
-      lanes_of_word[lane] = int8_t(v >= (1 << (rom.w_bits_ - 1)) ? v - (1 << rom.w_bits_) : v);  // two's complement
-    }
+    if (const int spare = int(word_bytes * 8) - rom.word_bits(); spare > 0)
+      bytes[word_bytes - 1] &= uint8_t(0xFF >> spare);
     ++w;
   }
   if (w != rom.words_)
     throw SimulationError(fmt::format("{}: {} words, layer '{}' at {}x{} (PE x SIMD) needs {}", file.string(), w,
                                       layer.name, pe, simd, rom.words_));
-  rom.pack_image();
+  rom.unpack_image();
   return rom;
 }
 
 void WeightRom::write_readmemh(const std::filesystem::path& file) const {
   std::ofstream out(file);
-  const int lanes = pe_ * simd_, digits = (word_bits() + 3) / 4;
-  std::vector<uint8_t> bits(size_t(digits) * 4);
+  const int digits = (word_bits() + 3) / 4;
+  const size_t word_bytes = image_.size() / size_t(words_);
   std::string line(size_t(digits), '0');
   for (int w = 0; w < words_; ++w) {
-    std::fill(bits.begin(), bits.end(), uint8_t(0));
-    for (int lane = 0; lane < lanes; ++lane)
-      for (int b = 0; b < w_bits_; ++b) bits[size_t(lane * w_bits_ + b)] = (uint8_t(word(w)[lane]) >> b) & 1;
-    for (int d = 0; d < digits; ++d) {
-      const size_t at = size_t(d) * 4;
-      const int nibble = bits[at] | bits[at + 1] << 1 | bits[at + 2] << 2 | bits[at + 3] << 3;
-      line[size_t(digits - 1 - d)] = "0123456789abcdef"[nibble];
-    }
+    const uint8_t* bytes = image_.data() + size_t(w) * word_bytes;
+    for (int d = 0; d < digits; ++d) line[size_t(digits - 1 - d)] = "0123456789abcdef"[(bytes[d / 2] >> (4 * (d % 2))) & 0xF];
     out << line << '\n';
   }
   if (!out) throw SimulationError(fmt::format("{}: cannot write the weight ROM image", file.string()));

@@ -45,8 +45,9 @@ class WeightRom {
   int pe_, simd_, w_bits_, words_;
   int cout_, depth_;  // the layer's output channels and k*k*cin
   std::vector<int8_t> lanes_;
-  std::vector<uint8_t> image_;  // lanes_ packed as dram_image()
-  void pack_image();
+  std::vector<uint8_t> image_;  // lanes_ packed as dram_image(): the one bit layout, readmemh's too
+  void pack_image();            // lanes_ -> image_
+  void unpack_image();          // image_ -> lanes_
 };
 
 // Every conv layer's ROM for its folding in `config`, as <dir>/<layer>.mem.
