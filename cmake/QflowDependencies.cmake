@@ -52,6 +52,9 @@ target_link_libraries(Verilator::systemc INTERFACE PkgConfig::SystemC)
 
 find_package(verilator 5 QUIET HINTS /usr/share/verilator)
 qflow_require(verilator_FOUND "Verilator 5" "verilator")
+find_package(ZLIB QUIET)  # Verilator's FST writer
+qflow_require(ZLIB_FOUND "zlib" "zlib1g-dev")
+find_package(Threads REQUIRED)
 
 if(QFLOW_BUILD_TESTS)
   find_package(GTest QUIET)

@@ -13,8 +13,27 @@ function(qflow_rtl_number out unit key)
   set(${out} ${value} PARENT_SCOPE)
 endfunction()
 
-foreach(key PE SIMD WBits ABits MaxDepth)
+foreach(key Tiles WBits ABits MaxDepth)
   qflow_rtl_number(QFLOW_RTL_ARRAY_${key} mac_array ${key})
+endforeach()
+# The co-simulation arrays' sizes, as PExSIMD items; the tallest PE and widest SIMD bound the foldings.
+string(JSON count LENGTH "${rtl_config}" mac_array Sizes)
+set(QFLOW_RTL_ARRAY_SIZES "")
+set(sizes_list "")
+set(QFLOW_RTL_ARRAY_MaxPE 0)
+set(QFLOW_RTL_ARRAY_MaxSIMD 0)
+math(EXPR last "${count} - 1")
+foreach(i RANGE ${last})
+  string(JSON pe GET "${rtl_config}" mac_array Sizes ${i} 0)
+  string(JSON simd GET "${rtl_config}" mac_array Sizes ${i} 1)
+  list(APPEND QFLOW_RTL_ARRAY_SIZES ${pe}x${simd})
+  string(APPEND sizes_list "{${pe}, ${simd}}, ")
+  if(pe GREATER QFLOW_RTL_ARRAY_MaxPE)
+    set(QFLOW_RTL_ARRAY_MaxPE ${pe})
+  endif()
+  if(simd GREATER QFLOW_RTL_ARRAY_MaxSIMD)
+    set(QFLOW_RTL_ARRAY_MaxSIMD ${simd})
+  endif()
 endforeach()
 foreach(key MultBits BiasBits ShiftBits CodeBits FixedShift)
   qflow_rtl_number(QFLOW_RTL_REQUANT_${key} requant ${key})
@@ -50,9 +69,15 @@ file(CONFIGURE OUTPUT ${rtl_config_dir}/qflow/rtl_config.hpp CONTENT [[
 
 namespace qflow::rtl_config {
 
-// The co-simulation MAC array.
-inline constexpr int kArrayPE = @QFLOW_RTL_ARRAY_PE@;
-inline constexpr int kArraySIMD = @QFLOW_RTL_ARRAY_SIMD@;
+// The co-simulation MAC arrays: the sizes Verilated, and how many may run side by side for one
+// layer. They bound the foldings: SIMD up to the widest size's, PE up to Tiles x the tallest's.
+struct ArraySize {
+  int pe, simd;
+};
+inline constexpr ArraySize kArraySizes[] = {@sizes_list@};
+inline constexpr int kArrayTiles = @QFLOW_RTL_ARRAY_Tiles@;
+inline constexpr int kFoldingMaxPE = @QFLOW_RTL_ARRAY_Tiles@ * @QFLOW_RTL_ARRAY_MaxPE@;
+inline constexpr int kFoldingMaxSIMD = @QFLOW_RTL_ARRAY_MaxSIMD@;
 inline constexpr int kArrayWBits = @QFLOW_RTL_ARRAY_WBits@;
 inline constexpr int kArrayABits = @QFLOW_RTL_ARRAY_ABits@;
 inline constexpr int kArrayMaxDepth = @QFLOW_RTL_ARRAY_MaxDepth@;

@@ -50,7 +50,8 @@ int window_rows(const Layer& layer) {
 }  // namespace
 
 Accelerator::Accelerator(sc_core::sc_module_name name, const RunPlan& plan, int host_threads,
-                         const std::filesystem::path& rom_images, bool record_layers)
+                         const std::filesystem::path& rom_images, bool record_layers,
+                         const std::filesystem::path& rtl_waves)
     : sc_module(name),
       csr("csr", plan.package.height, plan.package.width, int(plan.package.layers.size()),
           sc_time(plan.config.period_ns(), SC_NS)),
@@ -77,7 +78,7 @@ Accelerator::Accelerator(sc_core::sc_module_name name, const RunPlan& plan, int 
   if (record_layers)
     for (const LayerPlan& layer : plans_)
       observed_.push_back({layer.out.channels, layer.out.height, layer.out.width, std::vector<int16_t>(size_t(layer.out.size()))});
-  build_datapath(rom_images);
+  build_datapath(rom_images, rtl_waves);
   build_pipeline();
 }
 
@@ -92,14 +93,13 @@ FrameTiming Accelerator::frame_timing() const {
 void Accelerator::prepare_frame() {
   dma_.start_frame();
   rows_done_ = 0;
-  for (auto& rtl : rtl_)
-    if (rtl) rtl->reset_cycles();
+  rtl_cycles_.assign(package_.layers.size(), {});
   for (auto& channel : channels_) channel->clear_levels();
 }
 
 // Every conv PE's ROM (packed for its folding, or loaded from an image) and its row datapath: the
 // fast exact kernel, or the Verilated array and requant unit when co-simulated.
-void Accelerator::build_datapath(const std::filesystem::path& rom_images) {
+void Accelerator::build_datapath(const std::filesystem::path& rom_images, const std::filesystem::path& rtl_waves) {
   const size_t n = package_.layers.size();
   roms_.resize(n);
   engines_.resize(n);
@@ -125,7 +125,8 @@ void Accelerator::build_datapath(const std::filesystem::path& rom_images) {
     }
     const TensorShape& in = map_shape(map_index_.at(layer.inputs.at(0)));
     engines_[i] = std::make_unique<ConvRowEngine>(layer, in, *roms_[i]);
-    if (arch.cosim) rtl_[i] = std::make_unique<RtlConvUnit>(layer, in, arch.pe, arch.simd, config_.period_ns());
+    if (arch.cosim)
+      rtl_[i] = std::make_unique<RtlConvUnit>(layer, in, arch.pe, arch.simd, config_.period_ns(), rtl_waves);
   }
 }
 
@@ -168,12 +169,10 @@ sc_time Accelerator::fetch_weights(size_t i, int y) {
   return period_ * band_weight_wait(groups, group_compute, group_fetch / period_);
 }
 
-RtlCycles Accelerator::rtl_cycles(size_t layer) const {
-  return rtl_[layer] ? RtlCycles{rtl_[layer]->mac_cycles(), rtl_[layer]->requant_cycles()} : RtlCycles{};
-}
+RtlCycles Accelerator::rtl_cycles(size_t layer) const { return layer < rtl_cycles_.size() ? rtl_cycles_[layer] : RtlCycles{}; }
 
 std::string Accelerator::row_kernel(size_t layer) const {
-  if (rtl_[layer]) return "rtl:mac_array+requant (Verilated)";
+  if (rtl_[layer]) return rtl_[layer]->hardware();
   return engines_[layer] ? engines_[layer]->kernel_name() : "";
 }
 
@@ -230,14 +229,7 @@ StreamUnit::RowWork Accelerator::layer_work(size_t i) {
   switch (layer.op) {
     case LayerOp::Conv:
     case LayerOp::FlowHead:
-      if (rtl_[i])  // the Verilated array computes the row in simulated time: the PE is busy meanwhile
-        return [this, i](int y, const std::vector<LineBuffer>& in, RowRef& out) {
-          const ConvRowEngine& engine = *engines_[i];
-          CodeMap codes = rtl_[i]->run_row(engine.strip_layer(), engine.strip_codes(y, in[0]), *roms_[i]);
-          out = make_row(y, std::move(codes), package_.layers[i].op == LayerOp::FlowHead, false);
-          record(i, *out);
-          return sc_core::SC_ZERO_TIME;
-        };
+      if (rtl_[i]) return cosimulated_work(i);
       // The strip now, while the line buffer holds the window (once the PE's previous row is done
       // with its strip); the kernel meanwhile, until a reader needs the row.
       return [this, i](int y, const std::vector<LineBuffer>& in, RowRef& out) {
@@ -270,6 +262,30 @@ StreamUnit::RowWork Accelerator::layer_work(size_t i) {
       };
   }
   throw SimulationError(fmt::format("layer '{}': no unit for its op", layer.name));
+}
+
+// A co-simulated PE's row: the Verilated RTL computes it on a host thread while the PE waits in
+// simulated time for the row's beats (the fewest cycles it can take), so other units, and their
+// rows, run meanwhile; then for whatever more the RTL took.
+StreamUnit::RowWork Accelerator::cosimulated_work(size_t i) {
+  return [this, i](int y, const std::vector<LineBuffer>& in, RowRef& out) {
+    const ConvRowEngine& engine = *engines_[i];
+    auto strip = std::make_shared<CodeMap>(engine.strip_codes(y, in[0]));
+    auto row = std::make_shared<RtlRow>();
+    const uint64_t start_ps = uint64_t(std::llround(sc_core::sc_time_stamp() / sc_time(1, sc_core::SC_PS)));
+    RowJobs::Ticket job = jobs_->submit(
+        [this, i, &engine, strip, row, start_ps] { *row = rtl_[i]->run_row(engine.strip_layer(), *strip, *roms_[i], start_ps); },
+        &row_costs_[i]);
+    const uint64_t least = rtl_[i]->min_row_cycles(plans_[i].out.width);
+    wait(period_ * double(least));
+    RowJobs::wait_for(job);
+    wait(period_ * double(row->cycles - least));
+    rtl_cycles_[i].rows += row->cycles;
+    rtl_cycles_[i].array += row->array_cycles;
+    out = make_row(y, std::move(row->codes), package_.layers[i].op == LayerOp::FlowHead, false);
+    record(i, *out);
+    return sc_core::SC_ZERO_TIME;
+  };
 }
 
 void Accelerator::build_pipeline() {
@@ -362,8 +378,6 @@ void Accelerator::trace(sc_core::sc_trace_file* file) const {
   csr.trace(file);
   for (const auto& unit : units_) unit->trace(file);
   for (const auto& channel : channels_) channel->trace(file);
-  for (const auto& rtl : rtl_)
-    if (rtl) rtl->trace(file);
 }
 
 }  // namespace qflow

@@ -44,9 +44,10 @@ struct FrameTiming {
   sc_core::sc_time pipeline_start; // when the frame started
 };
 
-// A co-simulated layer's RTL cycles in the last frame.
+// A co-simulated layer's RTL cycles in the last frame, summed over its rows.
 struct RtlCycles {
-  uint64_t mac = 0, requant = 0;
+  uint64_t rows = 0;   // each row's first beat to its last code: the PE's busy time
+  uint64_t array = 0;  // each row's first beat to the array's last output
 };
 
 class Accelerator : public sc_core::sc_module {
@@ -62,8 +63,10 @@ class Accelerator : public sc_core::sc_module {
   // images as --rom-images writes them) instead of being packed from the package.
   // `record_layers`: copy every row each unit emits into layer_codes() (a probe on every unit's
   // output: about a tenth of a full-size frame's wall time, so off when only the flow is wanted).
+  // `rtl_waves`: where co-simulated layers' Verilated units write their FST waves (empty: none).
   Accelerator(sc_core::sc_module_name name, const RunPlan& plan, int host_threads,
-              const std::filesystem::path& rom_images = {}, bool record_layers = true);
+              const std::filesystem::path& rom_images = {}, bool record_layers = true,
+              const std::filesystem::path& rtl_waves = {});
   ~Accelerator() override;
 
   // Per package layer: the codes its unit emitted in the last frame (the model's probe); empty
@@ -103,8 +106,9 @@ class Accelerator : public sc_core::sc_module {
   // The channel of that name as arch/pipeline_buffers specifies it (its depth and rows).
   RowChannel* connect(StreamUnit& producer, const std::string& name);
   void build_pipeline();
-  void build_datapath(const std::filesystem::path& rom_images);
+  void build_datapath(const std::filesystem::path& rom_images, const std::filesystem::path& rtl_waves);
   StreamUnit::RowWork layer_work(size_t layer);
+  StreamUnit::RowWork cosimulated_work(size_t layer);
   StreamUnit::RowWork guarded(StreamUnit::RowWork work);
   void record(size_t layer, const Row& row);
   void stop_frame(const std::exception& error);
@@ -122,6 +126,7 @@ class Accelerator : public sc_core::sc_module {
   std::vector<std::unique_ptr<WeightRom>> roms_;          // per layer
   std::vector<std::unique_ptr<ConvRowEngine>> engines_;   // per layer: conv PEs' datapaths
   std::vector<std::unique_ptr<RtlConvUnit>> rtl_;         // per layer: co-simulated PEs' RTL
+  std::vector<RtlCycles> rtl_cycles_;                     // per layer: its RTL's cycles this frame
   // Per layer with weights on DDR: the image the host writes (what --load-roms or the package gave),
   // its offset from kWeightAddr, and the PE's fetch buffer. Such a PE's ROM is its weight buffer:
   // empty (zero) until the first fetch, then what it fetched.

@@ -35,6 +35,12 @@ sc_core::sc_time frame_timeout(const Package& package, const ArchConfig& config,
   return sc_core::sc_time(100.0 * cycles * config.period_ns() + 10.0 * rtl_ns + 1e7, sc_core::SC_NS);
 }
 
+}  // namespace
+
+std::filesystem::path rtl_waves_dir(const std::filesystem::path& vcd) { return vcd.parent_path() / "rtl"; }
+
+namespace {
+
 // Sets this thread's OpenMP team size to one for its lifetime, and gives the previous one back.
 class OneOpenMpThread {
  public:
@@ -69,7 +75,11 @@ SimulationResult simulate_frames(const RunPlan& plan, const ImagePair& pair, con
   // Each PE row runs on one host thread (rows of different PEs at once), so the row kernels, planned
   // when the accelerator is built, get one OpenMP thread each; the caller's count comes back after.
   const OneOpenMpThread one_thread;
-  Accelerator accelerator("accelerator", plan, one_thread.host_threads(), options.rom_images, options.record_layers);
+  // Co-simulated layers' RTL waves: Verilator's FST, one file per unit, beside the VCD.
+  const std::filesystem::path rtl_waves = options.vcd.empty() ? std::filesystem::path() : rtl_waves_dir(options.vcd);
+  if (!rtl_waves.empty()) std::filesystem::create_directories(rtl_waves);
+  Accelerator accelerator("accelerator", plan, one_thread.host_threads(), options.rom_images, options.record_layers,
+                          rtl_waves);
   HostDriver host("host", {rgb_bytes(pair.img1), rgb_bytes(pair.img2), package.height, package.width, head.channels,
                            head.height, head.width, options.frames, frame_timeout(package, config, plans),
                            accelerator.dram_weights()});
@@ -132,8 +142,8 @@ SimulationResult simulate_frames(const RunPlan& plan, const ImagePair& pair, con
     a.row_kernel = accelerator.row_kernel(i);
     const RtlCycles rtl = accelerator.rtl_cycles(i);
     a.cosim = package.layers[i].is_conv() && config.convs.at(package.layers[i].name).cosim;
-    a.rtl_mac_cycles = rtl.mac;
-    a.rtl_requant_cycles = rtl.requant;
+    a.rtl_cycles = rtl.rows;
+    a.rtl_array_cycles = rtl.array;
     result.activity.push_back(a);
   }
   for (size_t c = 0; c < accelerator.channels().size(); ++c) {

@@ -31,7 +31,7 @@ struct LayerActivity {                     // one package layer in the last fram
   int64_t busy = 0, stall = 0, starve = 0, weight_wait = 0;
   int64_t first_start = 0, last_end = 0;   // since the pipeline started
   bool cosim = false;
-  uint64_t rtl_mac_cycles = 0, rtl_requant_cycles = 0;
+  uint64_t rtl_cycles = 0, rtl_array_cycles = 0;  // co-simulated: the rows' cycles, and the array's share
   int64_t rom_bits = 0;
   std::string row_kernel;                  // what computes a conv PE's rows on this host ("" otherwise)
 };
@@ -77,6 +77,9 @@ SimulationResult simulate(const RunPlan& plan, const ImagePair& pair, const Simu
 // false overflow; a command line reports the failure through this instead.
 SimulationResult simulate(const RunPlan& plan, const ImagePair& pair, const SimulationOptions& options,
                           std::string& failure);
+// Where a run with waves in `vcd` puts its co-simulated layers' RTL waves: <vcd's folder>/rtl, one
+// FST per Verilated unit (<layer>_mac_array.fst, <layer>_requant.fst).
+std::filesystem::path rtl_waves_dir(const std::filesystem::path& vcd);
 // The same with the run's plan made here (tests, benchmarks).
 SimulationResult simulate(const Package& package, const ArchConfig& config, const ImagePair& pair,
                           const SimulationOptions& options = {});

@@ -10,6 +10,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   libsystemc-dev            # SystemC 2.3.4 + TLM-2.0 (pkg-config: systemc, tlm)
   verilator                 # 5.006, RTL co-simulation
+  zlib1g-dev                # Verilator's FST waves
   libtorch-dev              # LibTorch 1.13, the trainer only
   libopenblas0-openmp       # without it torch::mm falls back to reference BLAS (~30x slower)
   libopencv-dev libopencv-contrib-dev   # flow I/O, colour coding, DIS/Farneback baselines

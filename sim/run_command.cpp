@@ -1,5 +1,6 @@
 // run: the accelerator model on an image pair (DESIGN section 5). With no arguments at all,
 // qflow-sim runs this on the bundled model and its bundled pair.
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -47,6 +48,20 @@ void write_image(const fs::path& file, const cv::Mat& bgr) {
   if (!cv::imwrite(file.string(), bgr)) throw FlowIoError(fmt::format("{}: cannot write", file.string()));
 }
 
+// The co-simulated layers' RTL waves, one FST per Verilated unit, with the command that opens each;
+// "" when no layer was co-simulated.
+std::string rtl_waves_section(const fs::path& dir) {
+  std::vector<fs::path> files;
+  if (fs::is_directory(dir))
+    for (const auto& entry : fs::directory_iterator(dir))
+      if (entry.path().extension() == ".fst") files.push_back(entry.path());
+  if (files.empty()) return "";
+  std::sort(files.begin(), files.end());
+  std::string md = "\n## RTL waves\n\nEach co-simulated layer's Verilated units, on the frame's time axis (Verilator's FST):\n\n```\n";
+  for (const fs::path& f : files) md += fmt::format("gtkwave {}\n", fs::absolute(f).string());
+  return md + "```\n";
+}
+
 // The run's page, qflow-out/index.html: the panel, the report's tables, the waves and files.
 std::string run_page(const std::string& report_md, const RunArgs& a, const fs::path& waves) {
   const std::string pair = a.img1.empty() ? "its golden pair" : fmt::format("`{}` and `{}`", a.img1, a.img2);
@@ -59,6 +74,7 @@ std::string run_page(const std::string& report_md, const RunArgs& a, const fs::p
                       : fmt::format("\n## Waves\n\nOpen them on the whole frame, grouped by unit in pipeline order:\n\n"
                                     "```\ngtkwave {}\n```\n",
                                     waves.string());
+  if (!a.vcd.empty()) md += rtl_waves_section(rtl_waves_dir(a.vcd));
   md += "\n## Files\n\n[flow.flo](flow.flo) (Middlebury .flo), [flow.png](flow.png), [report.json](report.json), "
         "[report.csv](report.csv), [arch.json](arch.json) (rerun with `--arch`)\n";
   return md;

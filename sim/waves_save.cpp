@@ -123,23 +123,17 @@ void write_gtkwave_save(const std::filesystem::path& vcd_path, const std::filesy
   w.end_group("control: CSR status, interrupt", false);
 
   for (const std::string& unit : units) {
-    std::vector<Signal*> own, fifos, rtl;
+    std::vector<Signal*> own, fifos;
     for (Signal& s : vcd.signals) {
       if (s.placed || s.scopes.empty()) continue;
       if (s.scopes.size() == 1 && s.scopes[0] == unit) own.push_back(&s);
       else if (s.scopes.size() == 2 && s.scopes[0] == "fifo" && s.scopes[1].rfind(unit + "_to_", 0) == 0) fifos.push_back(&s);
-      else if (s.scopes[0].rfind("cosim_", 0) == 0 && ends_with(s.scopes[0], "_" + unit)) rtl.push_back(&s);
     }
-    if (own.empty() && fifos.empty() && rtl.empty()) continue;
+    if (own.empty() && fifos.empty()) continue;
     w.begin_group(unit, false);
     // Labels without dots: GTKWave would cut a dotted label down to its last part.
     for (Signal* s : own) w.trace(*s, unit + " " + s->leaf);
     for (Signal* s : fifos) w.trace(*s, "fifo " + s->scopes[1] + " level", /*analog=*/true);
-    if (!rtl.empty()) {
-      w.begin_group(unit + " RTL", true);
-      for (Signal* s : rtl) w.trace(*s, s->scopes[0].substr(6) + " " + s->leaf);  // without "cosim_"
-      w.end_group(unit + " RTL", true);
-    }
     w.end_group(unit, false);
   }
   if (std::any_of(vcd.signals.begin(), vcd.signals.end(), [](const Signal& s) { return !s.placed; })) {

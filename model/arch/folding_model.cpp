@@ -18,30 +18,38 @@ struct Choice {
 };
 
 // The cheapest folding of a layer reaching `target` cycles (fewest multipliers, then fewest cycles),
-// or the fastest one allowed.
+// or, when none does, the cheapest of the fastest (past the requant unit's bound, more multipliers
+// buy nothing).
 Choice cheapest_folding(const Layer& layer, const TensorShape& out, int64_t target) {
   Choice best;
   int64_t best_mults = -1;
-  Choice widest;
-  for (int pe = 1; pe <= std::min(rtl_config::kArrayPE, layer.cout); ++pe)
-    for (int simd = 1; simd <= std::min(rtl_config::kArraySIMD, layer.cin * layer.kernel * layer.kernel);
+  Choice fastest;
+  for (int pe = 1; pe <= std::min(rtl_config::kFoldingMaxPE, layer.cout); ++pe)
+    for (int simd = 1; simd <= std::min(rtl_config::kFoldingMaxSIMD, layer.cin * layer.kernel * layer.kernel);
          ++simd) {
       const int64_t cycles = conv_row_cycles(layer, out.width, pe, simd) * out.height;
-      if (widest.cycles == 0 || cycles < widest.cycles) widest = {pe, simd, cycles};
+      if (fastest.cycles == 0 || cycles < fastest.cycles ||
+          (cycles == fastest.cycles && int64_t(pe) * simd < int64_t(fastest.pe) * fastest.simd))
+        fastest = {pe, simd, cycles};
       const int64_t mults = int64_t(pe) * simd;
       if (cycles <= target && (best_mults < 0 || mults < best_mults || (mults == best_mults && cycles < best.cycles))) {
         best = {pe, simd, cycles};
         best_mults = mults;
       }
     }
-  return best_mults < 0 ? widest : best;
+  return best_mults < 0 ? fastest : best;
 }
 
 }  // namespace
 
 int64_t conv_row_cycles(const Layer& layer, int out_w, int pe, int simd) {
   const rtl::ConvFolding f{pe, simd};
-  return int64_t(out_w) * f.groups(layer) * f.folds(layer);
+  return int64_t(out_w) * std::max(int64_t(f.groups(layer)) * f.folds(layer), int64_t(layer.cout));
+}
+
+int64_t conv_row_fill(const Layer& layer, int pe) {
+  const int last_group = layer.cout - (rtl::ConvFolding{pe, 1}.groups(layer) - 1) * pe;
+  return kArrayStages + kHandoffStages + kRequantStages + last_group - 1;
 }
 
 std::map<std::string, TensorShape> map_shapes(const Package& package, const std::vector<LayerPlan>& plans) {

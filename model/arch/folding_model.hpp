@@ -34,8 +34,16 @@ struct LayerPlan {
   int64_t multipliers() const { return int64_t(pe) * simd; }
 };
 
-// Cycles of a conv output row: out_w pixels x ceil(cout/pe) channel groups x ceil(k*k*cin/simd) folds.
+// Cycles of a conv output row in steady state: out_w pixels x ceil(cout/pe) channel groups x
+// ceil(k*k*cin/simd) folds on the array, or out_w x cout codes when the PE's one requant unit (a
+// code a cycle) is the slower (folds fewer than the group's channels).
 int64_t conv_row_cycles(const Layer& layer, int out_w, int pe, int simd);
+// What a row takes beyond its steady state when it starts and ends empty, as the co-simulated RTL
+// runs it: the array's four pipeline stages, the hand-off register to the requant unit, its two
+// stages, and the last channel group's codes leaving one a cycle. Exact where the requant unit
+// keeps up (folds at least the group's channels).
+int64_t conv_row_fill(const Layer& layer, int pe);
+inline constexpr int kArrayStages = 4, kHandoffStages = 1, kRequantStages = 2;
 // Every package layer's plan, in package order: conv layers as folded; an upsample emits one pixel
 // (all channels) per cycle; a concat only merges streams (no cycles of its own). Throws ArchError
 // for a band taller than its layer's map.

@@ -1,16 +1,18 @@
-// Co-simulation: a conv layer's MACs through the Verilated mac_array and requant units, cycle by
-// cycle, one output row per stream (as a PE feeds its array). The array is Verilated once at its
-// widest (16 x 32); a layer's folding uses its first PE x SIMD lanes and the rest stay zero, so
-// the beats and cycles are those of the layer's own folding. Verilated types stay in the .cpp
-// (their headers pull in <systemc.h>).
+// Co-simulation: a conv layer's rows through the Verilated mac_array and requant RTL, clocked in a
+// plain C++ loop (no SystemC signals), so a row runs on any host thread and the PE advances its
+// simulated time by the cycles the RTL took. The array is the smallest Verilated size that holds
+// the layer's folding, several side by side when its PE is taller (array_tiles.hpp); the requant
+// unit takes the accumulators as they leave the array, one channel per cycle, as the hardware's
+// serializer would. Verilated types stay in the .cpp files.
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
+#include <string>
 #include <vector>
 
-#include <systemc>
-
+#include "array_tiles.hpp"
 #include "datapath/weight_rom.hpp"
 #include "package/network_shapes.hpp"
 #include "package/npy.hpp"
@@ -18,33 +20,41 @@
 
 namespace qflow {
 
-// One co-simulated conv PE's RTL: its own Verilated MAC array (16 x 32, the layer's folding on its
-// first PE x SIMD lanes, the rest held at zero) and requant unit, clocked at the accelerator's
-// period. The PE streams each output row's window through them in simulated time, so its busy
-// time is the RTL's cycles.
+class RequantLane;
+
+// One row through the RTL.
+struct RtlRow {
+  CodeMap codes;              // C_out x 1 x W_out
+  uint64_t cycles = 0;        // the row's first beat to its last code
+  uint64_t array_cycles = 0;  // the row's first beat to the array's last output
+};
+
 class RtlConvUnit {
  public:
-  // Call during elaboration. Throws ArchError when the folding is wider than the array, or the
-  // layer's accumulator bound or requant integers do not fit the RTL's widths.
-  RtlConvUnit(const Layer& layer, const TensorShape& in, int pe, int simd, double period_ns);
+  // Throws ArchError when no Verilated array holds the folding, or the layer's inputs, weights,
+  // accumulator bound or requant integers do not fit the RTL's widths. `waves_dir`: where each
+  // Verilated unit writes its FST (<layer>_mac_array.fst, <layer>_requant.fst); empty for none.
+  RtlConvUnit(const Layer& layer, const TensorShape& in, int pe, int simd, double period_ns,
+              const std::filesystem::path& waves_dir = {});
   ~RtlConvUnit();
 
-  // From the PE's SystemC thread: blocks while the RTL computes the row. `strip` holds the k input
-  // rows of the window (C x k x (W + 2 pad), padding zero); `strip_layer` is the layer without
-  // padding; the weights are the ROM's words. Returns the row's codes (C_out x 1 x W_out).
-  CodeMap run_row(const Layer& strip_layer, const CodeMap& strip, const WeightRom& rom);
-  uint64_t mac_cycles() const { return mac_cycles_; }          // since reset_cycles()
-  uint64_t requant_cycles() const { return requant_cycles_; }  // one code per cycle
-  void reset_cycles() { mac_cycles_ = requant_cycles_ = 0; }
-  void trace(sc_core::sc_trace_file* file) const;
-
-  static int max_pe();
-  static int max_simd();
+  // One output row from the window `strip` (C x k x (W + 2 pad), padding zero; `strip_layer` is the
+  // layer without padding) and the ROM's words, starting at `start_ps` on the frame's time axis (the
+  // waves'). From any thread, one row at a time.
+  RtlRow run_row(const Layer& strip_layer, const CodeMap& strip, const WeightRom& rom, uint64_t start_ps);
+  // The fewest cycles a row of this width can take: one per beat.
+  uint64_t min_row_cycles(int out_w) const;
+  // The arrays it runs on, e.g. "mac_array 16x32 x2 + requant".
+  std::string hardware() const;
+  const ArrayChoice& arrays() const { return choice_; }
 
  private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
-  uint64_t mac_cycles_ = 0, requant_cycles_ = 0;
+  rtl::ConvFolding folding_;
+  ArrayChoice choice_;
+  int words_per_pixel_;  // ROM words per output pixel: the array's beats
+  std::vector<std::unique_ptr<ArrayTile>> tiles_;
+  std::unique_ptr<RequantLane> requant_;
+  uint64_t max_cycles_ = 0;  // a row that takes longer has hung
 };
 
 }  // namespace qflow

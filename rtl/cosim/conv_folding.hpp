@@ -1,6 +1,7 @@
 // A conv layer as a MAC-array stream: for every output pixel and group of PE output channels,
 // ceil(k*k*Cin / SIMD) beats of SIMD input elements and PE x SIMD weights (the folding of DESIGN
-// section 4), zero-padded at the ends. The accelerator's PEs and the co-simulation tests share it.
+// section 4), zero-padded at the ends. The accelerator's PEs (their ROMs and co-simulated rows) and
+// the RTL tests share it.
 #pragma once
 
 #include <vector>
@@ -32,15 +33,9 @@ inline RomSlot rom_slot(int co, int e, int folds, const ConvFolding& f) {
 std::vector<int8_t> fold_weights(const Layer& layer, const ConvFolding& f);
 // Its inverse: the canonical (cout, cin, kh, kw) weights back from the folded lanes.
 std::vector<int8_t> unfold_weights(const std::vector<int8_t>& lanes, int cout, int depth, const ConvFolding& f);
-// One ROM word onto the weight port of an array with `array_simd` lanes per PE (at least the
-// folding's): lane (p, s) at p * array_simd + s, the array's unused lanes zero.
-void place_word(const int8_t* word, const ConvFolding& f, int array_pe, int array_simd, std::vector<int32_t>& port);
-
-// The activation beats of output rows [first_row, first_row + rows), in output order (pixels in
-// raster order, then channel groups, then folds): what a PE feeds its array while its ROM supplies
-// the weights (`wgt` left empty). Beat i multiplies ROM word i % (groups x folds).
-std::vector<MacBeat> fold_conv_rows(const Layer& layer, const CodeMap& in, int out_w, const ConvFolding& f,
-                                    int first_row, int rows);
+// The input codes output pixel (oy, ox) multiplies, in (cin, ky, kx) order as the ROM, zero in the
+// padding; `window` holds at least k*k*Cin entries (a fold's tail beyond them is left as it is).
+void conv_window(const Layer& layer, const CodeMap& in, int oy, int ox, std::vector<int32_t>& window);
 // A whole layer's beats, the weights filled in from fold_weights: what the RTL tests stream.
 std::vector<MacBeat> fold_conv(const Layer& layer, const CodeMap& in, int out_h, int out_w, const ConvFolding& f);
 
@@ -50,7 +45,5 @@ std::vector<RequantBeat> requant_beats(const Layer& layer, const std::vector<std
 
 // The requantized codes, back in C x H x W.
 CodeMap unfold_codes(const Layer& layer, const std::vector<int>& codes, int out_h, int out_w);
-// The same into output rows [first_row, ...) of `out` (already sized C x H x W).
-void unfold_codes_into(const std::vector<int>& codes, CodeMap& out, int first_row);
 
 }  // namespace qflow::rtl

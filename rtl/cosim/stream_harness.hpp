@@ -1,4 +1,4 @@
-// Drives a Verilated valid/ready stream unit (mac_array, requant) cycle by cycle from SystemC:
+// Drives a Verilated SystemC valid/ready stream unit (mac_array, requant) cycle by cycle, pin by pin:
 // clock first, active-low reset, inputs driven on the falling edge and the handshake sampled just
 // before the rising one, with optional random gaps on valid and stalls on ready. Waves are opt-in.
 #pragma once
@@ -17,20 +17,9 @@
 #include <verilated.h>
 #include <verilated_vcd_sc.h>
 
+#include "stream_timing.hpp"
+
 namespace qflow::rtl {
-
-struct StreamTiming {
-  double valid_gap = 0.0;    // probability that the source idles in a cycle
-  double ready_stall = 0.0;  // probability that the sink holds ready low in a cycle
-  uint64_t seed = 1;
-  uint64_t max_cycles = 50'000'000;  // a hang ends the run instead of the process
-  double period_ns = 10.0;           // the unit's clock
-};
-
-struct StreamStats {
-  uint64_t cycles = 0;     // from reset release to the last output's handshake
-  bool timed_out = false;
-};
 
 // The width N of a Verilated sc_bv<N> port (Verilator declares its ports as references).
 template <class Port>

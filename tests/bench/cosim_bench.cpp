@@ -1,63 +1,44 @@
-// Co-simulation speed of the Verilated mac_array through the SystemC stream harness, for several
-// array sizes: simulated cycles per second and MACs per second. SystemC elaborates once per
-// process, so each size runs in a child process of this one; the parent prints the table.
+// Co-simulation speed of the Verilated mac_array alone, at every co-simulation array size, driven
+// by the plain C++ loop the model runs: simulated cycles per second and MACs per second with every
+// lane busy. Beside it, the same 4x8 array through the SystemC harness (pin by pin, in a child
+// process: SystemC elaborates once per process), for the ratio.
 #include <chrono>
 #include <cstdio>
-#include <random>
 #include <string>
 
 #include <fmt/format.h>
 #include <systemc>
 
-#include "Vmac_array_4x4.h"
-#include "Vmac_array_4x4_params.hpp"
-#include "Vmac_array_8x8.h"
-#include "Vmac_array_8x8_params.hpp"
-#include "Vmac_array_16x16.h"
-#include "Vmac_array_16x16_params.hpp"
-#include "Vmac_array_32x32.h"
-#include "Vmac_array_32x32_params.hpp"
+#include "Vmac_array_w8a12.h"
+#include "Vmac_array_w8a12_params.hpp"
+#include "cosim_bench.hpp"
 #include "mac_array_pins.hpp"
 
 namespace {
 
-using qflow::rtl::MacBeat;
+using namespace qflow::bench;
 
-template <class Vtop, class Params>
-void measure(int beats) {
-  using Pins = qflow::rtl::MacArrayPins<Vtop, Params>;
-  std::mt19937 rng(1);
-  std::vector<MacBeat> stream(static_cast<size_t>(beats));
-  for (int i = 0; i < beats; ++i) {
-    for (int s = 0; s < Pins::kSIMD; ++s) stream[size_t(i)].act.push_back(int32_t(rng() & 255));
-    for (int k = 0; k < Pins::kPE * Pins::kSIMD; ++k) stream[size_t(i)].wgt.push_back(int32_t(rng() & 255) - 128);
-    stream[size_t(i)].last = i % 9 == 8;  // a 3x3 kernel row per output: 9 folds
-  }
-  Pins pins(std::move(stream));
-  qflow::rtl::StreamHarness<Vtop, Pins> harness("mac", pins, pins.beats().size(), pins.output_count(), {});
+void measure_harness() {
+  using Params = Vmac_array_w8a12_params;
+  using Pins = qflow::rtl::MacArrayPins<Vmac_array_w8a12, Params>;
+  Pins pins(random_beats(Params::kPE, Params::kSIMD, beats_for(Params::kPE * Params::kSIMD)));
+  qflow::rtl::StreamHarness<Vmac_array_w8a12, Pins> harness("mac", pins, pins.beats().size(), pins.output_count(), {});
   const auto start = std::chrono::steady_clock::now();
   harness.simulate();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const double cycles = double(harness.stats().cycles);
-  fmt::print("| {}x{} | {} | {:.2f} | {:.0f} | {:.2f} |\n", Pins::kPE, Pins::kSIMD, harness.stats().cycles, seconds,
-             cycles / seconds, cycles * Pins::kPE * Pins::kSIMD / seconds / 1e6);
+  print_row("SystemC harness", Params::kPE, Params::kSIMD, harness.stats().cycles, seconds);
 }
 
 }  // namespace
 
 int sc_main(int argc, char** argv) {
-  const std::string size = argc > 1 ? argv[1] : "";
-  constexpr int kBeats = 9 * 22000;  // whole outputs of 9 folds
-  if (size == "4") measure<Vmac_array_4x4, Vmac_array_4x4_params>(kBeats);
-  else if (size == "8") measure<Vmac_array_8x8, Vmac_array_8x8_params>(kBeats);
-  else if (size == "16") measure<Vmac_array_16x16, Vmac_array_16x16_params>(kBeats / 4 / 9 * 9);
-  else if (size == "32") measure<Vmac_array_32x32, Vmac_array_32x32_params>(kBeats / 16 / 9 * 9);
-  else {
-    fmt::print("mac_array W8A8 co-simulation through the SystemC harness (one process per size)\n\n");
-    fmt::print("| PE x SIMD | cycles | seconds | cycles/s | MMAC/s |\n|---|---|---|---|---|\n");
-    std::fflush(stdout);
-    for (const char* s : {"4", "8", "16", "32"})
-      if (std::system(fmt::format("{} {} 2>/dev/null | grep '^|'", argv[0], s).c_str()) != 0) return 1;
+  if (argc > 1 && std::string(argv[1]) == "harness") {
+    measure_harness();
+    return 0;
   }
-  return 0;
+  fmt::print("mac_array W8A12 alone, every lane busy, 9 folds per output\n\n");
+  fmt::print("| driver | PE x SIMD | cycles | seconds | cycles/s | MMAC/s |\n|---|---|---|---|---|---|\n");
+  measure_loops();
+  std::fflush(stdout);
+  return std::system(fmt::format("{} harness 2>/dev/null | grep '^|'", argv[0]).c_str()) == 0 ? 0 : 1;
 }

@@ -94,7 +94,7 @@ void cosim_mode(const FlowNetQShape& shape, int multipliers) {
   const double seconds = result.frames[0].wall_seconds;
   const auto macs = report["frame"]["macs"].get<int64_t>();
   uint64_t rtl_cycles = 0;
-  for (const LayerActivity& a : result.activity) rtl_cycles += a.rtl_mac_cycles;
+  for (const LayerActivity& a : result.activity) rtl_cycles += a.rtl_cycles;
   const bool exact = result.layers.size() == made.codes.size() &&
                      std::equal(made.codes.begin(), made.codes.end(), result.layers.begin(),
                                 [](const CodeMap& a, const CodeMap& b) { return a.codes == b.codes; });

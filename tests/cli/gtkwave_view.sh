@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # gtkwave_view.sh QFLOW_SIM PACKAGE WORK: simulates PACKAGE with conv1 co-simulated, opens the waves
 # with their save file in GTKWave under Xvfb and asks GTKWave (Tcl) what it shows: the whole frame
-# in the window, markers at the frame's start and the interrupt, groups in pipeline order with the
-# RTL under its layer, traces labelled with their unit. vcd2fst must accept the VCD, and --fst
-# must give a save file GTKWave opens. Skips (exit 77) when gtkwave or xvfb-run is absent.
+# in the window, markers at the frame's start and the interrupt, groups in pipeline order, traces
+# labelled with their unit; conv1's RTL waves (Verilator's FST) open with the array's ports, on the
+# frame's time axis. vcd2fst must accept the VCD, and --fst must give a save file GTKWave opens. Skips (exit 77) when gtkwave or xvfb-run is absent.
 set -euo pipefail
 sim=$1 pkg=$2 work=$3
 for tool in gtkwave xvfb-run vcd2fst; do
@@ -21,6 +21,11 @@ for {set i 0} {$i < [gtkwave::getTotalNumTraces]} {incr i} {
 }
 gtkwave::/File/Quit
 TCL
+cat > "$work/facs.tcl" <<'TCL'
+puts "DUMPEND [gtkwave::getMaxTime]"
+for {set i 0} {$i < [gtkwave::getNumFacs]} {incr i} { puts "FAC [gtkwave::getFacName $i]" }
+gtkwave::/File/Quit
+TCL
 view() { timeout 120 xvfb-run -a gtkwave -S "$work/probe.tcl" "$@" 2> /dev/null | grep -E "^(DUMPEND|SPAN|MARKER_[AB]|TRACE) "; }
 view "$work/q.vcd" "$work/q.gtkw" > "$work/shown.txt"
 get() { awk -v k="$1" '$1 == k { print $2 }' "$work/shown.txt"; }
@@ -28,13 +33,16 @@ end=$(get DUMPEND) span=$(get SPAN) a=$(get MARKER_A) b=$(get MARKER_B)
 echo "dump ends at $end; the window spans $span; markers A=$a B=$b"
 awk -v e="$end" -v s="$span" 'BEGIN { exit !(s >= e && s <= 1.5 * e) }' || { echo "the window does not show the whole frame"; exit 1; }
 awk -v a="$a" -v b="$b" -v e="$end" 'BEGIN { exit !(a > 0 && a < b && b <= e) }' || { echo "markers are not at start < interrupt"; exit 1; }
-# Groups (flag 0x800000 opens one) in pipeline order; conv1's RTL inside conv1's group.
+# Groups (flag 0x800000 opens one) in pipeline order.
 groups=$(awk '$1 == "TRACE" && int($2 / 8388608) % 2 == 1 { $1 = $2 = ""; sub(/^ +/, ""); print }' "$work/shown.txt" | tr '\n' '|')
 echo "groups: $groups"
-[[ $groups == "control: CSR status, interrupt|input|conv1|conv1 RTL|conv2|conv3|"* ]] || { echo "groups are not in pipeline order"; exit 1; }
+[[ $groups == "control: CSR status, interrupt|input|conv1|conv2|conv3|"* ]] || { echo "groups are not in pipeline order"; exit 1; }
 [[ $groups == *"|predict_flow2|flow_writer|" ]] || { echo "the flow head and writer do not close the pipeline"; exit 1; }
 grep -q "^TRACE [0-9]* conv3_1 busy$" "$work/shown.txt" || { echo "traces are not labelled with their unit"; exit 1; }
-grep -q "^TRACE [0-9]* mac_array_conv1 out_acc" "$work/shown.txt" || { echo "conv1's array is not shown"; exit 1; }
+timeout 120 xvfb-run -a gtkwave -S "$work/facs.tcl" "$work/rtl/conv1_mac_array.fst" 2> /dev/null > "$work/rtl.txt"
+grep -q "^FAC .*out_acc_o" "$work/rtl.txt" || { echo "conv1's array waves lack its ports"; exit 1; }
+rtl_end=$(awk '$1 == "DUMPEND" { print $2 }' "$work/rtl.txt")
+awk -v r="$rtl_end" -v a="$a" -v e="$end" 'BEGIN { exit !(r > a && r <= e) }' || { echo "conv1's RTL waves end at $rtl_end, outside the frame"; exit 1; }
 vcd2fst -v "$work/q.vcd" -f "$work/check.fst" > /dev/null
 test -s "$work/check.fst"
 "$sim" run --quiet --model "$pkg" --gt '' --out "$work/out2" --vcd "$work/f.vcd" --fst

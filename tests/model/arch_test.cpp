@@ -53,8 +53,8 @@ TEST(ArchConfig, ATargetIntervalIsMetAsCheaplyAsPossible) {
   for (const LayerPlan& p : plan_layers(package, config)) {
     if (p.pe == 0) continue;
     const Layer& layer = package.layer(p.name);
-    const int max_pe = std::min(rtl_config::kArrayPE, layer.cout);
-    const int max_simd = std::min(rtl_config::kArraySIMD, layer.cin * layer.kernel * layer.kernel);
+    const int max_pe = std::min(rtl_config::kFoldingMaxPE, layer.cout);
+    const int max_simd = std::min(rtl_config::kFoldingMaxSIMD, layer.cin * layer.kernel * layer.kernel);
     const int64_t fastest = conv_row_cycles(layer, p.out.width, max_pe, max_simd) * p.out.height;
     EXPECT_TRUE(p.cycles <= target || p.cycles == fastest) << p.name;
     // No folding with fewer multipliers would have reached the target.

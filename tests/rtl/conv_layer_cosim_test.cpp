@@ -5,8 +5,9 @@
 
 #include "Vmac_array_w8a12.h"
 #include "Vmac_array_w8a12_params.hpp"
-#include "Vrequant_a8.h"
+#include "Vrequant_a8_sc.h"
 #include "conv_folding.hpp"
+#include "small_conv.hpp"
 #include "mac_array_pins.hpp"
 #include "requant_pins.hpp"
 #include "waves.hpp"
@@ -17,41 +18,13 @@ namespace {
 
 using ArrayPins = MacArrayPins<Vmac_array_w8a12, Vmac_array_w8a12_params>;
 
-Layer small_conv(int in_frac, std::mt19937_64& rng) {
-  Layer l;
-  l.name = "conv";
-  l.inputs = {"input"};
-  l.kernel = 3;
-  l.stride = 2;
-  l.pad = 1;
-  l.cin = 5;
-  l.cout = 6;  // not a multiple of the array's 4 PEs: the last group has idle lanes
-  l.in_bits = 8;
-  l.in_frac = in_frac;
-  l.w_bits = 8;
-  l.out_bits = 8;
-  l.shift = 24;
-  std::uniform_int_distribution<int> w(-128, 127);
-  l.weights.resize(size_t(l.weight_count()));
-  for (int8_t& v : l.weights) v = int8_t(w(rng));
-  for (int c = 0; c < l.cout; ++c) {
-    // About a quarter of the range per accumulator standard deviation, centred a quarter up.
-    const double sd = std::sqrt(45.0) * 74 * (in_frac ? 1200.0 : 74.0);
-    l.mult.push_back(std::llround(64.0 / sd * (1 << 24)));
-    l.bias.push_back((int64_t(64) << 24) + (int64_t(1) << 23));
-  }
-  return l;
-}
-
 class ConvLayer : public ::testing::TestWithParam<int> {};
 
 TEST_P(ConvLayer, ThroughTheRtlEqualsTheReference) {
   const int in_frac = GetParam();
   std::mt19937_64 rng(4);
   const Layer layer = small_conv(in_frac, rng);
-  CodeMap in{layer.cin, 9, 11, std::vector<int16_t>(size_t(layer.cin) * 9 * 11)};
-  std::uniform_int_distribution<int> code(0, (255 << in_frac));
-  for (int16_t& v : in.codes) v = int16_t(code(rng));
+  const CodeMap in = small_conv_input(layer, 9, 11, rng);
   const TensorShape out_shape{layer.cout, 5, 6, 8, 0, false};
   const ConvFolding folding{ArrayPins::kPE, ArrayPins::kSIMD};
 
@@ -59,8 +32,8 @@ TEST_P(ConvLayer, ThroughTheRtlEqualsTheReference) {
   StreamHarness<Vmac_array_w8a12, ArrayPins> array("array", array_pins, array_pins.beats().size(),
                                                    array_pins.output_count(), {0.1, 0.1, 1}, test_waves_path());
   array.set_stops_simulation(false);
-  RequantPins<Vrequant_a8> requant_pins;
-  StreamHarness<Vrequant_a8, RequantPins<Vrequant_a8>> requant("requant", requant_pins, 0, 0, {0.1, 0.1, 2});
+  RequantPins<Vrequant_a8_sc> requant_pins;
+  StreamHarness<Vrequant_a8_sc, RequantPins<Vrequant_a8_sc>> requant("requant", requant_pins, 0, 0, {0.1, 0.1, 2});
   requant.start_after(array.done(), [&] {
     requant_pins.beats = requant_beats(layer, array_pins.outputs, folding);
     return std::pair{requant_pins.beats.size(), requant_pins.beats.size()};

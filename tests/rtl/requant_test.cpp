@@ -5,14 +5,14 @@
 
 #include <gtest/gtest.h>
 
-#include "Vrequant_a3.h"
-#include "Vrequant_a3_params.hpp"
-#include "Vrequant_a8.h"
-#include "Vrequant_a8_params.hpp"
+#include "Vrequant_a3_sc.h"
+#include "Vrequant_a3_sc_params.hpp"
+#include "Vrequant_a8_sc.h"
+#include "Vrequant_a8_sc_params.hpp"
 #include "Vrequant_a8_fixed_shift.h"
 #include "Vrequant_a8_fixed_shift_params.hpp"
-#include "Vrequant_flow.h"
-#include "Vrequant_flow_params.hpp"
+#include "Vrequant_flow_sc.h"
+#include "Vrequant_flow_sc_params.hpp"
 #include "ref/integer_ops.hpp"
 #include "requant_pins.hpp"
 #include "waves.hpp"
@@ -63,12 +63,12 @@ void expect_matches_contract(uint64_t seed, int fixed_shift = -1) {
   EXPECT_GT(inside, int(pins.beats.size()) / 100);  // the arithmetic is exercised, not only the clamps
 }
 
-TEST(Requant, EightBitActivations) { expect_matches_contract<Vrequant_a8, Vrequant_a8_params>(1); }
-TEST(Requant, ThreeBitActivations) { expect_matches_contract<Vrequant_a3, Vrequant_a3_params>(2); }
+TEST(Requant, EightBitActivations) { expect_matches_contract<Vrequant_a8_sc, Vrequant_a8_sc_params>(1); }
+TEST(Requant, ThreeBitActivations) { expect_matches_contract<Vrequant_a3_sc, Vrequant_a3_sc_params>(2); }
 TEST(Requant, FixedShiftIgnoresTheShiftPin) {
   expect_matches_contract<Vrequant_a8_fixed_shift, Vrequant_a8_fixed_shift_params>(4, Vrequant_a8_fixed_shift_params::kFixedShift);
 }
-TEST(Requant, FlowHeadSaturatesToInt16) { expect_matches_contract<Vrequant_flow, Vrequant_flow_params>(3); }
+TEST(Requant, FlowHeadSaturatesToInt16) { expect_matches_contract<Vrequant_flow_sc, Vrequant_flow_sc_params>(3); }
 
 }  // namespace
 }  // namespace qflow::rtl
