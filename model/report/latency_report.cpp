@@ -72,8 +72,9 @@ nlohmann::json latency_report(const RunPlan& run, const SimulationResult& result
       rom_bits += a.rom_bits;
       line_bits += lb;
       if (a.cosim) {
-        // The model's rows start and end empty under co-simulation: its cycles plus each row's fill.
-        const int64_t model = p.cycles + conv_row_fill(layer, p.pe) * p.out.height;
+        // The RTL's rows start and end empty: the model's row cycles plus each row's fill (waits for
+        // weights are the PE's, not the RTL's).
+        const int64_t model = (p.row_cycles + conv_row_fill(layer, p.pe)) * p.out.height;
         l["rtl_cycles"] = a.rtl_cycles;
         l["rtl_array_cycles"] = a.rtl_array_cycles;
         l["model_cycles_with_fill"] = model;
