@@ -78,6 +78,8 @@ class Accelerator : public sc_core::sc_module {
   // Every unit of the pipeline (the input streamer, the layers, skip DMA stages, the flow writer).
   const std::vector<std::unique_ptr<StreamUnit>>& units() const { return units_; }
   FrameTiming frame_timing() const;
+  // The DMA: its traffic this frame, by master and transfer.
+  const DmaEngine& dma() const { return dma_; }
   // The DMA master's initiator socket, to bind to the DRAM.
   tlm_utils::simple_initiator_socket<DmaEngine>& dma_socket() { return dma_.socket; }
   // Per package layer: its weight ROM (null for layers without weights), its RTL's cycles.

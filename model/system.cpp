@@ -164,6 +164,10 @@ SimulationResult simulate_frames(const RunPlan& plan, const ImagePair& pair, con
   result.dma_read_bytes = timing.dma_read_bytes;
   result.dma_written_bytes = timing.dma_written_bytes;
   result.dma_bytes_by_master = timing.dma_bytes_by_master;
+  for (const DmaEngine::Span& span : accelerator.dma().spans())
+    result.dram_use.push_back({accelerator.dma().master_name(span.master),
+                               cycles_of(span.start - timing.pipeline_start, period),
+                               cycles_of(span.end - timing.pipeline_start, period), span.bytes});
   return result;
 }
 

@@ -55,6 +55,12 @@ struct UnitTimeline {
   std::vector<Span> spans;
 };
 
+struct DramUse {                           // one DMA transfer of the last frame
+  std::string master;                      // "input", "flow", "skip <edge>", "weights <layer>"
+  int64_t start = 0, end = 0;              // cycles since the pipeline started: issued, completed
+  uint64_t bytes = 0;
+};
+
 struct SimulationResult {
   LayerCodes layers;                       // the codes each layer's unit emitted, package order (last
                                            // frame); empty unless options.record_layers
@@ -66,6 +72,7 @@ struct SimulationResult {
   uint64_t input_dma_cycles = 0;           // the input streamer's: the pair's rows over the DMA
   uint64_t dma_read_bytes = 0, dma_written_bytes = 0;  // the accelerator's, last frame
   std::map<std::string, uint64_t> dma_bytes_by_master;  // the same by master: input, flow, skips, weights
+  std::vector<DramUse> dram_use;           // the same transfer by transfer, over the frame
 };
 
 // Throws ArchError when the config does not fit the package, SimulationError when the frame

@@ -1,6 +1,8 @@
 #include "run_charts.hpp"
 
+#include <algorithm>
 #include <fstream>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -46,8 +48,36 @@ std::string levels_data(const std::vector<ChannelInfo>& channels, std::vector<st
   return data;
 }
 
+// The DMA's bandwidth over the frame, by kind of master (the first word of its name: input, flow,
+// skip, weights), in GB/s per bin; each transfer's bytes spread evenly from its issue to its
+// completion. Columns: bin start (cycle), then one per kind, in `kinds` order.
+std::string dram_use_data(const std::vector<DramUse>& use, int64_t frame_cycles, double period_ns,
+                          std::vector<std::string>& kinds) {
+  constexpr int kBins = 200;
+  const double bin = std::max(1.0, double(frame_cycles) / kBins);
+  std::map<std::string, std::vector<double>> bytes;
+  for (const DramUse& u : use) {
+    const std::string kind = u.master.substr(0, u.master.find(' '));
+    std::vector<double>& per_bin = bytes.try_emplace(kind, kBins, 0.0).first->second;
+    const double start = double(std::max<int64_t>(0, u.start)), end = std::max(start + 1, double(u.end));
+    for (int b = int(start / bin); b < kBins && b * bin < end; ++b) {
+      const double overlap = std::min(end, (b + 1) * bin) - std::max(start, b * bin);
+      if (overlap > 0) per_bin[size_t(b)] += double(u.bytes) * overlap / (end - start);
+    }
+  }
+  std::string data = "# cycle";
+  for (const auto& [kind, per_bin] : bytes) kinds.push_back(kind), data += " " + kind;
+  data += "  (GB/s)\n";
+  for (int b = 0; b < kBins; ++b) {
+    data += fmt::format("{:.0f}", b * bin);
+    for (const auto& [kind, per_bin] : bytes) data += fmt::format(" {:.4f}", per_bin[size_t(b)] / (bin * period_ns));
+    data += "\n";
+  }
+  return data;
+}
+
 std::string script(const std::vector<UnitTimeline>& timeline, const std::vector<std::string>& channels,
-                   int64_t frame_cycles) {
+                   const std::vector<std::string>& dram_kinds, double peak_gbps, int64_t frame_cycles) {
   std::string ytics;
   for (size_t u = 0; u < timeline.size(); ++u)
     ytics += fmt::format("{}\"{}\" {}", u ? ", " : "", timeline[u].name, u);
@@ -55,6 +85,16 @@ std::string script(const std::vector<UnitTimeline>& timeline, const std::vector<
   for (size_t c = 0; c < channels.size(); ++c)
     fifo_plot += fmt::format("{}\"fifo_levels.dat\" index {} using 1:2 with steps lw 1.5 title \"{}\"",
                              c ? ", \\\n     " : "", c, channels[c]);
+  // Stacked: each kind drawn as the sum of itself and the kinds after it, widest first.
+  std::string dram_plot;
+  for (size_t k = 0; k < dram_kinds.size(); ++k) {
+    std::string sum;
+    for (size_t j = k; j < dram_kinds.size(); ++j) sum += fmt::format("{}${}", j > k ? "+" : "", j + 2);
+    dram_plot += fmt::format("{}\"dram_use.dat\" using 1:({}) with boxes title \"{}\"", k ? ", \\\n     " : "", sum,
+                             dram_kinds[k]);
+  }
+  dram_plot += fmt::format("{}{} with lines dt 2 lw 1.5 lc rgb \"#000000\" title \"the DRAM model's {:.1f} GB/s\"",
+                           dram_plot.empty() ? "" : ", \\\n     ", peak_gbps, peak_gbps);
   const int height = std::max(320, 18 * int(timeline.size()) + 120);
   return fmt::format(R"gp(# Drawn by qflow-sim run from layers.csv, timeline.csv and fifo_levels.dat: gnuplot charts.gp
 set terminal svg size 960,420 dynamic noenhanced font "sans,11" background "white"
@@ -113,28 +153,45 @@ set ytics auto font ",11"
 set grid xtics ytics
 set key outside right font ",8"
 plot {fifo_plot}
+
+set output "dram_use.svg"
+set title "DRAM bandwidth the accelerator's DMA used over the frame, by master (GB/s)"
+set xrange [0:{frame_cycles}]
+set xlabel "cycle"
+set ylabel "GB/s"
+set yrange [0:*]
+set style fill solid 0.8 noborder
+set boxwidth 1.0 relative
+set key outside right font ",9"
+plot {dram_plot}
 )gp",
                      fmt::arg("height", height), fmt::arg("frame_cycles", std::max<int64_t>(1, frame_cycles)),
                      fmt::arg("top", double(timeline.size()) - 0.3), fmt::arg("ytics", ytics),
-                     fmt::arg("fifo_plot", fifo_plot.empty() ? "NaN notitle" : fifo_plot));
+                     fmt::arg("fifo_plot", fifo_plot.empty() ? "NaN notitle" : fifo_plot),
+                     fmt::arg("dram_plot", dram_plot));
 }
 
 }  // namespace
 
-std::string write_run_charts(const fs::path& out, const std::string& layers_csv, const SimulationResult& result) {
+std::string write_run_charts(const fs::path& out, const std::string& layers_csv, const SimulationResult& result,
+                             const DramConfig& dram, double period_ns) {
   const fs::path dir = out / "charts";
   fs::create_directories(dir);
   write_file(dir / "layers.csv", layers_csv);
   write_file(dir / "timeline.csv", timeline_csv(result.timeline));
   std::vector<std::string> channels;
   write_file(dir / "fifo_levels.dat", levels_data(result.channels, channels));
-  write_file(dir / "charts.gp", script(result.timeline, channels, int64_t(result.frame_cycles)));
+  std::vector<std::string> dram_kinds;
+  write_file(dir / "dram_use.dat",
+             dram_use_data(result.dram_use, int64_t(result.frame_cycles), period_ns, dram_kinds));
+  write_file(dir / "charts.gp",
+             script(result.timeline, channels, dram_kinds, dram.bandwidth_gbps, int64_t(result.frame_cycles)));
   const int status = run_tool({"gnuplot", "charts.gp"}, dir, dir / "charts.log");
   if (status == 127)
     return "Charts: gnuplot is not installed (Debian: gnuplot-nox); `gnuplot charts.gp` in charts/ draws them.";
   if (status != 0) throw FlowIoError(fmt::format("gnuplot failed on {} (see charts.log)", (dir / "charts.gp").string()));
   return "![cycles and utilization per layer](charts/layers.svg)\n\n![pipeline timeline](charts/timeline.svg)\n\n"
-         "![FIFO fill](charts/fifo_levels.svg)";
+         "![FIFO fill](charts/fifo_levels.svg)\n\n![DRAM bandwidth over the frame](charts/dram_use.svg)";
 }
 
 }  // namespace qflow::sim

@@ -11,9 +11,10 @@
 
 namespace qflow::sim {
 
-// `layers_csv`: the report's per-layer CSV. Returns the Markdown that shows the charts (or says
-// gnuplot is missing); throws FlowIoError when a file cannot be written or gnuplot fails.
+// `layers_csv`: the report's per-layer CSV; `dram`: the DRAM the frame ran on (its peak is drawn).
+// Returns the Markdown that shows the charts (or says gnuplot is missing); throws FlowIoError when
+// a file cannot be written or gnuplot fails.
 std::string write_run_charts(const std::filesystem::path& out, const std::string& layers_csv,
-                             const SimulationResult& result);
+                             const SimulationResult& result, const DramConfig& dram, double period_ns);
 
 }  // namespace qflow::sim

@@ -82,9 +82,11 @@ ArchConfig arch_from_json(const nlohmann::json& j, const std::string& where) {
   c.dsp_packing = field(j, "dsp_packing", c.dsp_packing, where);
   if (j.contains("dram")) {
     const nlohmann::json& d = j.at("dram");
-    only_keys(d, {"latency_ns", "bandwidth_gbps", "size_mib"}, where + " dram");
+    only_keys(d, {"latency_ns", "bandwidth_gbps", "efficiency", "burst_bytes", "size_mib"}, where + " dram");
     c.dram.latency_ns = field(d, "latency_ns", c.dram.latency_ns, where + " dram");
     c.dram.bandwidth_gbps = field(d, "bandwidth_gbps", c.dram.bandwidth_gbps, where + " dram");
+    c.dram.efficiency = field(d, "efficiency", c.dram.efficiency, where + " dram");
+    c.dram.burst_bytes = field(d, "burst_bytes", c.dram.burst_bytes, where + " dram");
     c.dram.size_mib = field(d, "size_mib", c.dram.size_mib, where + " dram");
   }
   require(c.clock_mhz > 0 && c.clock_mhz <= 2000, fmt::format("{}: clock_mhz {} is out of (0, 2000]", where, c.clock_mhz));
@@ -92,6 +94,10 @@ ArchConfig arch_from_json(const nlohmann::json& j, const std::string& where) {
   require(c.fifo_depth_rows >= 1, fmt::format("{}: fifo_depth_rows must be at least 1", where));
   require(c.dram.latency_ns >= 0 && c.dram.bandwidth_gbps > 0 && c.dram.size_mib > 0,
           fmt::format("{}: dram latency must be >= 0, bandwidth and size positive", where));
+  require(c.dram.efficiency > 0 && c.dram.efficiency <= 1,
+          fmt::format("{}: dram efficiency {} is out of (0, 1]", where, c.dram.efficiency));
+  require(c.dram.burst_bytes >= 1 && c.dram.burst_bytes <= 4096 && (c.dram.burst_bytes & (c.dram.burst_bytes - 1)) == 0,
+          fmt::format("{}: dram burst_bytes {} must be a power of two from 1 to 4096", where, c.dram.burst_bytes));
   const nlohmann::json fifos = j.value("fifos", nlohmann::json::object());
   require(fifos.is_object(), fmt::format("{}: 'fifos' must be an object of depths in rows keyed by channel name", where));
   for (const auto& [name, depth] : fifos.items()) {
@@ -149,7 +155,7 @@ nlohmann::json arch_to_json(const ArchConfig& c) {
           {"skip_buffers", c.skips == SkipPlacement::Dram ? "dram" : "onchip"},
           {"dsp_packing", c.dsp_packing},
           {"dram", {{"latency_ns", c.dram.latency_ns}, {"bandwidth_gbps", c.dram.bandwidth_gbps},
-                    {"size_mib", c.dram.size_mib}}},
+                    {"efficiency", c.dram.efficiency}, {"burst_bytes", c.dram.burst_bytes}, {"size_mib", c.dram.size_mib}}},
           {"layers", layers},
           {"fifos", c.fifo_depths}};
 }

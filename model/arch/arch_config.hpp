@@ -31,8 +31,11 @@ enum class SkipPlacement { OnChip, Dram };
 
 struct DramConfig {
   double latency_ns = 100.0;     // per transaction
-  double bandwidth_gbps = 12.8;  // GB/s
+  double bandwidth_gbps = 12.8;  // GB/s, the channel's peak
+  double efficiency = 1.0;       // the share of the peak a stream of bursts sustains (refresh, page misses, turnarounds)
+  int burst_bytes = 64;          // the channel moves whole bursts (DDR4 x64, burst of 8: 64 bytes)
   int size_mib = 64;
+  double sustained_gbps() const { return bandwidth_gbps * efficiency; }
 };
 
 struct ArchConfig {

@@ -69,7 +69,7 @@ void plan_weight_stream(const Layer& layer, const ConvArch& a, const ArchConfig&
   const rtl::ConvFolding f{a.pe, a.simd};
   const int64_t groups = f.groups(layer), folds = f.folds(layer);
   const int64_t group_bytes = folds * rom_word_bytes(a.pe, a.simd, layer.w_bits);
-  const double bytes_per_cycle = config.dram.bandwidth_gbps * 1e3 / config.clock_mhz;
+  const double bytes_per_cycle = config.dram.sustained_gbps() * 1e3 / config.clock_mhz;
   const int64_t fetch = int64_t(std::ceil(double(group_bytes) / bytes_per_cycle + config.dram.latency_ns / config.period_ns()));
   p.weights_in_ddr = true;
   p.band_rows = a.band_rows;

@@ -32,12 +32,15 @@ sc_core::sc_time DmaEngine::transfer(Master master, tlm::tlm_command command, ui
     error_ = read ? csr::ErrorCode::DmaRead : csr::ErrorCode::DmaWrite;
   (read ? read_bytes_ : written_bytes_) += length;
   master_bytes_[master] += length;
+  const sc_core::sc_time now = sc_core::sc_time_stamp();
+  spans_.push_back({master, now + issued, now + delay, length});
   return delay;
 }
 
 void DmaEngine::start_frame() {
   read_bytes_ = written_bytes_ = 0;
   std::fill(master_bytes_.begin(), master_bytes_.end(), 0);
+  spans_.clear();
   error_ = csr::ErrorCode::None;
 }
 

@@ -33,16 +33,26 @@ class DmaEngine : public sc_core::sc_module {
   sc_core::sc_time transfer(Master master, tlm::tlm_command command, uint64_t address, void* data, size_t length,
                             sc_core::sc_time issued = sc_core::SC_ZERO_TIME);
 
-  void start_frame();  // clears the counters and the error
+  // One transfer of the frame: whose, from its issue to its completion (latency included).
+  struct Span {
+    Master master;
+    sc_core::sc_time start, end;
+    uint64_t bytes;
+  };
+
+  void start_frame();  // clears the counters, the spans and the error
   uint64_t read_bytes() const { return read_bytes_; }
   uint64_t written_bytes() const { return written_bytes_; }
   std::map<std::string, uint64_t> bytes_by_master() const;  // this frame's, of the masters that moved any
+  const std::vector<Span>& spans() const { return spans_; }  // this frame's transfers, in issue order
+  const std::string& master_name(Master master) const { return masters_[master]; }
   csr::ErrorCode error() const { return error_; }
 
  private:
   uint64_t read_bytes_ = 0, written_bytes_ = 0;
   std::vector<std::string> masters_;
   std::vector<uint64_t> master_bytes_;
+  std::vector<Span> spans_;
   csr::ErrorCode error_ = csr::ErrorCode::None;
 };
 

@@ -11,7 +11,8 @@ Dram::Dram(sc_core::sc_module_name name, const DramConfig& config)
       socket("socket"),
       size_(uint64_t(config.size_mib) << 20),
       latency_(config.latency_ns, sc_core::SC_NS),
-      ns_per_byte_(1.0 / config.bandwidth_gbps),
+      burst_bytes_(uint64_t(config.burst_bytes)),
+      burst_time_(double(config.burst_bytes) / config.sustained_gbps(), sc_core::SC_NS),
       memory_(static_cast<uint8_t*>(std::calloc(size_, 1)), &std::free) {
   if (!memory_) throw std::bad_alloc();
   socket.register_b_transport(this, &Dram::b_transport);
@@ -44,10 +45,38 @@ void Dram::b_transport(int, tlm::tlm_generic_payload& trans, sc_core::sc_time& d
   }
   if (!access(trans)) return;
   // Loosely timed: add to the initiator's delay, never wait here.
-  const sc_core::sc_time now = sc_core::sc_time_stamp() + delay;
-  const sc_core::sc_time start = std::max(now, channel_free_);
-  channel_free_ = start + sc_core::sc_time(double(trans.get_data_length()) * ns_per_byte_, sc_core::SC_NS);
-  delay = channel_free_ - sc_core::sc_time_stamp() + latency_;
+  const uint64_t bursts = (trans.get_data_length() + burst_bytes_ - 1) / burst_bytes_;
+  delay = book(sc_core::sc_time_stamp() + delay, bursts) - sc_core::sc_time_stamp() + latency_;
+}
+
+sc_core::sc_time Dram::book(sc_core::sc_time from, uint64_t bursts) {
+  // Spans over before now can hold nothing an initiator asks for from now on.
+  while (!booked_.empty() && booked_.begin()->second <= sc_core::sc_time_stamp()) booked_.erase(booked_.begin());
+  sc_core::sc_time at = from, last_end = from;
+  auto next = booked_.upper_bound(at);
+  if (next != booked_.begin() && std::prev(next)->second > at) at = std::prev(next)->second;  // inside a span
+  while (bursts > 0) {
+    // Whole bursts of the idle slot from `at` to the next span (or for ever).
+    const uint64_t fit = next == booked_.end() ? bursts : uint64_t((next->first - at) / burst_time_);
+    const uint64_t take = std::min(fit, bursts);
+    if (take == 0) {  // too short a gap: after the next span
+      at = next->second;
+      ++next;
+      continue;
+    }
+    last_end = at + burst_time_ * double(take);
+    // One span with a neighbour it touches.
+    sc_core::sc_time start = at, stop = last_end;
+    if (next != booked_.begin() && std::prev(next)->second == at) start = std::prev(next)->first;
+    if (next != booked_.end() && next->first == stop) {
+      stop = next->second;
+      next = booked_.erase(next);
+    }
+    booked_[start] = stop;
+    bursts -= take;
+    at = stop;
+  }
+  return last_end;
 }
 
 unsigned int Dram::transport_dbg(int, tlm::tlm_generic_payload& trans) {

@@ -119,12 +119,27 @@ TEST(Accelerator, WeightsStreamedFromDramAreBitExactAndTimedAsModelled) {
         << p.name;
   }
   EXPECT_EQ(streamed, 3);
-  // Every fetch went through the DMA, counted by master: each layer's image once per band.
+  // Every fetch went through the DMA, counted by master: each layer's image once per band, one
+  // transfer each, over the frame (what the DRAM-use chart draws), in band order.
   for (const LayerPlan& p : plan.layers) {
     if (!p.weights_in_ddr) continue;
     EXPECT_EQ(int64_t(result.dma_bytes_by_master.at("weights " + p.name)), p.ddr_weight_bytes) << p.name;
+    std::vector<const DramUse*> fetches;
+    for (const DramUse& u : result.dram_use)
+      if (u.master == "weights " + p.name) fetches.push_back(&u);
+    ASSERT_EQ(int64_t(fetches.size()), (p.out.height + p.band_rows - 1) / p.band_rows) << p.name;
+    for (size_t b = 0; b < fetches.size(); ++b) {
+      EXPECT_EQ(int64_t(fetches[b]->bytes), p.weight_bytes) << p.name;
+      EXPECT_LT(fetches[b]->start, fetches[b]->end) << p.name;
+      if (b > 0) {
+        EXPECT_GT(fetches[b]->start, fetches[b - 1]->start) << p.name;
+      }
+    }
   }
   EXPECT_EQ(result.dma_bytes_by_master.at("input"), 2u * 3 * 64 * 64);
+  uint64_t moved = 0;
+  for (const DramUse& u : result.dram_use) moved += u.bytes;
+  EXPECT_EQ(moved, result.dma_read_bytes + result.dma_written_bytes);
 }
 
 // With room for every row nothing stalls, and every unit's time from its first row to its last is

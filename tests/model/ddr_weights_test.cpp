@@ -73,16 +73,22 @@ TEST(DdrWeights, CyclesAreTheComputeWhereTheDramKeepsUpAndTheTrafficWhereItDoesN
   const LayerPlan rom = plan_layers(package, config)[2];
   // A DRAM far faster than the PE: only the first channel group of each band is waited for, one
   // cycle each.
-  config.dram = {0.0, 1e6, 64};
+  config.dram.latency_ns = 0.0;
+  config.dram.bandwidth_gbps = 1e6;
   const LayerPlan fast = conv3_on_ddr(package, config, 4);
   EXPECT_EQ(fast.cycles, rom.cycles + 4);  // 16 rows in 4 bands
   EXPECT_EQ(fast.weight_wait_cycles, 4);
   // A slow one: the weights cannot arrive faster than the bandwidth, however little the PE computes.
-  config.dram = {100.0, 0.05, 64};
+  config.dram.latency_ns = 100.0;
+  config.dram.bandwidth_gbps = 0.05;
   const LayerPlan slow = conv3_on_ddr(package, config, 1);
   const double bytes_per_cycle = 0.05 * 1e3 / config.clock_mhz;
   EXPECT_GE(double(slow.cycles), double(slow.ddr_weight_bytes) / bytes_per_cycle);
   EXPECT_GT(slow.cycles, 2 * rom.cycles);
+  // At half the peak sustained, twice the bytes' time.
+  config.dram.efficiency = 0.5;
+  const LayerPlan half = conv3_on_ddr(package, config, 1);
+  EXPECT_GE(double(half.cycles), 2 * double(half.ddr_weight_bytes) / bytes_per_cycle);
 }
 
 TEST(DdrWeights, ALayerOnDdrKeepsABufferAndItsBandsRowsInsteadOfItsRom) {

@@ -31,13 +31,15 @@ struct Initiator : sc_core::sc_module {
     script(*this);
     sc_core::sc_stop();
   }
+  // `issued`: how far ahead of the current time the access is issued (loosely timed); `delay` then
+  // holds when it completes, from the current time.
   tlm::tlm_response_status access(tlm::tlm_command command, uint64_t address, void* data, unsigned length,
-                                  unsigned char* byte_enables = nullptr) {
+                                  unsigned char* byte_enables = nullptr, sc_time issued = sc_core::SC_ZERO_TIME) {
     tlm::tlm_generic_payload trans;
     prepare_transfer(trans, command, address, data, length);
     trans.set_byte_enable_ptr(byte_enables);
     if (byte_enables) trans.set_byte_enable_length(length);
-    delay = sc_core::SC_ZERO_TIME;
+    delay = issued;
     socket->b_transport(trans, delay);
     return trans.get_response_status();
   }
@@ -163,6 +165,7 @@ TEST(Dram, StoresTimesAndRefusesOutOfRange) {
   DramConfig config;
   config.latency_ns = 50;
   config.bandwidth_gbps = 2.0;  // 0.5 ns per byte
+  config.burst_bytes = 8;       // 1000 bytes: 125 bursts of 4 ns
   config.size_mib = 1;
   Dram dram("dram", config);
   Initiator host("host", [&](Initiator& h) {
@@ -176,9 +179,39 @@ TEST(Dram, StoresTimesAndRefusesOutOfRange) {
     EXPECT_EQ(h.delay, sc_time(500 + 500 + 50, SC_NS));
     wait(sc_time(2000, SC_NS));  // the channel is long free again
     EXPECT_EQ(h.access(tlm::TLM_READ_COMMAND, 0, back.data(), 10), tlm::TLM_OK_RESPONSE);
-    EXPECT_EQ(h.delay, sc_time(5 + 50, SC_NS));
+    EXPECT_EQ(h.delay, sc_time(8 + 50, SC_NS));  // two whole bursts
     EXPECT_EQ(h.access(tlm::TLM_READ_COMMAND, (1 << 20) - 999, back.data(), 1000), tlm::TLM_ADDRESS_ERROR_RESPONSE);
     EXPECT_EQ(h.access(tlm::TLM_WRITE_COMMAND, uint64_t(1) << 40, data.data(), 1), tlm::TLM_ADDRESS_ERROR_RESPONSE);
+  });
+  host.socket.bind(dram.socket);
+  sc_core::sc_start();
+}
+
+TEST(Dram, BurstsAtTheSustainedRateTakeTheChannelsIdleSlots) {
+  DramConfig config;
+  config.latency_ns = 10;
+  config.bandwidth_gbps = 1.0;  // peak: 1 ns a byte
+  config.efficiency = 0.5;      // sustained: 2 ns a byte
+  config.burst_bytes = 16;      // 32 ns a burst
+  config.size_mib = 1;
+  Dram dram("dram", config);
+  Initiator host("host", [&](Initiator& h) {
+    std::vector<uint8_t> data(160);
+    const auto at = [&](double issued_ns, unsigned bytes) {
+      EXPECT_EQ(h.access(tlm::TLM_READ_COMMAND, 0, data.data(), bytes, nullptr, sc_time(issued_ns, SC_NS)),
+                tlm::TLM_OK_RESPONSE);
+      return h.delay.to_seconds() * 1e9;
+    };
+    EXPECT_DOUBLE_EQ(at(0, 1), 32 + 10);           // one byte moves a whole burst
+    wait(sc_time(1000, SC_NS));
+    EXPECT_DOUBLE_EQ(at(0, 160), 320 + 10);        // books [0, 320) from now
+    EXPECT_DOUBLE_EQ(at(400, 48), 496 + 10);       // books [400, 496)
+    // Issued after those but timed before: two bursts fit the idle [320, 400) ...
+    EXPECT_DOUBLE_EQ(at(100, 32), 384 + 10);
+    // ... and two more no longer do (16 ns are left there): after [400, 496).
+    EXPECT_DOUBLE_EQ(at(100, 32), 560 + 10);
+    // An idle channel serves at once.
+    EXPECT_DOUBLE_EQ(at(2000, 16), 2032 + 10);
   });
   host.socket.bind(dram.socket);
   sc_core::sc_start();
