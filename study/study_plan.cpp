@@ -68,7 +68,8 @@ std::string job_script(const StudyOptions& o, const RunConfig& r) {
   s << "#!/usr/bin/env bash\n"
     << fmt::format("# Run '{}' of the study two folders up (written by qflow-study plan).\n", r.name)
     << "set -euo pipefail\ncd \"$(dirname \"$0\")\"\nsource ../../tools.sh\n"
-    << "rm -rf checkpoint package sim log.csv ./*.json ./*.log layer_bits.txt done\n";
+    // The checkpoint and its log stay: an interrupted training resumes from its last checkpoint.
+    << "rm -rf package sim ./*.json ./*.log layer_bits.txt done\n";
   for (const std::string& needed : {r.init_from, r.after})
     if (!needed.empty())
       s << fmt::format("[[ -f ../{0}/done ]] || {{ echo \"{1}: run '{0}' has not finished (an earlier wave: run it first)\" >&2; exit 1; }}\n",
@@ -85,16 +86,17 @@ std::string job_script(const StudyOptions& o, const RunConfig& r) {
     layer_bits = " --layer-bits \"$(cat layer_bits.txt)\"";
   }
   if (r.name == "flownetq-float" && !o.float_checkpoint.empty()) {
-    s << fmt::format("cp -r {} checkpoint\n", quote(from_run_folder(o.float_checkpoint, o.out)));
+    s << fmt::format("rm -rf checkpoint && cp -r {} checkpoint\n", quote(from_run_folder(o.float_checkpoint, o.out)));
   } else {
+    const std::string init = r.init_from.empty() ? "" : " --init ../" + r.init_from + "/checkpoint";
+    s << fmt::format("start={}\n[[ -f checkpoint/state.json ]] && start=\"--resume checkpoint\"\n", quote(init));
     const int steps = r.quantized() ? o.finetune_steps : o.steps;
     const double lr = r.net == "flownets" ? o.flownets_lr : r.quantized() ? o.finetune_lr : o.lr;
     s << fmt::format("{} train --net {} --width-mult {} --size {} --wbits {} --abits {}{}{} --data {} --steps {} --lr {} "
-                     "--seed {} --threads {} --val-every {} --val-samples {}{} --out . > train.log 2>&1\n",
+                     "--seed {} --threads {} --val-every {} --val-samples {} $start --out . > train.log 2>&1\n",
                      train, r.net, o.width_mult, size, r.w_bits, r.a_bits, layer_bits,
                      r.learned_ranges ? " --learned-ranges" : "", data, steps, lr, o.seed,
-                     o.threads, std::max(1, steps / 6), o.val_samples,
-                     r.init_from.empty() ? "" : " --init ../" + r.init_from + "/checkpoint");
+                     o.threads, std::max(1, steps / 6), o.val_samples);
   }
   s << fmt::format("{} eval --checkpoint checkpoint --data {} --size {} --samples {} --seed {} --json val.json > val.log 2>&1\n",
                    train, data, export_size, o.val_samples, o.seed);

@@ -43,3 +43,17 @@ echo "$out"
 grep -q "missing w3a3" <<<"$out"
 if grep -q "^w3a3," "$work/partial/report.csv"; then echo "an unfinished run is in the table"; exit 1; fi
 grep -q "^w8a8," "$work/partial/report.csv"
+
+# An interrupted training resumes from its checkpoint: w3a3 stopped at its last checkpoint (the
+# steps of its log before it are kept, the run is not done) carries on to its steps, and its log
+# holds each checkpoint's step once (its 'done' is already gone, above).
+sed -i 's/"step": *[0-9]*/"step": 10/' "$work/partial/runs/w3a3/checkpoint/state.json"
+# The kept lines are marked (a loss of 99): a run started afresh would write its log anew.
+awk -F, -v OFS=, 'NR == 1 { print; next } $1 <= 10 { $2 = 99; print }' "$work/partial/runs/w3a3/log.csv" > "$work/partial/log10"
+mv "$work/partial/log10" "$work/partial/runs/w3a3/log.csv"
+(cd "$work/partial" && bash runs/w3a3/job.sh)
+test -f "$work/partial/runs/w3a3/done"
+steps=$(awk -F, 'NR > 1 { print $1 }' "$work/partial/runs/w3a3/log.csv" | tr '\n' ' ')
+echo "w3a3 resumed; its log's steps: $steps"
+[[ $steps == "3 6 9 "*"20 " && $(tr ' ' '\n' <<<"$steps" | sort | uniq -d) == "" ]] || { echo "w3a3 did not resume from step 10"; exit 1; }
+grep -q "^3,99," "$work/partial/runs/w3a3/log.csv" || { echo "w3a3 started afresh instead of resuming"; exit 1; }
