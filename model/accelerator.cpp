@@ -378,6 +378,7 @@ void Accelerator::trace(sc_core::sc_trace_file* file) const {
   csr.trace(file);
   for (const auto& unit : units_) unit->trace(file);
   for (const auto& channel : channels_) channel->trace(file);
+  dma_.trace(file);
 }
 
 }  // namespace qflow

@@ -103,10 +103,11 @@ void write_gtkwave_save(const std::filesystem::path& vcd_path, const std::filesy
   Vcd vcd = read_vcd(vcd_path);
   std::ofstream out(save);
   // Zoom so that the whole dump fits the wave pane (about 1190 pixels of a 1600-pixel window with a
-  // 300-pixel signal pane). GTKWave 3.3 shows 2^-zoom / 200 time units per pixel (measured through
-  // its Tcl getUnitTimePixels at several zooms; the GTKWave test checks the result).
+  // 300-pixel signal pane, less a vertical scroll bar when the traces outgrow the window: aim at
+  // 1100). GTKWave 3.3 shows 2^-zoom / 200 time units per pixel (measured through its Tcl
+  // getUnitTimePixels at several zooms; the GTKWave test checks the result).
   constexpr int kWidth = 1600, kSignalsWidth = 300;
-  constexpr double kWavePixels = 1150, kUnitsPerPixelAtZoom0 = 1.0 / 200;
+  constexpr double kWavePixels = 1100, kUnitsPerPixelAtZoom0 = 1.0 / 200;
   const double zoom = -std::log2(std::max(1.0, double(vcd.end)) / kWavePixels / kUnitsPerPixelAtZoom0);
   out << "[*] written by qflow-sim: the whole frame; markers A = frame start, B = interrupt\n"
       << "[dumpfile] \"" << std::filesystem::absolute(dumpfile).string() << "\"\n"
@@ -121,6 +122,10 @@ void write_gtkwave_save(const std::filesystem::path& vcd_path, const std::filesy
     if (s.scopes == std::vector<std::string>{"csr"} || (s.scopes.empty() && s.leaf == "irq"))
       w.trace(s, s.scopes.empty() ? s.leaf : "csr " + s.leaf);
   w.end_group("control: CSR status, interrupt", false);
+  w.begin_group("DRAM: bytes each DMA master moved this frame", true);
+  for (Signal& s : vcd.signals)
+    if (s.scopes == std::vector<std::string>{"dram"}) w.trace(s, "dram " + s.leaf, /*analog=*/true);
+  w.end_group("DRAM: bytes each DMA master moved this frame", true);
 
   for (const std::string& unit : units) {
     std::vector<Signal*> own, fifos;

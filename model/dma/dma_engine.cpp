@@ -37,6 +37,14 @@ sc_core::sc_time DmaEngine::transfer(Master master, tlm::tlm_command command, ui
   return delay;
 }
 
+void DmaEngine::trace(sc_core::sc_trace_file* file) const {
+  for (size_t m = 0; m < masters_.size(); ++m) {
+    std::string name = masters_[m];
+    std::replace(name.begin(), name.end(), ' ', '_');
+    sc_core::sc_trace(file, master_bytes_[m], "dram." + name);
+  }
+}
+
 void DmaEngine::start_frame() {
   read_bytes_ = written_bytes_ = 0;
   std::fill(master_bytes_.begin(), master_bytes_.end(), 0);

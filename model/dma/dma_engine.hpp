@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -46,12 +47,15 @@ class DmaEngine : public sc_core::sc_module {
   std::map<std::string, uint64_t> bytes_by_master() const;  // this frame's, of the masters that moved any
   const std::vector<Span>& spans() const { return spans_; }  // this frame's transfers, in issue order
   const std::string& master_name(Master master) const { return masters_[master]; }
+  // Each master's bytes so far this frame, as "dram.<master>" (spaces as underscores): a ramp per
+  // master in the waves, rising when a transfer is issued.
+  void trace(sc_core::sc_trace_file* file) const;
   csr::ErrorCode error() const { return error_; }
 
  private:
   uint64_t read_bytes_ = 0, written_bytes_ = 0;
   std::vector<std::string> masters_;
-  std::vector<uint64_t> master_bytes_;
+  std::deque<uint64_t> master_bytes_;  // traced by reference: a deque never moves its elements
   std::vector<Span> spans_;
   csr::ErrorCode error_ = csr::ErrorCode::None;
 };

@@ -36,9 +36,10 @@ awk -v a="$a" -v b="$b" -v e="$end" 'BEGIN { exit !(a > 0 && a < b && b <= e) }'
 # Groups (flag 0x800000 opens one) in pipeline order.
 groups=$(awk '$1 == "TRACE" && int($2 / 8388608) % 2 == 1 { $1 = $2 = ""; sub(/^ +/, ""); print }' "$work/shown.txt" | tr '\n' '|')
 echo "groups: $groups"
-[[ $groups == "control: CSR status, interrupt|input|conv1|conv2|conv3|"* ]] || { echo "groups are not in pipeline order"; exit 1; }
+[[ $groups == "control: CSR status, interrupt|DRAM: bytes each DMA master moved this frame|input|conv1|conv2|conv3|"* ]] || { echo "groups are not in pipeline order"; exit 1; }
 [[ $groups == *"|predict_flow2|flow_writer|" ]] || { echo "the flow head and writer do not close the pipeline"; exit 1; }
 grep -q "^TRACE [0-9]* conv3_1 busy$" "$work/shown.txt" || { echo "traces are not labelled with their unit"; exit 1; }
+grep -q "^TRACE [0-9]* dram input" "$work/shown.txt" || { echo "the input streamer's DRAM traffic is not shown"; exit 1; }
 timeout 120 xvfb-run -a gtkwave -S "$work/facs.tcl" "$work/rtl/conv1_mac_array.fst" 2> /dev/null > "$work/rtl.txt"
 grep -q "^FAC .*out_acc_o" "$work/rtl.txt" || { echo "conv1's array waves lack its ports"; exit 1; }
 rtl_end=$(awk '$1 == "DUMPEND" { print $2 }' "$work/rtl.txt")

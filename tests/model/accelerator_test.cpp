@@ -277,7 +277,7 @@ TEST(Accelerator, WavesHoldThePipelineSignals) {
   std::stringstream text;
   text << vcd.rdbuf();
   for (const char* signal : {"$scope module conv1", "busy", "stalled", "starved", "row", "$scope module fifo",
-                             "level", "$scope module csr", "status", "irq"})
+                             "level", "$scope module csr", "status", "irq", "$scope module dram", "input", "flow"})
     EXPECT_NE(text.str().find(signal), std::string::npos) << signal;
   EXPECT_NE(text.str().find("#"), std::string::npos);  // time advanced and values changed
 }
