@@ -1,14 +1,13 @@
 // A Verilated C++ model (no SystemC) clocked by its caller in a plain loop: drive the inputs, then
 // falling_edge() settles them and rising_edge() latches. Each model owns its VerilatedContext, so
 // models of different PEs evaluate on different host threads at once. Waves are Verilator's own
-// FST, on whatever time axis the caller gives (a PE's rows on the frame's). Also here: the lane
-// packing of the ports, and run_stream(), the stream harness's protocol (stream_harness.hpp) in
+// FST, on whatever time axis the caller gives (a PE's rows on the frame's). Also here: lanes into
+// and out of the ports, and run_stream(), the stream harness's protocol (stream_harness.hpp) in
 // the same loop, which the tests hold to the SystemC harness cycle for cycle.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
-#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <random>
@@ -18,54 +17,34 @@
 #include <verilated.h>
 #include <verilated_fst_c.h>
 
+#include "lane_packing.hpp"
 #include "stream_timing.hpp"
 
 namespace qflow::rtl {
 
-// Lanes of `bits` bits each (two's complement truncated to the lane) into a port: a VlWide<N>
-// (words of 32 bits) or a scalar of up to 64 bits.
+// Lanes of `bits` bits each into a port (lane_packing.hpp's layout): a VlWide<N> (words of 32
+// bits) or a scalar of up to 64 bits.
 template <class Port, class Lanes>
 void write_lanes(Port& port, const Lanes& lanes, int bits) {
-  const uint64_t mask = bits >= 64 ? ~uint64_t(0) : (uint64_t(1) << bits) - 1;
   if constexpr (std::is_integral_v<Port>) {
-    uint64_t v = 0;
-    int at = 0;
-    for (const auto lane : lanes) v |= (uint64_t(int64_t(lane)) & mask) << at, at += bits;
-    port = Port(v);
+    uint32_t words[2];
+    pack_lanes_into(words, 2, lanes, bits);
+    port = Port(uint64_t(words[0]) | uint64_t(words[1]) << 32);
   } else {
-    EData* words = port.data();
-    std::memset(words, 0, sizeof(port));
-    size_t at = 0;
-    for (const auto lane : lanes) {
-      uint64_t v = uint64_t(int64_t(lane)) & mask;
-      for (int left = bits; left > 0;) {
-        const int offset = int(at % 32), take = std::min(left, 32 - offset);
-        words[at / 32] |= EData(v & ((uint64_t(1) << take) - 1)) << offset;
-        v >>= take;
-        at += size_t(take);
-        left -= take;
-      }
-    }
+    static_assert(sizeof(EData) == sizeof(uint32_t), "Verilator's words are 32 bits");
+    pack_lanes_into(reinterpret_cast<uint32_t*>(port.data()), sizeof(port) / sizeof(EData), lanes, bits);
   }
 }
 
 // Lane i of `bits` bits (up to 64) of a port, sign-extended when `is_signed`.
 template <class Port>
 int64_t read_lane(const Port& port, int i, int bits, bool is_signed) {
-  uint64_t v = 0;
   if constexpr (std::is_integral_v<Port>) {
-    v = uint64_t(port) >> (i * bits);
-    if (bits < 64) v &= (uint64_t(1) << bits) - 1;
+    const uint32_t words[2] = {uint32_t(uint64_t(port)), uint32_t(uint64_t(port) >> 32)};
+    return unpack_lane_from(words, i, bits, is_signed);
   } else {
-    const EData* words = port.data();
-    for (int got = 0, at = i * bits; got < bits;) {
-      const int offset = at % 32, take = std::min(bits - got, 32 - offset);
-      v |= ((uint64_t(words[at / 32]) >> offset) & ((uint64_t(1) << take) - 1)) << got;
-      got += take;
-      at += take;
-    }
+    return unpack_lane_from(reinterpret_cast<const uint32_t*>(port.data()), i, bits, is_signed);
   }
-  return is_signed && bits < 64 ? int64_t(v << (64 - bits)) >> (64 - bits) : int64_t(v);
 }
 
 template <class Vtop>

@@ -17,6 +17,7 @@
 #include <verilated.h>
 #include <verilated_vcd_sc.h>
 
+#include "lane_packing.hpp"
 #include "stream_timing.hpp"
 
 namespace qflow::rtl {
@@ -33,39 +34,11 @@ struct PortWidth<sc_core::sc_out<sc_dt::sc_bv<N>>> {
   static constexpr int value = N;
 };
 
-// Lanes of `bits` bits each (two's complement truncated to the lane) into an sc_bv<N>, a word
-// piece at a time: the packing runs every cycle of a co-simulation, for every operand bus.
+// Lanes of `bits` bits each into an sc_bv<N> (lane_packing.hpp's layout).
 template <int N, class Lanes>
 sc_dt::sc_bv<N> pack_lanes(const Lanes& lanes, int bits) {
   std::array<uint32_t, (N + 31) / 32> words{};
-  const uint64_t mask = bits >= 64 ? ~uint64_t(0) : (uint64_t(1) << bits) - 1;
-  if (bits <= 32) {  // a bit buffer: one shift and or per lane
-    uint64_t buffer = 0;
-    int filled = 0;
-    size_t w = 0;
-    for (const auto lane : lanes) {
-      buffer |= (uint64_t(int64_t(lane)) & mask) << filled;
-      filled += bits;
-      if (filled >= 32) {
-        words[w++] = uint32_t(buffer);
-        buffer >>= 32;
-        filled -= 32;
-      }
-    }
-    if (filled > 0) words[w] = uint32_t(buffer);
-  } else {
-    size_t at = 0;
-    for (const auto lane : lanes) {
-      uint64_t v = uint64_t(int64_t(lane)) & mask;
-      for (int left = bits; left > 0;) {
-        const int offset = int(at % 32), take = std::min(left, 32 - offset);
-        words[at / 32] |= uint32_t(v & ((uint64_t(1) << take) - 1)) << offset;
-        v >>= take;
-        at += size_t(take);
-        left -= take;
-      }
-    }
-  }
+  pack_lanes_into(words.data(), words.size(), lanes, bits);
   sc_dt::sc_bv<N> bv;
   for (size_t w = 0; w < words.size(); ++w) bv.set_word(int(w), words[w]);
   return bv;
@@ -74,15 +47,9 @@ sc_dt::sc_bv<N> pack_lanes(const Lanes& lanes, int bits) {
 // Lane i of `bits` bits (up to 64) from an sc_bv<N>, sign-extended when `is_signed`.
 template <int N>
 int64_t unpack_lane(const sc_dt::sc_bv<N>& bv, int i, int bits, bool is_signed) {
-  uint64_t v = 0;
-  for (int got = 0, at = i * bits; got < bits;) {
-    const int offset = at % 32, take = std::min(bits - got, 32 - offset);
-    const uint64_t piece = (uint64_t(bv.get_word(at / 32)) >> offset) & ((uint64_t(1) << take) - 1);
-    v |= piece << got;
-    got += take;
-    at += take;
-  }
-  return is_signed && bits < 64 ? int64_t(v << (64 - bits)) >> (64 - bits) : int64_t(v);
+  std::array<uint32_t, (N + 31) / 32> words{};
+  for (size_t w = 0; w < words.size(); ++w) words[w] = bv.get_word(int(w));
+  return unpack_lane_from(words.data(), i, bits, is_signed);
 }
 
 // Pins: the unit's data signals, with bind(Vtop&), write(input index) and read(output index).
