@@ -70,7 +70,8 @@ file(CONFIGURE OUTPUT ${rtl_config_dir}/qflow/rtl_config.hpp CONTENT [[
 namespace qflow::rtl_config {
 
 // The co-simulation MAC arrays: the sizes Verilated, and how many may run side by side for one
-// layer. They bound the foldings: SIMD up to the widest size's, PE up to Tiles x the tallest's.
+// layer. The foldings are those some size runs (rtl/cosim/array_choice.hpp), within these bounds:
+// PE up to Tiles x the tallest size's, SIMD up to the widest's.
 struct ArraySize {
   int pe, simd;
 };

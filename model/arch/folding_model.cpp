@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "qflow/rtl_config.hpp"
+#include "array_choice.hpp"
 #include "conv_folding.hpp"
 #include "model_error.hpp"
 
@@ -17,7 +18,8 @@ struct Choice {
   int64_t cycles = 0;
 };
 
-// The cheapest folding of a layer reaching `target` cycles (fewest multipliers, then fewest cycles),
+// The cheapest folding of a layer reaching `target` cycles (fewest multipliers, then fewest cycles)
+// among those the co-simulation arrays run,
 // or, when none does, the cheapest of the fastest (past the requant unit's bound, more multipliers
 // buy nothing).
 Choice cheapest_folding(const Layer& layer, const TensorShape& out, int64_t target) {
@@ -25,8 +27,7 @@ Choice cheapest_folding(const Layer& layer, const TensorShape& out, int64_t targ
   int64_t best_mults = -1;
   Choice fastest;
   for (int pe = 1; pe <= std::min(rtl_config::kFoldingMaxPE, layer.cout); ++pe)
-    for (int simd = 1; simd <= std::min(rtl_config::kFoldingMaxSIMD, layer.cin * layer.kernel * layer.kernel);
-         ++simd) {
+    for (int simd = 1; simd <= std::min(rtl::max_cosim_simd(pe), layer.cin * layer.kernel * layer.kernel); ++simd) {
       const int64_t cycles = conv_row_cycles(layer, out.width, pe, simd) * out.height;
       if (fastest.cycles == 0 || cycles < fastest.cycles ||
           (cycles == fastest.cycles && int64_t(pe) * simd < int64_t(fastest.pe) * fastest.simd))

@@ -52,17 +52,6 @@ class TileOf : public ArrayTile {
 
 }  // namespace
 
-ArrayChoice choose_array(int pe, int simd) {
-  ArrayChoice best;
-  for (const rtl_config::ArraySize& size : rtl_config::kArraySizes) {
-    if (size.simd < simd) continue;
-    const ArrayChoice c{size.pe, size.simd, (pe + size.pe - 1) / size.pe};
-    if (c.tiles > rtl_config::kArrayTiles) continue;
-    if (best.tiles == 0 || c.lanes() < best.lanes() || (c.lanes() == best.lanes() && c.tiles < best.tiles)) best = c;
-  }
-  return best;
-}
-
 std::vector<std::unique_ptr<ArrayTile>> make_array_tiles(const ArrayChoice& choice, const std::string& name,
                                                          double period_ns, const std::filesystem::path& fst_prefix) {
   std::vector<std::unique_ptr<ArrayTile>> tiles;

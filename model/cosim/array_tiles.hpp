@@ -1,6 +1,6 @@
-// The co-simulation MAC arrays a layer's folding runs on: the smallest Verilated size
-// (rtl/rtl_config.json) that holds its SIMD, and enough of them side by side for its PE, each
-// taking the same activations and its own PE lanes' weights. Verilated types stay in the .cpp.
+// The co-simulation MAC arrays a layer's folding runs on (rtl/cosim/array_choice.hpp chooses them),
+// side by side when there are several, each taking the same activations and its own PE lanes'
+// weights. Verilated types stay in the .cpp.
 #pragma once
 
 #include <cstdint>
@@ -9,18 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "array_choice.hpp"
 #include "conv_folding.hpp"
 
 namespace qflow {
 
-// Which size, and how many side by side.
-struct ArrayChoice {
-  int pe = 0, simd = 0, tiles = 0;
-  int lanes() const { return tiles * pe * simd; }
-};
-// The cheapest choice (fewest lanes evaluated, then fewest tiles) for a folding; tiles = 0 when none
-// holds it (SIMD wider than every size, or PE beyond rtl_config's tiles).
-ArrayChoice choose_array(int pe, int simd);
+using rtl::ArrayChoice;
 
 // One Verilated mac_array clocked by the caller (rtl/cosim/clocked_model.hpp).
 class ArrayTile {

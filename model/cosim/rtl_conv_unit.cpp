@@ -21,12 +21,14 @@ struct Pending {
 
 RtlConvUnit::RtlConvUnit(const Layer& layer, const TensorShape& in, int pe, int simd, double period_ns,
                          const std::filesystem::path& waves_dir)
-    : folding_{pe, simd}, choice_(choose_array(pe, simd)), words_per_pixel_(folding_.groups(layer) * folding_.folds(layer)) {
+    : folding_{pe, simd}, choice_(rtl::choose_array(pe, simd)), words_per_pixel_(folding_.groups(layer) * folding_.folds(layer)) {
   if (choice_.tiles == 0)
-    throw ArchError(fmt::format("layer '{}': folding {}x{} (PE x SIMD) has no co-simulation array: SIMD up to {}, "
-                                "PE up to {} ({} arrays side by side); narrow it in the architecture config",
-                                layer.name, pe, simd, rtl_config::kFoldingMaxSIMD, rtl_config::kFoldingMaxPE,
-                                rtl_config::kArrayTiles));
+    throw ArchError(fmt::format("layer '{}': folding {}x{} (PE x SIMD) has no co-simulation array: {}; narrow it in "
+                                "the architecture config", layer.name, pe, simd,
+                                rtl::max_cosim_simd(pe) > 0
+                                    ? fmt::format("SIMD up to {} at {} PE", rtl::max_cosim_simd(pe), pe)
+                                    : fmt::format("PE up to {} ({} arrays side by side)", rtl_config::kFoldingMaxPE,
+                                                  rtl_config::kArrayTiles)));
   if (in.max_code() >= (int64_t(1) << rtl_config::kArrayABits) || layer.w_bits > rtl_config::kArrayWBits)
     throw ArchError(fmt::format("layer '{}': {}-bit weights or inputs up to {} do not fit the co-simulation array "
                                 "({}-bit weights, {}-bit activations)", layer.name, layer.w_bits, in.max_code(),

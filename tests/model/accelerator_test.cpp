@@ -9,6 +9,8 @@
 #include <gtest/gtest.h>
 
 #include "conv_folding.hpp"
+#include "array_choice.hpp"
+#include "qflow/rtl_config.hpp"
 #include "datapath/weight_rom.hpp"
 #include "model_error.hpp"
 #include "model_test_support.hpp"
@@ -299,12 +301,44 @@ TEST(Accelerator, RefusesAnInputOfTheWrongSize) {
             std::string::npos);
 }
 
+TEST(Accelerator, ArraySizesAreTheFewestLanesThatHoldTheFolding) {
+  const auto choice = [](int pe, int simd) {
+    const rtl::ArrayChoice c = rtl::choose_array(pe, simd);
+    return fmt::format("{}x{} x{}", c.pe, c.simd, c.tiles);
+  };
+  EXPECT_EQ(choice(2, 54), "2x64 x1");
+  EXPECT_EQ(choice(1, 39), "1x64 x1");
+  EXPECT_EQ(choice(8, 20), "8x32 x1");
+  EXPECT_EQ(choice(3, 13), "2x16 x2");   // two narrow arrays beat one 4x32 or 8x16
+  EXPECT_EQ(choice(40, 8), "16x32 x3");  // the last of three runs 8 of its 16 PE lanes
+  // Every folding up to the bounds the optimizer searches has arrays, and none beyond them.
+  for (int pe = 1; pe <= rtl_config::kFoldingMaxPE; ++pe) {
+    ASSERT_GT(rtl::max_cosim_simd(pe), 0) << pe;
+    EXPECT_GT(rtl::choose_array(pe, rtl::max_cosim_simd(pe)).tiles, 0) << pe;
+    EXPECT_EQ(rtl::choose_array(pe, rtl::max_cosim_simd(pe) + 1).tiles, 0) << pe;
+  }
+  EXPECT_EQ(rtl::max_cosim_simd(rtl_config::kFoldingMaxPE + 1), 0);
+}
+
+// A PE taller than any array runs on arrays side by side, the last one partly idle: bit-exact, on
+// the RTL's cycles.
+TEST(Accelerator, CosimulatesAFoldingTallerThanAnyArrayOnArraysSideBySide) {
+  const RandomPackage r = small_package(8, 8, 0.5);
+  ArchConfig config = default_arch_config(r.package);
+  ASSERT_GE(r.package.layer("conv2").cout, 40);
+  config.convs["conv2"] = {40, 8, true};
+  const SimulationResult result = simulate(r.package, config, pair_input(r));
+  expect_codes_equal(r.package, r.codes, result.layers);
+  EXPECT_EQ(result.activity[1].row_kernel, "rtl:mac_array 16x32 x3 + requant (Verilated)");
+  EXPECT_EQ(uint64_t(result.activity[1].busy), result.activity[1].rtl_cycles);
+}
+
 TEST(Accelerator, RefusesToCosimulateAFoldingWiderThanTheArray) {
   const RandomPackage r = small_package(8, 8, 0.5);
   ArchConfig config = default_arch_config(r.package);
   config.convs["conv2"] = {4, rtl_config::kFoldingMaxSIMD + 8, true};
   EXPECT_NE(test::error_of([&] { simulate(r.package, config, pair_input(r)); })
-                .find(fmt::format("layer 'conv2': folding 4x{} (PE x SIMD) has no co-simulation array: SIMD up to {}",
+                .find(fmt::format("layer 'conv2': folding 4x{} (PE x SIMD) has no co-simulation array: SIMD up to {} at 4 PE",
                                   rtl_config::kFoldingMaxSIMD + 8, rtl_config::kFoldingMaxSIMD)),
             std::string::npos);
 }

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "array_choice.hpp"
+
 #include "arch/folding_model.hpp"
 #include "conv_folding.hpp"
 #include "datapath/weight_rom.hpp"
@@ -53,13 +55,19 @@ TEST(ArchConfig, ATargetIntervalIsMetAsCheaplyAsPossible) {
   for (const LayerPlan& p : plan_layers(package, config)) {
     if (p.pe == 0) continue;
     const Layer& layer = package.layer(p.name);
-    const int max_pe = std::min(rtl_config::kFoldingMaxPE, layer.cout);
-    const int max_simd = std::min(rtl_config::kFoldingMaxSIMD, layer.cin * layer.kernel * layer.kernel);
-    const int64_t fastest = conv_row_cycles(layer, p.out.width, max_pe, max_simd) * p.out.height;
+    // Every folding the co-simulation arrays run.
+    const int max_pe = std::min(rtl_config::kFoldingMaxPE, layer.cout), depth = layer.cin * layer.kernel * layer.kernel;
+    const auto max_simd = [&](int pe) { return std::min(rtl::max_cosim_simd(pe), depth); };
+    int64_t fastest = -1;
+    for (int pe = 1; pe <= max_pe; ++pe) {
+      const int64_t cycles = conv_row_cycles(layer, p.out.width, pe, max_simd(pe)) * p.out.height;
+      fastest = fastest < 0 ? cycles : std::min(fastest, cycles);
+    }
     EXPECT_TRUE(p.cycles <= target || p.cycles == fastest) << p.name;
+    EXPECT_LE(p.simd, max_simd(p.pe)) << p.name;
     // No folding with fewer multipliers would have reached the target.
     for (int pe = 1; pe <= max_pe; ++pe)
-      for (int simd = 1; simd <= max_simd; ++simd)
+      for (int simd = 1; simd <= max_simd(pe); ++simd)
         if (int64_t(pe) * simd < p.multipliers()) {
           EXPECT_GT(conv_row_cycles(layer, p.out.width, pe, simd) * p.out.height, std::max(target, p.cycles))
               << p.name << " " << pe << "x" << simd;
