@@ -140,6 +140,8 @@ void add_train(CLI::App& app) {
   cmd->add_option("--threads", a->threads, "CPU threads (default: LibTorch's)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--device", a->train.device, "cpu or cuda")->capture_default_str();
   cmd->add_flag("--quiet", a->train.quiet, "no progress on stderr (log.csv has every validation)");
+  cmd->add_flag("--bf16", a->train.bf16,
+                "train under CPU autocast to bfloat16 (faster with AVX512-BF16 or AMX); validation and export stay float");
   cmd->add_option("--out", a->train.out, "run folder: log.csv, checkpoint/")->required();
   cmd->add_option("--resume", a->train.resume, "continue from this checkpoint folder");
   cmd->add_option("--init", a->train.init,

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include <ATen/autocast_mode.h>
 #include <fmt/format.h>
 
 #include "console/progress.hpp"
@@ -14,6 +15,31 @@
 #include "package/flownetq_graph.hpp"
 
 namespace qflow::train {
+
+namespace {
+
+// CPU autocast to bfloat16 while it lives (when asked), and its cast cache dropped after: LibTorch
+// keeps autocast state per thread, and a validation or an export must run in float.
+class Bf16Autocast {
+ public:
+  explicit Bf16Autocast(bool on) : on_(on) {
+    if (!on_) return;
+    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+    at::autocast::set_cpu_enabled(true);
+  }
+  ~Bf16Autocast() {
+    if (!on_) return;
+    at::autocast::set_cpu_enabled(false);
+    at::autocast::clear_cache();
+  }
+  Bf16Autocast(const Bf16Autocast&) = delete;
+  Bf16Autocast& operator=(const Bf16Autocast&) = delete;
+
+ private:
+  bool on_;
+};
+
+}  // namespace
 namespace fs = std::filesystem;
 
 nlohmann::json to_json(const NetworkConfig& c) {
@@ -235,8 +261,10 @@ EvalResult train(std::shared_ptr<FlowNetwork> net, const NetworkConfig& config, 
     for (int i = 0; i < o.batch; ++i) samples.push_back(train_data.get(order() % train_data.size()));
     const FlowSample b = collate(samples);
     optimizer.zero_grad();
-    const torch::Tensor loss =
-        net->loss(b.img1.to(device), b.img2.to(device), b.flow.to(device), b.valid.to(device));
+    const torch::Tensor loss = [&] {
+      const Bf16Autocast autocast(o.bf16);
+      return net->loss(b.img1.to(device), b.img2.to(device), b.flow.to(device), b.valid.to(device));
+    }();
     loss.backward();
     optimizer.step();
     loss_avg = step == first_step + 1 ? loss.item<double>() : 0.95 * loss_avg + 0.05 * loss.item<double>();

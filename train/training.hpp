@@ -40,6 +40,10 @@ struct TrainOptions {
   uint64_t seed = 1;
   std::string device = "cpu";
   bool quiet = false;  // no progress on stderr
+  // The training forward pass (and so its backward) under CPU autocast to bfloat16: faster where the
+  // CPU has AVX512-BF16 or AMX. Fake quantization still rounds in float, validation runs in float,
+  // and the integer export never depends on it.
+  bool bf16 = false;
   std::filesystem::path out;     // log.csv and checkpoint/ go here
   std::filesystem::path resume;  // a checkpoint folder to continue from
   // A checkpoint of the same network at other bit widths (e.g. the float run) whose weights and

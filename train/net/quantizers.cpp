@@ -4,8 +4,11 @@
 
 namespace qflow::train {
 
-torch::Tensor quantize_activation(const torch::Tensor& z, int bits) {
-  if (bits == 0) return torch::relu(z);
+// Fake quantization rounds in float: under bfloat16 autocast a pre-activation of up to 2^8 codes
+// would round to the nearest bfloat16 (8 significant bits) before it rounds to a code.
+torch::Tensor quantize_activation(const torch::Tensor& z_in, int bits) {
+  if (bits == 0) return torch::relu(z_in);
+  const torch::Tensor z = z_in.to(torch::kFloat);
   const double levels = std::ldexp(1.0, bits);
   const double max_value = 4.0 * (levels - 1) / levels;
   const torch::Tensor clipped = torch::clamp(z, 0.0, max_value);  // gradient 1 inside, 0 outside
@@ -34,7 +37,8 @@ torch::Tensor round_straight_through(const torch::Tensor& v) { return v + (torch
 
 }  // namespace
 
-torch::Tensor quantize_activation_learned(const torch::Tensor& z, int bits, const torch::Tensor& step) {
+torch::Tensor quantize_activation_learned(const torch::Tensor& z_in, int bits, const torch::Tensor& step) {
+  const torch::Tensor z = z_in.to(torch::kFloat);
   const double top = std::ldexp(1.0, bits) - 1;
   const torch::Tensor s = scale_gradient(step.clamp_min(1e-6), 1.0 / std::sqrt(double(z.numel()) * top));
   return round_straight_through(torch::clamp(z / s, 0.0, top)) * s;
@@ -46,7 +50,8 @@ torch::Tensor quantize_weight_learned(const torch::Tensor& w, int bits, const to
   return round_straight_through(torch::clamp(w / r * half, -half, half - 1)) * (r / half);
 }
 
-torch::Tensor quantize_flow(const torch::Tensor& flow, int frac_bits) {
+torch::Tensor quantize_flow(const torch::Tensor& flow_in, int frac_bits) {
+  const torch::Tensor flow = flow_in.to(torch::kFloat);
   const double scale = std::ldexp(1.0, frac_bits);
   const torch::Tensor codes = torch::clamp(torch::floor(flow * scale + 0.5), -32768.0, 32767.0);
   return flow + (codes / scale - flow).detach();
