@@ -142,6 +142,8 @@ void add_train(CLI::App& app) {
   cmd->add_flag("--quiet", a->train.quiet, "no progress on stderr (log.csv has every validation)");
   cmd->add_flag("--bf16", a->train.bf16,
                 "train under CPU autocast to bfloat16 (faster with AVX512-BF16 or AMX); validation and export stay float");
+  cmd->add_flag("--channels-last", a->train.channels_last,
+                "weights and images in channels-last memory while training (faster CPU convolutions, most with --bf16)");
   cmd->add_option("--out", a->train.out, "run folder: log.csv, checkpoint/")->required();
   cmd->add_option("--resume", a->train.resume, "continue from this checkpoint folder");
   cmd->add_option("--init", a->train.init,

@@ -244,6 +244,9 @@ EvalResult train(std::shared_ptr<FlowNetwork> net, const NetworkConfig& config, 
     first_step = state.at("step").get<int>();
   }
   net->to(device);
+  if (o.channels_last)
+    for (torch::Tensor& p : net->parameters())
+      if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
   net->train();
   fs::create_directories(o.out);
   std::ofstream log(o.out / "log.csv", first_step ? std::ios::app : std::ios::trunc);
@@ -263,7 +266,9 @@ EvalResult train(std::shared_ptr<FlowNetwork> net, const NetworkConfig& config, 
     optimizer.zero_grad();
     const torch::Tensor loss = [&] {
       const Bf16Autocast autocast(o.bf16);
-      return net->loss(b.img1.to(device), b.img2.to(device), b.flow.to(device), b.valid.to(device));
+      const auto memory = o.channels_last ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
+      return net->loss(b.img1.to(device).contiguous(memory), b.img2.to(device).contiguous(memory), b.flow.to(device),
+                       b.valid.to(device));
     }();
     loss.backward();
     optimizer.step();

@@ -44,6 +44,9 @@ struct TrainOptions {
   // CPU has AVX512-BF16 or AMX. Fake quantization still rounds in float, validation runs in float,
   // and the integer export never depends on it.
   bool bf16 = false;
+  // Weights and images in channels-last (NHWC) memory during training, which oneDNN's CPU
+  // convolutions prefer (most with bf16). Checkpoints and what they export are unchanged.
+  bool channels_last = false;
   std::filesystem::path out;     // log.csv and checkpoint/ go here
   std::filesystem::path resume;  // a checkpoint folder to continue from
   // A checkpoint of the same network at other bit widths (e.g. the float run) whose weights and

@@ -15,7 +15,7 @@ int main(int argc, char** argv) {
   CLI::App app{"C++ trainer steps per second"};
   NetworkConfig config;
   int batch = 8, repeats = 20, threads = 0;
-  bool bf16 = false;
+  bool bf16 = false, channels_last = false;
   app.add_option("--width-mult", config.width_mult)->capture_default_str();
   app.add_option("--size", config.height, "square input size")->capture_default_str();
   app.add_option("--batch", batch)->capture_default_str();
@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   app.add_option("--wbits", config.w_bits)->capture_default_str();
   app.add_option("--abits", config.a_bits)->capture_default_str();
   app.add_flag("--bf16", bf16, "the forward pass under CPU autocast to bfloat16");
+  app.add_flag("--channels-last", channels_last, "weights and images in channels-last (NHWC) memory");
   CLI11_PARSE(app, argc, argv);
   config.width = config.height;
   if (threads > 0) torch::set_num_threads(threads);
@@ -34,7 +35,13 @@ int main(int argc, char** argv) {
   const auto data = make_synthetic_dataset(o);
   std::vector<FlowSample> samples;
   for (int i = 0; i < batch; ++i) samples.push_back(data->get(size_t(i)));
-  const FlowSample b = collate(samples);
+  FlowSample b = collate(samples);
+  if (channels_last) {
+    for (torch::Tensor& p : net->parameters())
+      if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
+    b.img1 = b.img1.contiguous(at::MemoryFormat::ChannelsLast);
+    b.img2 = b.img2.contiguous(at::MemoryFormat::ChannelsLast);
+  }
   torch::optim::Adam adam(net->parameters(), torch::optim::AdamOptions(1e-4));
   at::autocast::set_cpu_enabled(bf16);
   at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
