@@ -93,10 +93,11 @@ std::string job_script(const StudyOptions& o, const RunConfig& r) {
     const int steps = r.quantized() ? o.finetune_steps : o.steps;
     const double lr = r.net == "flownets" ? o.flownets_lr : r.quantized() ? o.finetune_lr : o.lr;
     s << fmt::format("{} train --net {} --width-mult {} --size {} --wbits {} --abits {}{}{} --data {} --steps {} --lr {} "
-                     "--seed {} --threads {} --val-every {} --val-samples {} $start --out . > train.log 2>&1\n",
+                     "--seed {} --threads {}{}{} --val-every {} --val-samples {} $start --out . > train.log 2>&1\n",
                      train, r.net, o.width_mult, size, r.w_bits, r.a_bits, layer_bits,
-                     r.learned_ranges ? " --learned-ranges" : "", data, steps, lr, o.seed,
-                     o.threads, std::max(1, steps / 6), o.val_samples);
+                     r.learned_ranges ? " --learned-ranges" : "", data, steps, lr, o.seed, o.threads,
+                     o.bf16 ? " --bf16" : "", o.channels_last ? " --channels-last" : "", std::max(1, steps / 6),
+                     o.val_samples);
   }
   s << fmt::format("{} eval --checkpoint checkpoint --data {} --size {} --samples {} --seed {} --json val.json > val.log 2>&1\n",
                    train, data, export_size, o.val_samples, o.seed);
@@ -200,7 +201,8 @@ void write_plan(const StudyOptions& o_in, const std::vector<RunConfig>& runs) {
       {"options", {{"width_mult", o.width_mult}, {"size", size_text(o.height, o.width)},
                    {"export_size", size_text(o.export_height, o.export_width)}, {"steps", o.steps},
                    {"finetune_steps", o.finetune_steps}, {"lr", o.lr}, {"finetune_lr", o.finetune_lr},
-                   {"data", o.data}, {"seed", o.seed}, {"threads", o.threads}, {"val_samples", o.val_samples},
+                   {"data", o.data}, {"seed", o.seed}, {"threads", o.threads}, {"bf16", o.bf16},
+                   {"channels_last", o.channels_last}, {"val_samples", o.val_samples},
                    {"multipliers", o.multipliers}, {"real", o.real.string()},
                    {"float_checkpoint", o.float_checkpoint.string()}, {"sensitivity_widths", o.sensitivity_widths},
                    {"sensitivity_samples", o.sensitivity_samples},

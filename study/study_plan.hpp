@@ -26,6 +26,7 @@ struct StudyOptions {
   std::string data = "photos";
   uint64_t seed = 1;
   int threads = 1;         // per job
+  bool bf16 = false, channels_last = false;  // qflow-train's CPU levers for every training job
   int val_samples = 32;    // validation scenes measured at the export size
   int multipliers = 1024;  // the accelerator's budget for latency and frames/s
   std::filesystem::path real;              // folder of real pairs ("" = none)

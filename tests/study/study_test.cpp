@@ -58,6 +58,24 @@ TEST(StudyPlan, LearnedRangeRunsFineTuneFromFloatWithTheirFlag) {
   EXPECT_EQ(fixed_text.find("--learned-ranges"), std::string::npos);
 }
 
+TEST(StudyPlan, TrainingJobsCarryTheCpuLeversAsked) {
+  StudyOptions o;
+  o.out = std::filesystem::temp_directory_path() / "qflow_study_levers_plan";
+  o.bits = {8};
+  o.bf16 = true;
+  o.channels_last = true;
+  write_plan(o, plan_runs(o));
+  for (const char* run : {"flownetq-float", "w8a8"}) {
+    std::ifstream job(o.out / "runs" / run / "job.sh");
+    const std::string text((std::istreambuf_iterator<char>(job)), {});
+    EXPECT_NE(text.find("--threads 1 --bf16 --channels-last "), std::string::npos) << run;
+  }
+  o.bf16 = o.channels_last = false;
+  write_plan(o, plan_runs(o));
+  std::ifstream job(o.out / "runs" / "w8a8" / "job.sh");
+  EXPECT_EQ(std::string((std::istreambuf_iterator<char>(job)), {}).find("--bf16"), std::string::npos);
+}
+
 TEST(StudyPlan, RefusesDataWithoutAValidationSplitAndMissingFolders) {
   StudyOptions o;
   o.out = "unused";
