@@ -26,16 +26,24 @@ using test::small_package;
 
 struct Bits {
   int w, a;
+  bool ddr = false;  // some layers' weights streamed from DRAM, in bands
 };
-void PrintTo(const Bits& b, std::ostream* os) { *os << "W" << b.w << "A" << b.a; }
+void PrintTo(const Bits& b, std::ostream* os) { *os << "W" << b.w << "A" << b.a << (b.ddr ? " DDR" : ""); }
 
 class AcceleratorBitExact : public ::testing::TestWithParam<Bits> {};
 
 TEST_P(AcceleratorBitExact, EveryLayerAndTheFlowMatchTheReference) {
   const RandomPackage r = small_package(GetParam().w, GetParam().a);
-  const ArchConfig config = default_arch_config(r.package, 256);
+  ArchConfig config = default_arch_config(r.package, 256);
+  if (GetParam().ddr) {
+    for (const auto& [layer, band] : {std::pair{"conv1", 4}, std::pair{"conv3_1", 1}, std::pair{"deconv2", 2}}) {
+      config.convs.at(layer).weights = WeightPlacement::Ddr;
+      config.convs.at(layer).band_rows = band;
+    }
+  }
   const SimulationResult result = simulate(r.package, config, pair_input(r));
   expect_codes_equal(r.package, r.codes, result.layers);
+  if (GetParam().ddr) EXPECT_GT(result.dma_bytes_by_master.at("weights deconv2"), 0u);
   ASSERT_EQ(result.frames.size(), 1u);
   // The flow went through DRAM and came back to the host unchanged.
   EXPECT_EQ(result.frames[0].flow_head.codes, r.codes.back().codes);
@@ -90,8 +98,12 @@ TEST(Accelerator, TheInputStreamerWaitsForASlowDram) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Widths, AcceleratorBitExact,
-                         ::testing::Values(Bits{8, 8}, Bits{6, 5}, Bits{4, 4}, Bits{3, 2}, Bits{2, 8}),
-                         [](const ::testing::TestParamInfo<Bits>& p) { return "W" + std::to_string(p.param.w) + "A" + std::to_string(p.param.a); });
+                         ::testing::Values(Bits{8, 8}, Bits{6, 5}, Bits{4, 4}, Bits{3, 2}, Bits{2, 8}, Bits{8, 8, true},
+                                           Bits{4, 4, true}, Bits{3, 2, true}),
+                         [](const ::testing::TestParamInfo<Bits>& p) {
+                           return "W" + std::to_string(p.param.w) + "A" + std::to_string(p.param.a) +
+                                  (p.param.ddr ? "_ddr" : "");
+                         });
 
 // Layers whose weights stream from DRAM (one of them co-simulated) compute with what they fetched,
 // bit for bit, and wait for it as the analytic model says (within 5 %: the model charges the DRAM
