@@ -43,7 +43,9 @@ TEST_P(AcceleratorBitExact, EveryLayerAndTheFlowMatchTheReference) {
   }
   const SimulationResult result = simulate(r.package, config, pair_input(r));
   expect_codes_equal(r.package, r.codes, result.layers);
-  if (GetParam().ddr) EXPECT_GT(result.dma_bytes_by_master.at("weights deconv2"), 0u);
+  if (GetParam().ddr) {
+    EXPECT_GT(result.dma_bytes_by_master.at("weights deconv2"), 0u);
+  }
   ASSERT_EQ(result.frames.size(), 1u);
   // The flow went through DRAM and came back to the host unchanged.
   EXPECT_EQ(result.frames[0].flow_head.codes, r.codes.back().codes);
