@@ -21,7 +21,9 @@ struct Pending {
 
 RtlConvUnit::RtlConvUnit(const Layer& layer, const TensorShape& in, int pe, int simd, double period_ns,
                          const std::filesystem::path& waves_dir)
-    : folding_{pe, simd}, choice_(rtl::choose_array(pe, simd)), words_per_pixel_(folding_.groups(layer) * folding_.folds(layer)) {
+    : folding_{pe, simd},
+      choice_(rtl::choose_array(pe, simd)),
+      words_per_pixel_(folding_.groups(layer) * folding_.folds(layer)) {
   if (choice_.tiles == 0)
     throw ArchError(fmt::format("layer '{}': folding {}x{} (PE x SIMD) has no co-simulation array: {}; narrow it in "
                                 "the architecture config", layer.name, pe, simd,

@@ -1,9 +1,9 @@
 // Co-simulation: a conv layer's rows through the Verilated mac_array and requant RTL, clocked in a
 // plain C++ loop (no SystemC signals), so a row runs on any host thread and the PE advances its
-// simulated time by the cycles the RTL took. The array is the smallest Verilated size that holds
-// the layer's folding, several side by side when its PE is taller (array_tiles.hpp); the requant
-// unit takes the accumulators as they leave the array, one channel per cycle, as the hardware's
-// serializer would. Verilated types stay in the .cpp files.
+// simulated time by the cycles the RTL took. The arrays are the Verilated size with the fewest lanes
+// that holds the layer's folding, several side by side for a taller PE (rtl/cosim/array_choice.hpp,
+// model/cosim/array_tiles.hpp); the requant unit takes the accumulators as they leave the array,
+// one channel per cycle, as the hardware's serializer would. Verilated types stay in the .cpp files.
 #pragma once
 
 #include <cstdint>
