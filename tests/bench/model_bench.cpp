@@ -103,7 +103,7 @@ void cosim_mode(const FlowNetQShape& shape, int multipliers) {
   const bool exact = result.layers.size() == made.codes.size() &&
                      std::equal(made.codes.begin(), made.codes.end(), result.layers.begin(),
                                 [](const CodeMap& a, const CodeMap& b) { return a.codes == b.codes; });
-  fmt::print("| model | MACs | multipliers | RTL array cycles | seconds | MMAC/s | k RTL cycles/s | codes |\n"
+  fmt::print("| model | MACs | multipliers | RTL cycles | seconds | MMAC/s | k RTL cycles/s | codes |\n"
              "|---|---|---|---|---|---|---|---|\n");
   fmt::print("| x{} {}x{} W8A8, every conv on the RTL | {} | {} | {} | {:.2f} | {:.2f} | {:.1f} | {} |\n",
              shape.width_mult, shape.height, shape.width, macs, report["frame"]["multipliers"].get<int64_t>(),
