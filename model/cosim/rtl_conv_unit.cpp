@@ -111,6 +111,9 @@ RtlRow RtlConvUnit::run_row(const Layer& layer, const CodeMap& strip, const Weig
         throw SimulationError(fmt::format("co-simulation of layer '{}': the arrays side by side left lockstep",
                                           layer.name));
     if (requant_->out_valid()) {
+      if (in_requant.empty())
+        throw SimulationError(fmt::format("co-simulation of layer '{}': the requant unit put out a code it was not given",
+                                          layer.name));
       const Pending& done = in_requant.front();
       row.codes.codes[size_t(done.channel) * out_w + done.x] = int16_t(requant_->code());
       in_requant.pop_front();
