@@ -76,8 +76,15 @@ SimulationResult simulate_frames(const RunPlan& plan, const ImagePair& pair, con
   // when the accelerator is built, get one OpenMP thread each; the caller's count comes back after.
   const OneOpenMpThread one_thread;
   // Co-simulated layers' RTL waves: Verilator's FST, one file per unit, beside the VCD.
-  const std::filesystem::path rtl_waves = options.vcd.empty() ? std::filesystem::path() : rtl_waves_dir(options.vcd);
-  if (!rtl_waves.empty()) std::filesystem::create_directories(rtl_waves);
+  // An earlier run's files there go: the folder holds this run's units only.
+  bool cosim = false;
+  for (const auto& [name, a] : config.convs) cosim = cosim || a.cosim;
+  const std::filesystem::path rtl_waves = options.vcd.empty() || !cosim ? std::filesystem::path() : rtl_waves_dir(options.vcd);
+  if (!rtl_waves.empty()) {
+    std::filesystem::create_directories(rtl_waves);
+    for (const auto& entry : std::filesystem::directory_iterator(rtl_waves))
+      if (entry.path().extension() == ".fst") std::filesystem::remove(entry.path());
+  }
   Accelerator accelerator("accelerator", plan, one_thread.host_threads(), options.rom_images, options.record_layers,
                           rtl_waves);
   HostDriver host("host", {rgb_bytes(pair.img1), rgb_bytes(pair.img2), package.height, package.width, head.channels,

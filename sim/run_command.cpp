@@ -63,7 +63,7 @@ std::string rtl_waves_section(const fs::path& dir) {
 }
 
 // The run's page, qflow-out/index.html: the panel, the report's tables, the waves and files.
-std::string run_page(const std::string& report_md, const RunArgs& a, const fs::path& waves) {
+std::string run_page(const std::string& report_md, const RunArgs& a, const fs::path& waves, bool cosimulated) {
   const std::string pair = a.img1.empty() ? "its golden pair" : fmt::format("`{}` and `{}`", a.img1, a.img2);
   std::string md = fmt::format("# {}: a frame on the accelerator model\n\nThe SystemC/TLM model on {}{}.\n\n![inputs, the simulated hardware's flow, ground truth "
                                "and error](panel.png)\n\n",
@@ -74,7 +74,7 @@ std::string run_page(const std::string& report_md, const RunArgs& a, const fs::p
                       : fmt::format("\n## Waves\n\nOpen them on the whole frame, grouped by unit in pipeline order:\n\n"
                                     "```\ngtkwave {}\n```\n",
                                     waves.string());
-  if (!a.vcd.empty()) md += rtl_waves_section(rtl_waves_dir(a.vcd));
+  if (!a.vcd.empty() && cosimulated) md += rtl_waves_section(rtl_waves_dir(a.vcd));
   md += "\n## Files\n\n[flow.flo](flow.flo) (Middlebury .flo), [flow.png](flow.png), [report.json](report.json), "
         "[report.csv](report.csv), [arch.json](arch.json) (rerun with `--arch`)\n";
   return md;
@@ -200,6 +200,8 @@ void run(const RunArgs& given) {
   const std::string layers_csv = latency_report_csv(report);
   std::ofstream(out / "report.csv") << layers_csv;
   const std::string charts = write_run_charts(out, layers_csv, result, plan.config.dram, plan.config.period_ns());
+  const bool cosimulated = std::any_of(plan.config.convs.begin(), plan.config.convs.end(),
+                                       [](const auto& conv) { return conv.second.cosim; });
   if (a.size_fifos) md += "\n## FIFO sizing\n\n" + size_fifos_by_simulation(a, package, config, plan.config, result, report);
   fs::path waves, dumpfile;  // what GTKWave opens: the save file, and the dump it names
   if (!a.vcd.empty()) {
@@ -213,7 +215,7 @@ void run(const RunArgs& given) {
     if (a.fst) convert_to_fst(a.vcd);
   }
   write_html_page(out / "index.html", package.name + ": qflow-sim run",
-                  run_page(md + "\n## Charts\n\n" + charts + "\n", a, waves));
+                  run_page(md + "\n## Charts\n\n" + charts + "\n", a, waves, cosimulated));
 
   if (a.quiet) return;
   const nlohmann::json& f = report["frame"];
@@ -226,6 +228,8 @@ void run(const RunArgs& given) {
   fmt::print("wrote {}/ (index.html, flow.flo, flow.png, panel.png, report.md/json/csv, arch.json, charts/{}){}\n", out.string(),
              a.rom_images ? ", rom/" : "",
              a.vcd.empty() ? "" : fmt::format(" and {} (+ .gtkw)", dumpfile.string()));
+  if (!a.vcd.empty() && cosimulated)
+    fmt::print("the co-simulated layers' RTL waves: {}/*.fst (gtkwave FILE)\n", rtl_waves_dir(a.vcd).string());
 }
 
 }  // namespace
