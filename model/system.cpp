@@ -77,9 +77,8 @@ SimulationResult simulate_frames(const RunPlan& plan, const ImagePair& pair, con
   const OneOpenMpThread one_thread;
   // Co-simulated layers' RTL waves: Verilator's FST, one file per unit, beside the VCD.
   // An earlier run's files there go: the folder holds this run's units only.
-  bool cosim = false;
-  for (const auto& [name, a] : config.convs) cosim = cosim || a.cosim;
-  const std::filesystem::path rtl_waves = options.vcd.empty() || !cosim ? std::filesystem::path() : rtl_waves_dir(options.vcd);
+  const std::filesystem::path rtl_waves =
+      options.vcd.empty() || !cosimulates(config) ? std::filesystem::path() : rtl_waves_dir(options.vcd);
   if (!rtl_waves.empty()) {
     std::filesystem::create_directories(rtl_waves);
     for (const auto& entry : std::filesystem::directory_iterator(rtl_waves))

@@ -200,8 +200,7 @@ void run(const RunArgs& given) {
   const std::string layers_csv = latency_report_csv(report);
   std::ofstream(out / "report.csv") << layers_csv;
   const std::string charts = write_run_charts(out, layers_csv, result, plan.config.dram, plan.config.period_ns());
-  const bool cosimulated = std::any_of(plan.config.convs.begin(), plan.config.convs.end(),
-                                       [](const auto& conv) { return conv.second.cosim; });
+  const bool cosimulated = cosimulates(plan.config);
   if (a.size_fifos) md += "\n## FIFO sizing\n\n" + size_fifos_by_simulation(a, package, config, plan.config, result, report);
   fs::path waves, dumpfile;  // what GTKWave opens: the save file, and the dump it names
   if (!a.vcd.empty()) {

@@ -1,5 +1,6 @@
 #include "arch_config.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <initializer_list>
@@ -202,6 +203,10 @@ void check_arch_matches(const ArchConfig& config, const Package& package) {
     if (!convs.count(name))
       throw ArchError(fmt::format("architecture config names layer '{}', which is not a conv layer of package '{}'",
                                   name, package.name));
+}
+
+bool cosimulates(const ArchConfig& config) {
+  return std::any_of(config.convs.begin(), config.convs.end(), [](const auto& conv) { return conv.second.cosim; });
 }
 
 void select_cosim(ArchConfig& config, const Package& package, const std::string& layers) {

@@ -70,5 +70,7 @@ void check_arch_matches(const ArchConfig& config, const Package& package);
 
 // Co-simulation for "all" or a comma-separated list of conv layer names.
 void select_cosim(ArchConfig& config, const Package& package, const std::string& layers);
+// Whether any conv layer runs on the Verilated RTL.
+bool cosimulates(const ArchConfig& config);
 
 }  // namespace qflow

@@ -26,8 +26,9 @@ Choice cheapest_folding(const Layer& layer, const TensorShape& out, int64_t targ
   Choice best;
   int64_t best_mults = -1;
   Choice fastest;
-  for (int pe = 1; pe <= std::min(rtl_config::kFoldingMaxPE, layer.cout); ++pe)
-    for (int simd = 1; simd <= std::min(rtl::max_cosim_simd(pe), layer.cin * layer.kernel * layer.kernel); ++simd) {
+  for (int pe = 1; pe <= std::min(rtl_config::kFoldingMaxPE, layer.cout); ++pe) {
+    const int widest = std::min(rtl::max_cosim_simd(pe), layer.cin * layer.kernel * layer.kernel);
+    for (int simd = 1; simd <= widest; ++simd) {
       const int64_t cycles = conv_row_cycles(layer, out.width, pe, simd) * out.height;
       if (fastest.cycles == 0 || cycles < fastest.cycles ||
           (cycles == fastest.cycles && int64_t(pe) * simd < int64_t(fastest.pe) * fastest.simd))
@@ -38,6 +39,7 @@ Choice cheapest_folding(const Layer& layer, const TensorShape& out, int64_t targ
         best_mults = mults;
       }
     }
+  }
   return best_mults < 0 ? fastest : best;
 }
 

@@ -22,9 +22,6 @@ class TileOf : public ArrayTile {
 
   TileOf(const std::string& name, double period_ns, const std::filesystem::path& fst)
       : model_(name, period_ns, fst) {}
-  int pe() const override { return kPE; }
-  int simd() const override { return kSIMD; }
-  int acc_bits() const override { return rtl_config::kAccBits; }
   void set_operands(const std::vector<int32_t>& act, const int8_t* word, const rtl::ConvFolding& f, int first_pe,
                     int count) override {
     Vtop& io = model_.io();

@@ -20,9 +20,6 @@ using rtl::ArrayChoice;
 class ArrayTile {
  public:
   virtual ~ArrayTile() = default;
-  virtual int pe() const = 0;
-  virtual int simd() const = 0;
-  virtual int acc_bits() const = 0;
   // The next beat's operands: `act` holds the tile's SIMD lanes (zero beyond the folding's); the
   // weights are PE lanes [first_pe, first_pe + count) of a ROM word of folding `f`. Lanes the
   // folding leaves unused stay zero.

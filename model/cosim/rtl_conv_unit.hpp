@@ -46,7 +46,6 @@ class RtlConvUnit {
   uint64_t min_row_cycles(int out_w) const;
   // The arrays it runs on, e.g. "mac_array 16x32 x2 + requant".
   std::string hardware() const;
-  const ArrayChoice& arrays() const { return choice_; }
 
  private:
   rtl::ConvFolding folding_;
