@@ -67,3 +67,12 @@ if(QFLOW_BUILD_BENCH OR QFLOW_BUILD_TRAINER)
   find_package(Torch QUIET)
   qflow_require(Torch_FOUND "LibTorch" "libtorch-dev")
 endif()
+# Data-parallel training runs on LibTorch's Gloo process group, whose header includes Gloo's own
+# (Debian ships them apart, in libgloo-dev). Without them the trainer builds, and refuses to run on
+# several ranks with the reason.
+if(QFLOW_BUILD_TRAINER)
+  find_path(QFLOW_GLOO_INCLUDE_DIR gloo/context.h HINTS ${TORCH_INCLUDE_DIRS})
+  if(NOT QFLOW_GLOO_INCLUDE_DIR)
+    message(WARNING "Gloo's headers not found (Debian: libgloo-dev): qflow-train will train on one process only")
+  endif()
+endif()

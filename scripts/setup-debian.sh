@@ -12,6 +12,7 @@ packages=(
   verilator                 # 5.006, RTL co-simulation
   zlib1g-dev                # Verilator's FST waves
   libtorch-dev              # LibTorch 1.13, the trainer only
+  libgloo-dev               # the headers of LibTorch's Gloo process group: data-parallel training
   libopenblas0-openmp       # without it torch::mm falls back to reference BLAS (~30x slower)
   libopencv-dev libopencv-contrib-dev   # flow I/O, colour coding, DIS/Farneback baselines
   libdnnl-dev               # oneDNN int8 convolutions for the fast reference

@@ -35,7 +35,10 @@ void add_plan(CLI::App& app) {
   cmd->add_option("--finetune-lr", a->o.finetune_lr, "learning rate of the quantized fine-tuning")->capture_default_str();
   cmd->add_option("--data", a->o.data, "training data: photos[:DIR] or synthetic")->capture_default_str();
   cmd->add_option("--seed", a->o.seed, "seed of every run")->capture_default_str();
-  cmd->add_option("--threads", a->o.threads, "CPU threads per job")->capture_default_str();
+  cmd->add_option("--threads", a->o.threads, "CPU threads per job (per rank)")->capture_default_str();
+  cmd->add_option("--ranks", a->o.ranks,
+                  "data-parallel ranks per training job, each of batch 8/N (Slurm: N tasks per job; locally: --nproc N)")
+      ->capture_default_str();
   cmd->add_flag("--bf16", a->o.bf16, "train under bfloat16 autocast (qflow-train --bf16)");
   cmd->add_flag("--channels-last", a->o.channels_last, "train in channels-last memory (qflow-train --channels-last)");
   cmd->add_option("--val-samples", a->o.val_samples, "validation scenes measured at the export size")->capture_default_str();

@@ -92,11 +92,20 @@ std::string job_script(const StudyOptions& o, const RunConfig& r) {
     s << fmt::format("start={}\n[[ -f checkpoint/state.json ]] && start=\"--resume checkpoint\"\n", quote(init));
     const int steps = r.quantized() ? o.finetune_steps : o.steps;
     const double lr = r.net == "flownets" ? o.flownets_lr : r.quantized() ? o.finetune_lr : o.lr;
+    std::string ranks, train_launch = train;
+    if (o.ranks > 1) {
+      s << fmt::format("# {0} ranks of batch {1}: one task each in a Slurm job, else --nproc {0} on this machine\n"
+                       "launch=() ranks=(--nproc {0})\n"
+                       "[[ ${{SLURM_NTASKS:-1}} -gt 1 ]] && launch=(srun --ntasks=\"$SLURM_NTASKS\" --kill-on-bad-exit=1) ranks=()\n",
+                       o.ranks, kStudyBatch / o.ranks);
+      train_launch = "\"${launch[@]}\" " + train;
+      ranks = fmt::format(" --batch {} \"${{ranks[@]}}\"", kStudyBatch / o.ranks);
+    }
     s << fmt::format("{} train --net {} --width-mult {} --size {} --wbits {} --abits {}{}{} --data {} --steps {} --lr {} "
-                     "--seed {} --threads {}{}{} --val-every {} --val-samples {} $start --out . > train.log 2>&1\n",
-                     train, r.net, o.width_mult, size, r.w_bits, r.a_bits, layer_bits,
+                     "--seed {} --threads {}{}{}{} --val-every {} --val-samples {} $start --out . > train.log 2>&1\n",
+                     train_launch, r.net, o.width_mult, size, r.w_bits, r.a_bits, layer_bits,
                      r.learned_ranges ? " --learned-ranges" : "", data, steps, lr, o.seed, o.threads,
-                     o.bf16 ? " --bf16" : "", o.channels_last ? " --channels-last" : "", std::max(1, steps / 6),
+                     o.bf16 ? " --bf16" : "", o.channels_last ? " --channels-last" : "", ranks, std::max(1, steps / 6),
                      o.val_samples);
   }
   s << fmt::format("{} eval --checkpoint checkpoint --data {} --size {} --samples {} --seed {} --json val.json > val.log 2>&1\n",
@@ -151,6 +160,8 @@ void validate(const StudyOptions& o) {
   if (o.width_mult <= 0 || o.width_mult > 1) throw PlanError(fmt::format("--width-mult: {} is not in (0, 1]", o.width_mult));
   if (o.steps <= 0 || o.finetune_steps <= 0) throw PlanError("--steps and --finetune-steps must be positive");
   if (o.threads <= 0) throw PlanError("--threads must be positive");
+  if (o.ranks <= 0 || kStudyBatch % o.ranks != 0)
+    throw PlanError(fmt::format("--ranks: {} does not divide the batch of {} (1, 2, 4 or 8)", o.ranks, kStudyBatch));
   if (o.multipliers <= 0) throw PlanError("--multipliers must be positive");
   if (!o.real.empty() && !fs::is_directory(o.real))
     throw PlanError(fmt::format("--real: {} is not a folder of real pairs", o.real.string()));
@@ -201,7 +212,7 @@ void write_plan(const StudyOptions& o_in, const std::vector<RunConfig>& runs) {
       {"options", {{"width_mult", o.width_mult}, {"size", size_text(o.height, o.width)},
                    {"export_size", size_text(o.export_height, o.export_width)}, {"steps", o.steps},
                    {"finetune_steps", o.finetune_steps}, {"lr", o.lr}, {"finetune_lr", o.finetune_lr},
-                   {"data", o.data}, {"seed", o.seed}, {"threads", o.threads}, {"bf16", o.bf16},
+                   {"data", o.data}, {"seed", o.seed}, {"threads", o.threads}, {"ranks", o.ranks}, {"bf16", o.bf16},
                    {"channels_last", o.channels_last}, {"val_samples", o.val_samples},
                    {"multipliers", o.multipliers}, {"real", o.real.string()},
                    {"float_checkpoint", o.float_checkpoint.string()}, {"sensitivity_widths", o.sensitivity_widths},
@@ -232,7 +243,8 @@ void write_plan(const StudyOptions& o_in, const std::vector<RunConfig>& runs) {
              true);
   write_file(o.out / "slurm.sh",
              fmt::format("#!/usr/bin/env bash\n"
-                         "#SBATCH --job-name=qflow-study\n#SBATCH --cpus-per-task={}\n#SBATCH --output=slurm-%A_%a.out\n"
+                         "#SBATCH --job-name=qflow-study\n#SBATCH --ntasks={}\n#SBATCH --cpus-per-task={}\n"
+                         "#SBATCH --output=slurm-%A_%a.out\n"
                          "# One array task = one line of a jobs file (default: jobs.txt): line $SLURM_ARRAY_TASK_ID,\n"
                          "# run from the study folder (Slurm runs a copy of this script: the folder it was submitted from).\n"
                          "#   sbatch --array=1-N slurm.sh [waveK.txt]   (submit-slurm.sh submits every wave)\n"
@@ -242,7 +254,7 @@ void write_plan(const StudyOptions& o_in, const std::vector<RunConfig>& runs) {
                          "line=$(sed -n \"${{SLURM_ARRAY_TASK_ID}}p\" \"$jobs\")\n"
                          "[[ -n $line ]] || {{ echo \"slurm.sh: $jobs has no line $SLURM_ARRAY_TASK_ID\" >&2; exit 1; }}\n"
                          "eval \"$line\"\n",
-                         o.threads),
+                         o.ranks, o.threads),
              true);
   submit = fmt::format("#!/usr/bin/env bash\n"
                        "# Submits the study to Slurm: each wave an array that starts once the wave before it succeeded.\n"

@@ -14,6 +14,9 @@ struct PlanError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The batch of every training run of a study (qflow-train's default).
+constexpr int kStudyBatch = 8;
+
 struct StudyOptions {
   std::filesystem::path out;
   std::vector<int> bits{8, 7, 6, 5, 4, 3, 2};  // one WnAn configuration each
@@ -25,7 +28,10 @@ struct StudyOptions {
   double lr = 1e-3, finetune_lr = 2e-4, flownets_lr = 1e-4;
   std::string data = "photos";
   uint64_t seed = 1;
-  int threads = 1;         // per job
+  int threads = 1;         // per job (per rank)
+  // Data-parallel ranks per training job: each reads kBatch / ranks samples a step, so the run is
+  // the one-process run's. One Slurm task each (slurm.sh asks for them), or --nproc locally.
+  int ranks = 1;
   bool bf16 = false, channels_last = false;  // qflow-train's CPU levers for every training job
   int val_samples = 32;    // validation scenes measured at the export size
   int multipliers = 1024;  // the accelerator's budget for latency and frames/s

@@ -9,6 +9,8 @@
 #include <fmt/format.h>
 
 #include "data/photo_scenes.hpp"
+#include "distributed/local_launch.hpp"
+#include "distributed/rank_env.hpp"
 #include "export/integer_export.hpp"
 #include "flow/flo_io.hpp"
 #include "flow/image_pair.hpp"
@@ -18,6 +20,8 @@
 
 namespace qflow::train {
 namespace {
+
+std::vector<std::string> command_line;  // main's argv: what --nproc starts again for each rank
 
 struct DataArgs {
   std::string spec = "synthetic";  // synthetic | photos[:DIR] | chairs:ROOT | sintel:ROOT[:final] | middlebury:ROOT
@@ -112,7 +116,7 @@ void add_train(CLI::App& app) {
     NetworkConfig net;
     std::string size = "128x128", data = "synthetic";
     TrainOptions train;
-    int threads = 0;
+    int threads = 0, nproc = 1, dist_timeout = 120;
     double max_motion = SyntheticOptions{}.max_motion;
     std::string layer_bits;
   };
@@ -132,7 +136,7 @@ void add_train(CLI::App& app) {
                 "from --weight-range and 4/2^abits; they fold into the requant multipliers at export");
   cmd->add_option("--data", a->data, "synthetic | photos[:DIR] | chairs:ROOT | sintel:ROOT[:final] | middlebury:ROOT | pairs:ROOT")->capture_default_str();
   cmd->add_option("--steps", a->train.steps, "optimizer steps")->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--batch", a->train.batch, "batch size")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--batch", a->train.batch, "batch size (per rank in a data-parallel run)")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--lr", a->train.lr, "Adam learning rate")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--val-every", a->train.val_every, "validate and checkpoint every N steps")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--val-samples", a->train.val_samples, "validation samples")->check(CLI::PositiveNumber)->capture_default_str();
@@ -144,6 +148,14 @@ void add_train(CLI::App& app) {
                 "train under CPU autocast to bfloat16 (faster with AVX512-BF16 or AMX); validation and export stay float");
   cmd->add_flag("--channels-last", a->train.channels_last,
                 "weights and images in channels-last memory while training (faster CPU convolutions, most with --bf16)");
+  cmd->add_option("--nproc", a->nproc,
+                  "train data-parallel on N ranks on this machine (over 127.0.0.1); under torchrun or Slurm "
+                  "leave it out: the ranks join from RANK/WORLD_SIZE/MASTER_ADDR/MASTER_PORT or SLURM_*")
+      ->check(CLI::Range(1, 1024))->capture_default_str();
+  cmd->add_option("--dist-timeout", a->dist_timeout,
+                  "data-parallel: seconds a rank waits for the others (to join, in a collective) before it stops "
+                  "with an error naming the rank that is missing")
+      ->check(CLI::Range(1, 86400))->capture_default_str();
   cmd->add_option("--out", a->train.out, "run folder: log.csv, checkpoint/")->required();
   cmd->add_option("--resume", a->train.resume, "continue from this checkpoint folder");
   cmd->add_option("--init", a->train.init,
@@ -153,6 +165,15 @@ void add_train(CLI::App& app) {
   cmd->callback([a] {
     std::tie(a->net.height, a->net.width) = parse_size(a->size);
     if (!a->layer_bits.empty()) a->net.layer_bits = parse_layer_bits(a->layer_bits);
+    const std::optional<RankEnv> rank_env = rank_env_from_process();
+    const std::chrono::seconds timeout(a->dist_timeout);
+    if (a->nproc > 1) {
+      if (rank_env)
+        throw std::runtime_error(fmt::format("--nproc starts the ranks itself; this process is already rank {} of {} ({})",
+                                             rank_env->rank, rank_env->world, rank_env->source));
+      launch_local_ranks(a->nproc, without_option(command_line, "--nproc"), a->threads, timeout);
+      return;
+    }
     if (a->threads > 0) torch::set_num_threads(a->threads);
     if (a->train.device == "cuda" && !torch::cuda::is_available())
       throw std::runtime_error("--device cuda: no CUDA device is available to this LibTorch");
@@ -160,10 +181,24 @@ void add_train(CLI::App& app) {
     auto net = make_network(a->net);
     const auto train_data = open_data(a->data, a->net, a->train.seed, false, a->max_motion);
     const auto val_data = open_data(a->data, a->net, a->train.seed, true, a->max_motion);
-    fmt::print("{} on {}\n", net->describe(), train_data->describe());
+    std::unique_ptr<DataParallel> ranks;
+    if (rank_env) {
+      // What every rank must agree on: a rank started with other flags stops at the rendezvous.
+      const nlohmann::json settings = {{"config", to_json(a->net)}, {"data", train_data->describe()},
+                                       {"batch", a->train.batch}, {"steps", a->train.steps}, {"lr", a->train.lr},
+                                       {"seed", a->train.seed}, {"bf16", a->train.bf16},
+                                       {"channels_last", a->train.channels_last}, {"resume", !a->train.resume.empty()}};
+      ranks = std::make_unique<DataParallel>(*rank_env, timeout, settings.dump());
+      a->train.ranks = ranks.get();
+    }
+    const bool lead = !ranks || ranks->rank() == 0;
+    if (lead)
+      fmt::print("{} on {}{}\n", net->describe(), train_data->describe(),
+                 ranks ? fmt::format(", {} ranks ({}) of batch {}", ranks->world(), rank_env->source, a->train.batch) : "");
     const EvalResult r = train(net, a->net, *train_data, *val_data, a->train);
-    fmt::print("validation EPE {:.4f} L1 {:.4f} (zero flow: EPE {:.4f}) on {} samples\n", r.epe, r.l1, r.zero_epe,
-               r.samples);
+    if (lead)
+      fmt::print("validation EPE {:.4f} L1 {:.4f} (zero flow: EPE {:.4f}) on {} samples\n", r.epe, r.l1, r.zero_epe,
+                 r.samples);
   });
 }
 
@@ -332,6 +367,7 @@ void add_render(CLI::App& app) {
 }  // namespace qflow::train
 
 int main(int argc, char** argv) {
+  qflow::train::command_line.assign(argv, argv + argc);
   CLI::App app{"qflow-train: quantization-aware training of FlowNetQ and export of the model package"};
   app.require_subcommand(1);
   qflow::train::add_train(app);

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "console/progress.hpp"
+#include "data/sample_order.hpp"
 #include "net/flownet_q.hpp"
 #include "net/flownet_s.hpp"
 #include "package/flownetq_graph.hpp"
@@ -243,17 +244,32 @@ EvalResult train(std::shared_ptr<FlowNetwork> net, const NetworkConfig& config, 
     load_adam(optimizer, o.resume / "optimizer.pt");
     first_step = state.at("step").get<int>();
   }
+  // Legacy checkpoints (before the sample stream) drew batch samples per step.
+  uint64_t position = 0;
+  if (!o.resume.empty()) {
+    const nlohmann::json state = nlohmann::json::parse(std::ifstream(o.resume / "state.json"));
+    position = state.value("samples", uint64_t(first_step) * uint64_t(o.batch));
+  }
+  const int rank = o.ranks ? o.ranks->rank() : 0, world = o.ranks ? o.ranks->world() : 1;
+  const bool lead = rank == 0;
+  if (o.ranks) {
+    o.ranks->broadcast(*net);
+    net->synchronize_batch_norm([ranks = o.ranks](const torch::Tensor& x) { return ranks->sum(x); });
+  }
   net->to(device);
   if (o.channels_last)
     for (torch::Tensor& p : net->parameters())
       if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
   net->train();
-  fs::create_directories(o.out);
-  std::ofstream log(o.out / "log.csv", first_step ? std::ios::app : std::ios::trunc);
-  if (!first_step) log << "step,loss,val_epe,val_l1,zero_epe,seconds\n";
-  Progress bar("training", o.quiet);
+  std::ofstream log;
+  if (lead) {
+    fs::create_directories(o.out);
+    log.open(o.out / "log.csv", first_step ? std::ios::app : std::ios::trunc);
+    if (!first_step) log << "step,loss,val_epe,val_l1,zero_epe,seconds\n";
+  }
+  Progress bar("training", o.quiet || !lead);
   const auto start = std::chrono::steady_clock::now();
-  std::mt19937_64 order(o.seed + uint64_t(first_step));
+  SampleOrder order(train_data.size(), o.seed);
   EvalResult last{};
   double loss_avg = 0;
   for (int step = first_step + 1; step <= o.steps; ++step) {
@@ -261,7 +277,8 @@ EvalResult train(std::shared_ptr<FlowNetwork> net, const NetworkConfig& config, 
     const double lr = o.lr * (step > 0.6 * o.steps ? 0.2 : 1.0) * (step > 0.85 * o.steps ? 0.2 : 1.0);
     for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
     std::vector<FlowSample> samples;
-    for (int i = 0; i < o.batch; ++i) samples.push_back(train_data.get(order() % train_data.size()));
+    for (const uint64_t i : order.batch(position, rank, o.batch)) samples.push_back(train_data.get(i));
+    position += uint64_t(o.batch) * uint64_t(world);
     const FlowSample b = collate(samples);
     optimizer.zero_grad();
     const torch::Tensor loss = [&] {
@@ -271,9 +288,12 @@ EvalResult train(std::shared_ptr<FlowNetwork> net, const NetworkConfig& config, 
                        b.valid.to(device));
     }();
     loss.backward();
+    if (o.ranks) o.ranks->average_gradients(net->parameters(), step);
     optimizer.step();
-    loss_avg = step == first_step + 1 ? loss.item<double>() : 0.95 * loss_avg + 0.05 * loss.item<double>();
-    if (step % o.val_every == 0 || step == o.steps) {
+    // The loss of the whole step's batch: the mean of the ranks' (equal batches).
+    const double step_loss = o.ranks ? o.ranks->sum(loss.detach()).item<double>() / world : loss.item<double>();
+    loss_avg = step == first_step + 1 ? step_loss : 0.95 * loss_avg + 0.05 * step_loss;
+    if (lead && (step % o.val_every == 0 || step == o.steps)) {
       last = evaluate(*net, val_data, o.val_samples, o.batch, device);
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       log << fmt::format("{},{:.5f},{:.5f},{:.5f},{:.5f},{:.1f}\n", step, loss_avg, last.epe, last.l1, last.zero_epe,
@@ -281,7 +301,7 @@ EvalResult train(std::shared_ptr<FlowNetwork> net, const NetworkConfig& config, 
           << std::flush;
       save_checkpoint(o.out / "checkpoint", *net, &optimizer, config, step,
                       {{"data", train_data.describe()}, {"seed", o.seed}, {"val_epe", last.epe},
-                       {"zero_epe", last.zero_epe}});
+                       {"zero_epe", last.zero_epe}, {"samples", position}, {"ranks", world}});
     }
     const int done = step - first_step, total = std::max(1, o.steps - first_step);
     const double rate = done / std::max(1e-9, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
@@ -289,6 +309,8 @@ EvalResult train(std::shared_ptr<FlowNetwork> net, const NetworkConfig& config, 
     bar.update(double(done) / total, fmt::format("{}/{} {:.2f} it/s loss {:.3f} EPE {:.3f} ETA {:02d}:{:02d}", step, o.steps,
                                                  rate, loss_avg, last.epe, eta / 60, eta % 60));
   }
+  // No rank leaves while another may still read from it.
+  if (o.ranks) o.ranks->barrier();
   return last;
 }
 

@@ -11,6 +11,7 @@
 #include <torch/torch.h>
 
 #include "data/flow_dataset.hpp"
+#include "distributed/data_parallel.hpp"
 #include "net/flow_network.hpp"
 
 namespace qflow::train {
@@ -35,7 +36,8 @@ NetworkConfig network_config_from_json(const nlohmann::json& j);
 std::shared_ptr<FlowNetwork> make_network(const NetworkConfig& c);
 
 struct TrainOptions {
-  int steps = 2000, batch = 8, val_every = 250, val_samples = 64;
+  int steps = 2000, val_every = 250, val_samples = 64;
+  int batch = 8;  // per rank: a step of a data-parallel run reads batch x ranks samples
   double lr = 1e-4;
   uint64_t seed = 1;
   std::string device = "cpu";
@@ -52,6 +54,10 @@ struct TrainOptions {
   // A checkpoint of the same network at other bit widths (e.g. the float run) whose weights and
   // BN statistics start this run: quantization-aware fine-tuning. A fresh optimizer and step 0.
   std::filesystem::path init;
+  // A data-parallel run's group (null: one process). Every rank reads its own share of each step's
+  // samples, gradients and batch statistics are summed over the ranks, and rank 0 alone validates
+  // and writes the log, the checkpoints and the progress.
+  DataParallel* ranks = nullptr;
 };
 
 struct EvalResult {
@@ -62,7 +68,8 @@ struct EvalResult {
 // The network in eval mode under NoGradGuard; its parameters are not touched.
 EvalResult evaluate(FlowNetwork& net, const FlowDataset& data, int64_t max_samples, int batch, torch::Device device);
 
-// Returns the final validation result.
+// Returns the final validation result (rank 0's; the other ranks of a data-parallel run return
+// an empty one).
 EvalResult train(std::shared_ptr<FlowNetwork> net, const NetworkConfig& config, const FlowDataset& train_data,
                  const FlowDataset& val_data, const TrainOptions& options);
 

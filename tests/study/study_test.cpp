@@ -76,6 +76,22 @@ TEST(StudyPlan, TrainingJobsCarryTheCpuLeversAsked) {
   EXPECT_EQ(std::string((std::istreambuf_iterator<char>(job)), {}).find("--bf16"), std::string::npos);
 }
 
+TEST(StudyPlan, DataParallelJobsSplitTheBatchOverTheirRanks) {
+  StudyOptions o;
+  o.out = std::filesystem::temp_directory_path() / "qflow_study_ranks_plan";
+  o.bits = {8};
+  o.ranks = 4;
+  write_plan(o, plan_runs(o));
+  std::ifstream job(o.out / "runs" / "w8a8" / "job.sh"), slurm(o.out / "slurm.sh");
+  const std::string text((std::istreambuf_iterator<char>(job)), {}), batch((std::istreambuf_iterator<char>(slurm)), {});
+  EXPECT_NE(text.find("launch=() ranks=(--nproc 4)"), std::string::npos) << text;
+  EXPECT_NE(text.find("\"${launch[@]}\" \"$train\" train "), std::string::npos) << text;
+  EXPECT_NE(text.find(" --batch 2 \"${ranks[@]}\""), std::string::npos) << text;
+  EXPECT_NE(batch.find("#SBATCH --ntasks=4\n"), std::string::npos) << batch;
+  o.ranks = 3;
+  EXPECT_THROW(plan_runs(o), PlanError);
+}
+
 TEST(StudyPlan, RefusesDataWithoutAValidationSplitAndMissingFolders) {
   StudyOptions o;
   o.out = "unused";

@@ -6,6 +6,8 @@
 
 #include <torch/torch.h>
 
+#include "synced_batch_norm.hpp"
+
 namespace qflow::train {
 
 class FlowNetwork : public torch::nn::Module {
@@ -16,6 +18,9 @@ class FlowNetwork : public torch::nn::Module {
   virtual torch::Tensor loss(const torch::Tensor& img1, const torch::Tensor& img2, const torch::Tensor& flow,
                              const torch::Tensor& valid) = 0;
   virtual std::string describe() const = 0;
+  // In a data-parallel run: how batch statistics are summed across ranks (none: each BatchNorm
+  // normalizes over its own batch). A network without BatchNorm has nothing to synchronize.
+  virtual void synchronize_batch_norm(RankSum) {}
 };
 
 // Mean end-point error and mean |difference| over both components, over valid pixels.

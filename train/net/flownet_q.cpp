@@ -65,8 +65,9 @@ torch::Tensor ConvBlockImpl::forward(const torch::Tensor& x, double div_flow, in
     const torch::Tensor flow = div_flow * (y + bias.view({1, -1, 1, 1}));
     return layer.w_bits ? quantize_flow(flow, flow_frac_bits) : flow;
   }
-  if (out_step.defined()) return quantize_activation_learned(bn->forward(y), layer.out_bits, out_step);
-  return quantize_activation(bn->forward(y), layer.out_bits);
+  const torch::Tensor normalized = rank_sum && is_training() ? synced_batch_norm(y, *bn, rank_sum) : bn->forward(y);
+  if (out_step.defined()) return quantize_activation_learned(normalized, layer.out_bits, out_step);
+  return quantize_activation(normalized, layer.out_bits);
 }
 
 bool is_learned_quantizer_range(const std::string& name) {
@@ -86,6 +87,10 @@ FlowNetQ::FlowNetQ(Package graph, double weight_range, bool learned_ranges) : gr
   for (const Layer& layer : graph_.layers)
     if (step_group_.count(layer.name) && step_group_.at(layer.name) == layer.name)
       steps_[layer.name] = register_parameter(kStepPrefix + layer.name, torch::full({}, 4.0 / std::ldexp(1.0, layer.out_bits)));
+}
+
+void FlowNetQ::synchronize_batch_norm(RankSum rank_sum) {
+  for (auto& [name, block] : blocks_) block->rank_sum = rank_sum;
 }
 
 torch::Tensor FlowNetQ::step_tensor(const std::string& layer_name) const {

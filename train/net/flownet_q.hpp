@@ -25,6 +25,7 @@ class ConvBlockImpl : public torch::nn::Module {
   torch::Tensor weight, bias;  // bias: the flow head only
   torch::Tensor learned_range;  // a scalar parameter with learned ranges, else undefined
   torch::nn::BatchNorm2d bn{nullptr};
+  RankSum rank_sum;  // set in a data-parallel run: batch statistics over every rank's batch
 };
 TORCH_MODULE(ConvBlock);
 
@@ -39,6 +40,7 @@ class FlowNetQ : public FlowNetwork {
   torch::Tensor loss(const torch::Tensor& img1, const torch::Tensor& img2, const torch::Tensor& flow,
                      const torch::Tensor& valid) override;
   std::string describe() const override;
+  void synchronize_batch_norm(RankSum rank_sum) override;
 
   // Every layer's output, in package order (activation values, upsampled maps, the head's flow).
   std::vector<torch::Tensor> forward_layers(const torch::Tensor& img1, const torch::Tensor& img2);
