@@ -35,6 +35,16 @@ TEST(RankEnv, ReadsTorchrunsVariables) {
   EXPECT_EQ(env->master_addr, "node7");
   EXPECT_EQ(env->master_port, 29600);
   EXPECT_EQ(env->source, "torchrun");
+  EXPECT_FALSE(env->agent_store);
+}
+
+TEST(RankEnv, UnderTorchrunsAgentRankZeroUsesTheAgentsStoreUnderARestartsPrefix) {
+  const auto env = rank_env_from(env_of({{"WORLD_SIZE", "2"}, {"RANK", "0"}, {"MASTER_ADDR", "127.0.0.1"},
+                                         {"MASTER_PORT", "29600"}, {"TORCHELASTIC_USE_AGENT_STORE", "True"},
+                                         {"TORCHELASTIC_RESTART_COUNT", "3"}}));
+  ASSERT_TRUE(env.has_value());
+  EXPECT_TRUE(env->agent_store);
+  EXPECT_EQ(env->key_prefix, "qflow/3");
 }
 
 TEST(RankEnv, ReadsSlurmsVariablesWithTheFirstNodeAsRankZerosHost) {

@@ -30,6 +30,7 @@ void DataParallel::barrier() {}
 #ifndef USE_C10D_GLOO
 #define USE_C10D_GLOO
 #endif
+#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
@@ -54,7 +55,8 @@ std::string list(const std::vector<int>& ranks) {
 }  // namespace
 
 struct DataParallel::Group {
-  c10::intrusive_ptr<c10d::TCPStore> store;
+  c10::intrusive_ptr<c10d::TCPStore> tcp;
+  c10::intrusive_ptr<c10d::Store> store;  // tcp, under the run's key prefix
   c10::intrusive_ptr<c10d::ProcessGroupGloo> gloo;
 };
 
@@ -78,18 +80,20 @@ DataParallel::DataParallel(const RankEnv& env, std::chrono::seconds timeout, con
   const std::string where = fmt::format("{}:{}", env.master_addr, env.master_port);
   c10d::TCPStoreOptions options;
   options.port = env.master_port;
-  options.isServer = env.rank == 0;
+  options.isServer = env.rank == 0 && !env.agent_store;
   options.numWorkers = size_t(env.world);
   options.waitWorkers = false;  // the join below names the ranks that never came
   options.timeout = timeout;
   try {
-    group_->store = c10::make_intrusive<c10d::TCPStore>(env.master_addr, options);
+    group_->tcp = c10::make_intrusive<c10d::TCPStore>(env.master_addr, options);
+    group_->store = c10::make_intrusive<c10d::PrefixStore>(env.key_prefix, group_->tcp);
   } catch (const std::exception& e) {
     throw std::runtime_error(
-        env.rank == 0
+        options.isServer
             ? fmt::format("rank 0 cannot serve the rendezvous store on {} ({}): {}", where, env.source, e.what())
-            : fmt::format("rank {} cannot reach rank 0's rendezvous store on {} within {} s ({}): {}", env.rank, where,
-                          timeout.count(), env.source, e.what()));
+            : fmt::format("rank {} cannot reach {} rendezvous store on {} within {} s ({}): {}", env.rank,
+                          env.agent_store ? "torchrun's agent's" : "rank 0's", where, timeout.count(), env.source,
+                          e.what()));
   }
   c10d::Store& store = *group_->store;
   store.set(key("world", env.rank), bytes(std::to_string(env.world)));
@@ -145,7 +149,8 @@ void DataParallel::fail(const std::string& doing, const std::exception& error) c
     who = silent.empty() ? "every rank saw it fail (a network error or a timeout; no rank is missing)"
                          : fmt::format("{} stopped answering (died, or hung for {} s)", list(silent), kReportGrace.count());
   } catch (const std::exception&) {
-    who = fmt::format("rank 0 died or hung (its rendezvous store on {}:{} no longer answers)", env_.master_addr,
+    who = fmt::format("{} (the rendezvous store on {}:{} no longer answers)",
+                      env_.agent_store ? "torchrun's agent is gone" : "rank 0 died or hung", env_.master_addr,
                       env_.master_port);
   }
   throw std::runtime_error(fmt::format("rank {} of {}, step {}, {}: {}\n  ({})", env_.rank, env_.world, step_, doing,

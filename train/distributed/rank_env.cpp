@@ -51,6 +51,9 @@ std::optional<RankEnv> rank_env_from(const GetEnv& get) {
     if (const char* addr = get("MASTER_ADDR"); addr && *addr) env.master_addr = addr;
     else throw std::runtime_error("MASTER_ADDR is not set (torchrun sets it with WORLD_SIZE)");
     env.master_port = uint16_t(parse_number(get, "MASTER_PORT", 1, 65535));
+    const char* agent = get("TORCHELASTIC_USE_AGENT_STORE");
+    env.agent_store = agent && std::string(agent) == "True";
+    env.key_prefix = fmt::format("qflow/{}", number_or(get, "TORCHELASTIC_RESTART_COUNT", 0, 0, LONG_MAX));
   } else if (const char* tasks = get("SLURM_NTASKS"); tasks && *tasks) {
     env.source = "Slurm";
     env.world = int(parse_number(get, "SLURM_NTASKS", 1, 1 << 16));

@@ -1,5 +1,6 @@
 // Where a data-parallel rank learns its place, from the conventions launchers already set:
-// torchrun's environment (RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT), or else
+// torchrun's environment (RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT, and whether its
+// agent serves the store: TORCHELASTIC_USE_AGENT_STORE, TORCHELASTIC_RESTART_COUNT), or else
 // Slurm's (SLURM_PROCID, SLURM_NTASKS, SLURM_LOCALID, the first host of SLURM_JOB_NODELIST; the
 // port from MASTER_PORT, or one derived from SLURM_JOB_ID so that jobs sharing a node differ).
 // No torch here: the rules are tested on their own.
@@ -17,6 +18,10 @@ struct RankEnv {
   std::string master_addr = "127.0.0.1";
   uint16_t master_port = 29500;
   std::string source;  // "torchrun" or "Slurm": named in errors
+  // torchrun's agent already serves the store on MASTER_PORT (TORCHELASTIC_USE_AGENT_STORE=True):
+  // rank 0 connects to it as the others do, under a prefix of its own for each restart.
+  bool agent_store = false;
+  std::string key_prefix = "qflow";
 };
 
 // nullopt when neither convention says there is more than one rank. Throws, naming the variable,
