@@ -3,12 +3,15 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <utility>
 
 #include <fmt/format.h>
 
 #include "conv_folding.hpp"
 #include "cosim/rtl_conv_unit.hpp"
 #include "datapath/row_ops.hpp"
+#include "faults/fault.hpp"
+#include "faults/row_upset.hpp"
 #include "model_error.hpp"
 #include "ref/integer_ops.hpp"
 
@@ -74,6 +77,7 @@ Accelerator::Accelerator(sc_core::sc_module_name name, const RunPlan& plan, int 
   for (size_t i = 0; i < package_.layers.size(); ++i) map_index_[package_.layers[i].name] = i;
   for (const BufferSpec& spec : plan.buffers) buffer_specs_[spec.name] = spec;
   computing_.resize(package_.layers.size());
+  accumulator_upsets_.resize(package_.layers.size());
   row_costs_ = std::vector<RowJobs::Cost>(package_.layers.size());
   if (record_layers)
     for (const LayerPlan& layer : plans_)
@@ -116,6 +120,7 @@ void Accelerator::build_datapath(const std::filesystem::path& rom_images, const 
     roms_[i] = std::make_unique<WeightRom>(
         rom_images.empty() ? WeightRom(layer, arch.pe, arch.simd)
                            : WeightRom::from_readmemh(layer, arch.pe, arch.simd, rom_images / (layer.name + ".mem")));
+    roms_[i]->set_protection(arch.rom_protection);
     if (plans_[i].weights_in_ddr) {  // the image goes to DRAM; the PE's buffer starts empty
       ddr_images_[i] = roms_[i]->dram_image();
       roms_[i]->load_dram_image(std::vector<uint8_t>(ddr_images_[i].size(), 0));
@@ -233,12 +238,18 @@ StreamUnit::RowWork Accelerator::layer_work(size_t i) {
       // The strip now, while the line buffer holds the window (once the PE's previous row is done
       // with its strip); the kernel meanwhile, until a reader needs the row.
       return [this, i](int y, const std::vector<LineBuffer>& in, RowRef& out) {
+        if (roms_[i]->upset_pending()) read_rom_upsets(i);
         const ConvRowEngine* engine = engines_[i].get();
         if (computing_[i]) RowJobs::wait_for(computing_[i]);
         std::shared_ptr<Row> row = engine->assemble(y, in[0]);
         // The job holds the row by pointer: its readers wait for the job before they let it go.
-        computing_[i] = row->computing =
-            jobs_->submit([engine, row = row.get()] { engine->convolve(*row); }, &row_costs_[i]);
+        std::function<void()> work = [engine, row = row.get()] { engine->convolve(*row); };
+        if (const auto upset = std::exchange(accumulator_upsets_[i], std::nullopt))
+          work = [engine, row = row.get(), u = *upset] {
+            engine->convolve(*row);
+            engine->upset_accumulator(*row, u.element, u.bit, u.burst);
+          };
+        computing_[i] = row->computing = jobs_->submit(std::move(work), &row_costs_[i]);
         out = std::move(row);
         return sc_core::SC_ZERO_TIME;
       };
@@ -269,6 +280,7 @@ StreamUnit::RowWork Accelerator::layer_work(size_t i) {
 // rows, run meanwhile; then for whatever more the RTL took.
 StreamUnit::RowWork Accelerator::cosimulated_work(size_t i) {
   return [this, i](int y, const std::vector<LineBuffer>& in, RowRef& out) {
+    if (roms_[i]->upset_pending()) read_rom_upsets(i);
     const ConvRowEngine& engine = *engines_[i];
     auto strip = std::make_shared<CodeMap>(engine.strip_codes(y, in[0]));
     auto row = std::make_shared<RtlRow>();
@@ -286,6 +298,86 @@ StreamUnit::RowWork Accelerator::cosimulated_work(size_t i) {
     record(i, *out);
     return sc_core::SC_ZERO_TIME;
   };
+}
+
+size_t Accelerator::conv_layer(const std::string& name) const {
+  const auto it = map_index_.find(name);
+  if (it == map_index_.end() || it->second == kInputMap || !package_.layers[it->second].is_conv())
+    throw FaultError(fmt::format("'{}' is not a conv layer of package '{}'", name, package_.name));
+  return it->second;
+}
+
+void Accelerator::upset_rom(const std::string& layer, int64_t word, int bit, int burst) {
+  const size_t i = conv_layer(layer);
+  WeightRom& rom = *roms_[i];
+  if (word >= rom.words())
+    throw FaultError(fmt::format("layer '{}': ROM word {} is past its {} words", layer, word, rom.words()));
+  if (bit + burst > rom.stored_word_bits())
+    throw FaultError(fmt::format("layer '{}': ROM bits {}..{} are past its {}-bit words ({} data, {} check)", layer, bit,
+                                 bit + burst - 1, rom.stored_word_bits(), rom.word_bits(),
+                                 rom.stored_word_bits() - rom.word_bits()));
+  rom.upset(int(word), bit, burst);
+}
+
+// The PE reads its upset words through their code before its next row; a co-simulated PE's RTL
+// reads the ROM's words directly, a fast one's engine is rebuilt from them.
+void Accelerator::read_rom_upsets(size_t i) {
+  if (computing_[i]) RowJobs::wait_for(computing_[i]);  // its last row still reads the old engine
+  const std::string detected = roms_[i]->read_upsets();
+  if (!detected.empty()) {
+    datapath_error_ = fmt::format("memory error detected in layer '{}''s weight ROM: {}", package_.layers[i].name, detected);
+    csr.frame_failed(csr::ErrorCode::Memory);
+    sc_core::sc_stop();
+    wait();  // never resumes: the simulation is over
+  }
+  const Layer& layer = package_.layers[i];
+  engines_[i] = std::make_unique<ConvRowEngine>(layer, map_shape(map_index_.at(layer.inputs.at(0))), *roms_[i]);
+}
+
+void Accelerator::restore_roms() {
+  for (size_t i = 0; i < roms_.size(); ++i)
+    if (roms_[i] && roms_[i]->restore()) {
+      if (computing_[i]) RowJobs::wait_for(computing_[i]);
+      const Layer& layer = package_.layers[i];
+      engines_[i] = std::make_unique<ConvRowEngine>(layer, map_shape(map_index_.at(layer.inputs.at(0))), *roms_[i]);
+    }
+}
+
+void Accelerator::upset_line_buffer(const std::string& layer, int64_t held, int64_t element, int bit, int burst) {
+  const auto it = map_index_.find(layer);
+  if (it == map_index_.end() || it->second == kInputMap)
+    throw FaultError(fmt::format("'{}' is not a layer of package '{}'", layer, package_.name));
+  const size_t i = it->second;
+  const int code_bits = map_shape(map_index_.at(package_.layers[i].inputs.at(0))).bits;
+  layer_units_[i]->line_buffer(0).replace_held(int(held), [=](const Row& row) {
+    return upset_row(row, element, bit, burst, code_bits);
+  });
+}
+
+void Accelerator::upset_fifo(const std::string& channel, int64_t waiting, int64_t element, int bit, int burst) {
+  for (size_t c = 0; c < channels_.size(); ++c) {
+    RowChannel& ch = *channels_[c];
+    if (ch.basename() != channel) continue;
+    const auto producer = map_index_.find(ch.producer());
+    const int code_bits = producer == map_index_.end() ? input_shape_.bits : map_shape(producer->second).bits;
+    if (!ch.upset_waiting(int(waiting), [=](const Row& row) { return upset_row(row, element, bit, burst, code_bits); }))
+      throw FaultError(fmt::format("FIFO '{}' holds fewer than {} rows now", channel, waiting + 1));
+    return;
+  }
+  std::string names;
+  for (const auto& ch : channels_) names += (names.empty() ? "" : ", ") + std::string(ch->basename());
+  throw FaultError(fmt::format("'{}' is not a FIFO or skip buffer of the pipeline ({})", channel, names));
+}
+
+void Accelerator::upset_accumulator(const std::string& layer, int64_t element, int bit, int burst) {
+  const size_t i = conv_layer(layer);
+  if (rtl_[i])
+    throw FaultError(fmt::format("layer '{}' is co-simulated: its accumulators are the RTL's, out of the model's reach", layer));
+  if (bit + burst > 32) throw FaultError(fmt::format("layer '{}': bits {}..{} are past its 32-bit accumulators", layer, bit, bit + burst - 1));
+  const int64_t outputs = int64_t(plans_[i].out.channels) * plans_[i].out.width;
+  if (element >= outputs)
+    throw FaultError(fmt::format("layer '{}': element {} is past its {} outputs a row", layer, element, outputs));
+  accumulator_upsets_[i] = AccumulatorUpset{element, bit, burst};
 }
 
 void Accelerator::build_pipeline() {

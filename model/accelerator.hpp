@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -101,6 +102,19 @@ class Accelerator : public sc_core::sc_module {
   // Why a unit failed to compute a row (a dataflow error, a co-simulation error), when one did.
   const std::string& datapath_error() const { return datapath_error_; }
   void set_progress(std::function<void(double)> progress) { progress_ = std::move(progress); }
+
+  // Soft errors (model/faults/fault_injector): the sites an upset reaches, by layer or channel
+  // name; each throws FaultError for a site that does not exist or bits past it. A ROM upset is
+  // read (corrected, detected or taken) by its PE at its next row; an accumulator upset hits the
+  // PE's next row.
+  void upset_rom(const std::string& layer, int64_t word, int bit, int burst);
+  void upset_line_buffer(const std::string& layer, int64_t held, int64_t element, int bit, int burst);
+  void upset_fifo(const std::string& channel, int64_t waiting, int64_t element, int bit, int burst);
+  void upset_accumulator(const std::string& layer, int64_t element, int bit, int burst);
+  void restore_roms();  // every ROM as loaded: a reload
+  const sc_core::sc_event& frame_start() const { return control_.frame_start(); }
+  const sc_core::sc_event& frame_done() const { return flow_writer_->finished(); }  // the flow's last row written
+  sc_core::sc_time period() const { return period_; }
   void trace(sc_core::sc_trace_file* file) const;
 
  private:
@@ -118,6 +132,12 @@ class Accelerator : public sc_core::sc_module {
   const TensorShape& map_shape(size_t layer) const;
   StreamUnit* spill_to_dram(StreamUnit& source, const std::string& edge, size_t map);
   sc_core::sc_time fetch_weights(size_t layer, int y);
+  size_t conv_layer(const std::string& name) const;  // throws FaultError unless a conv layer
+  void read_rom_upsets(size_t layer);                 // the PE's read; a detected error stops the frame
+  struct AccumulatorUpset {
+    int64_t element;
+    int bit, burst;
+  };
 
   const Package& package_;
   ArchConfig config_;
@@ -138,6 +158,7 @@ class Accelerator : public sc_core::sc_module {
   std::unique_ptr<RowJobs> jobs_;                         // the PEs' rows off the simulation thread
   std::vector<RowJobs::Ticket> computing_;                // per layer: its PE's last row's job
   std::vector<RowJobs::Cost> row_costs_;                  // per layer: how long its PE's rows take on the host
+  std::vector<std::optional<AccumulatorUpset>> accumulator_upsets_;  // per layer: for its PE's next row
   LayerCodes observed_;
   DmaEngine dma_;
   FrameControl control_;

@@ -12,6 +12,7 @@
 
 #include "accelerator.hpp"
 #include "arch/folding_model.hpp"
+#include "faults/fault_injector.hpp"
 #include "errors.hpp"
 #include "memory/dram.hpp"
 #include "model_error.hpp"
@@ -104,6 +105,8 @@ SimulationResult simulate_frames(const RunPlan& plan, const ImagePair& pair, con
   host.mem_socket.bind(dram.socket);
   accelerator.dma_socket().bind(dram.socket);
   accelerator.set_progress(options.progress);
+  std::unique_ptr<FaultInjector> injector;
+  if (!options.faults.empty()) injector = std::make_unique<FaultInjector>("faults", accelerator, options.faults, options.drawn_faults);
 
   sc_core::sc_trace_file* waves = nullptr;
   if (!options.vcd.empty()) {
@@ -125,7 +128,11 @@ SimulationResult simulate_frames(const RunPlan& plan, const ImagePair& pair, con
       why += "\nthe pipeline is deadlocked (a FIFO or skip buffer too shallow for the rows its consumer needs first?):" +
              blocked;
     failure = why.empty() ? "the simulation stopped before the host finished" : why;
-    return {};
+    if (injector && !injector->error().empty()) failure = injector->error();  // the fault's spec, not the model, failed
+    SimulationResult partial;  // the frames that completed before (a fault campaign's trials)
+    partial.frames = host.frames();
+    if (injector) partial.faults_injected = injector->injected();
+    return partial;
   }
 
   SimulationResult result;
@@ -167,6 +174,7 @@ SimulationResult simulate_frames(const RunPlan& plan, const ImagePair& pair, con
                             cycles_of(span.end - timing.pipeline_start, period)});
     result.timeline.push_back(std::move(line));
   }
+  if (injector) result.faults_injected = injector->injected();
   result.dma_read_bytes = timing.dma_read_bytes;
   result.dma_written_bytes = timing.dma_written_bytes;
   result.dma_bytes_by_master = timing.dma_bytes_by_master;

@@ -7,12 +7,14 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "arch/arch_config.hpp"
 #include "arch/run_plan.hpp"
+#include "faults/fault.hpp"
 #include "driver/host_driver.hpp"
 #include "flow/image_pair.hpp"
 #include "ref/reference.hpp"
@@ -25,6 +27,8 @@ struct SimulationOptions {
   std::function<void(double)> progress;    // fraction of the current frame done
   std::filesystem::path rom_images;        // load every PE's ROM from <dir>/<layer>.mem ($readmemh)
   bool record_layers = true;               // keep every layer's codes (SimulationResult::layers)
+  std::vector<std::optional<Fault>> faults;  // per frame: a soft error to inject (model/faults)
+  bool drawn_faults = false;  // a campaign's: one that finds nothing live where it strikes is masked
 };
 
 struct LayerActivity {                     // one package layer in the last frame, in cycles
@@ -73,13 +77,15 @@ struct SimulationResult {
   uint64_t dma_read_bytes = 0, dma_written_bytes = 0;  // the accelerator's, last frame
   std::map<std::string, uint64_t> dma_bytes_by_master;  // the same by master: input, flow, skips, weights
   std::vector<DramUse> dram_use;           // the same transfer by transfer, over the frame
+  std::vector<bool> faults_injected;       // per frame started, with faults armed: whether its fault was
 };
 
 // Throws ArchError when the config does not fit the package, SimulationError when the frame
-// fails (deadlock, DMA error, co-simulation mismatch), FlowIoError when the pair does not fit.
+// fails (deadlock, DMA error, co-simulation mismatch, a fault that cannot be injected),
+// FlowIoError when the pair does not fit.
 SimulationResult simulate(const RunPlan& plan, const ImagePair& pair, const SimulationOptions& options = {});
 // The same without throwing once SystemC has run: `failure` says why the frames did not complete
-// (the result is then empty). After a simulation, AddressSanitizer's view of the main thread's stack
+// (the result then holds only the frames that completed). After a simulation, AddressSanitizer's view of the main thread's stack
 // is stale (SystemC switched stacks behind its back), so an exception unwinding it there reports a
 // false overflow; a command line reports the failure through this instead.
 SimulationResult simulate(const RunPlan& plan, const ImagePair& pair, const SimulationOptions& options,

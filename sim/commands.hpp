@@ -17,6 +17,7 @@ void add_ref_command(CLI::App& app);
 void add_run_command(CLI::App& app);
 void add_arch_command(CLI::App& app);
 void add_compare_command(CLI::App& app);
+void add_faults_command(CLI::App& app);
 
 // Thrown by a command whose check ran and failed (compare, package check): exit code 1, no error.
 struct CheckFailed {};

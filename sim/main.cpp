@@ -28,6 +28,7 @@ int sc_main(int argc, char** argv) {
   qflow::sim::add_arch_command(app);
   qflow::sim::add_ref_command(app);
   qflow::sim::add_compare_command(app);
+  qflow::sim::add_faults_command(app);
   qflow::sim::add_package_command(app);
   qflow::sim::add_epe_command(app);
   qflow::sim::add_color_command(app);

@@ -38,7 +38,7 @@ namespace {
 struct RunArgs {
   std::string model = QFLOW_BUNDLED_MODEL;
   std::string img1, img2, gt;  // default: the package's first golden case
-  std::string out = "qflow-out", vcd = "waves/qflow.vcd", arch, cosim, dump, load_roms;
+  std::string out = "qflow-out", vcd = "waves/qflow.vcd", arch, cosim, dump, load_roms, fault;
   bool resize = false, quiet = false, rom_images = false, gt_given = false, fst = false, size_fifos = false;
   int frames = 1, multipliers = kDefaultMultiplierBudget;
   double target_fps = 0;
@@ -165,12 +165,16 @@ void run(const RunArgs& given) {
   if (!a.quiet) options.progress = [bar = std::make_shared<Progress>("  simulating", false)](double f) { bar->update(f); };
   options.rom_images = a.load_roms;
   options.record_layers = !a.dump.empty();
+  if (!a.fault.empty()) options.faults.assign(size_t(a.frames), parse_fault(a.fault));  // every frame's
   if (!a.quiet)
     fmt::print("{}: {}x{} on the accelerator model ({} frame{}{})\n", package.name, package.width, package.height,
                a.frames, a.frames == 1 ? "" : "s", a.cosim.empty() ? "" : ", co-simulating " + a.cosim);
   std::string failure;
   const SimulationResult result = simulate(plan, pair, options, failure);
   if (!failure.empty()) return fail_after_simulation(failure);
+  if (!a.fault.empty() && !result.faults_injected.back())
+    return fail_after_simulation(fmt::format("fault {}: cycle {} is after the frame's end ({} cycles)", a.fault,
+                                             parse_fault(a.fault).cycle, result.frame_cycles));
 
   cv::Mat flow = flow_from_head(result.frames.back().flow_head, package);
   if (scaled) flow = resize_flow(flow, original.img1.rows, original.img1.cols);
@@ -262,6 +266,9 @@ void add_run_command(CLI::App& app) {
       ->check(CLI::ExistingDirectory);
   cmd->add_option("--cosim", args->cosim, "co-simulate these conv layers on the Verilated RTL: 'all' or a,b,c");
   cmd->add_option("--dump-layers", args->dump, "write every layer's codes as <layer>.npy here");
+  cmd->add_option("--fault", args->fault,
+                  "inject a soft error into every frame: SITE:TARGET[:key=N]...@CYCLE, e.g. rom:conv3:word=12:bit=5@2000 "
+                  "(docs/reliability.md)");
   cmd->add_flag("--resize", args->resize, "scale a pair of another size to the model's input, and the flow back");
   cmd->add_option("--frames", args->frames, "simulate this many frames of the pair")->check(CLI::PositiveNumber);
   cmd->add_flag("--quiet", args->quiet, "no progress bar or summary");

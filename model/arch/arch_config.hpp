@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "arch/circuit_cost.hpp"
+#include "faults/secded.hpp"
 #include "package/package.hpp"
 
 namespace qflow {
@@ -25,6 +26,8 @@ struct ConvArch {
   MultiplierImpl multipliers = MultiplierImpl::Dsp;  // where its MACs and requant multiply (resources only)
   WeightPlacement weights = WeightPlacement::Rom;
   int band_rows = 1;   // weights on DDR: output rows computed per pass over the weights
+  // Its ROM's words: check bits per 64 data bits that detect (parity) or correct (SECDED) upsets.
+  WordProtection rom_protection = WordProtection::None;
 };
 
 enum class SkipPlacement { OnChip, Dram };

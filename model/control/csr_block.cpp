@@ -2,6 +2,10 @@
 
 #include <cstring>
 
+#include <fmt/format.h>
+
+#include "faults/fault.hpp"
+
 namespace qflow {
 
 using namespace csr;
@@ -122,6 +126,20 @@ void CsrBlock::frame_done(uint64_t cycles, const std::vector<uint64_t>& layer_bu
   cycles_ = cycles;
   layer_busy_ = layer_busy;
   set_status(kStatusDone);
+}
+
+void CsrBlock::upset(uint32_t offset, uint32_t mask) {
+  uint32_t* reg = offset == kCtrl          ? &ctrl_
+                  : offset == kImg1Addr    ? &img1_
+                  : offset == kImg2Addr    ? &img2_
+                  : offset == kFlowAddr    ? &flow_
+                  : offset == kSkipAddr    ? &skip_
+                  : offset == kWeightAddr  ? &weights_
+                  : offset == kFrameHeight ? &frame_h_
+                  : offset == kFrameWidth  ? &frame_w_
+                                           : nullptr;
+  if (!reg) throw FaultError(fmt::format("CSR 0x{:02x} holds no setting an upset could change", offset));
+  *reg ^= mask;
 }
 
 void CsrBlock::frame_failed(ErrorCode code) {

@@ -28,6 +28,9 @@ class CsrBlock : public sc_core::sc_module {
   const sc_core::sc_event& start_requested() const { return start_; }
   uint32_t reg(uint32_t offset) const;  // the accelerator's view of an address register
 
+  // An upset (model/faults): the register's bits in `mask` flipped. Throws FaultError for a
+  // register that holds no settings (status, counters).
+  void upset(uint32_t offset, uint32_t mask);
   void frame_done(uint64_t cycles, const std::vector<uint64_t>& layer_busy);
   void frame_failed(csr::ErrorCode code);
   void trace(sc_core::sc_trace_file* file) const;

@@ -3,6 +3,11 @@
 #include <algorithm>
 #include <cstring>
 
+#include <fmt/format.h>
+
+#include "faults/fault.hpp"
+#include "ref/integer_ops.hpp"
+
 namespace qflow {
 
 ConvRowEngine::ConvRowEngine(const Layer& layer, const TensorShape& in, const WeightRom& rom)
@@ -43,6 +48,35 @@ void ConvRowEngine::convolve(Row& out) const {
     kernel_->run(strip_, &out.head_codes, nullptr);
   else
     kernel_->run(strip_, nullptr, &out.bytes);
+}
+
+void ConvRowEngine::upset_accumulator(Row& out, int64_t element, int bit, int burst) const {
+  const Layer& l = strip_layer_;
+  const int out_w = out.width(), k = l.kernel;
+  if (element >= int64_t(l.cout) * out_w)
+    throw FaultError(fmt::format("layer '{}': element {} is past its {} outputs a row ({} channels x {} pixels)", l.name,
+                                 element, int64_t(l.cout) * out_w, l.cout, out_w));
+  if (bit + burst > 32)
+    throw FaultError(fmt::format("layer '{}': bits {}..{} are past its 32-bit accumulators", l.name, bit, bit + burst - 1));
+  const int c = int(element / out_w), x = int(element % out_w);
+  int64_t acc = 0;
+  for (int ky = 0; ky < k; ++ky)
+    for (int kx = 0; kx < k; ++kx)
+      for (int ci = 0; ci < l.cin; ++ci) {
+        const size_t at = (size_t(ky) * strip_.width + size_t(x) * l.stride + kx) * l.cin + ci;
+        const int code = strip_.low[at] | (strip_.split() ? strip_.high[at] << 8 : 0);
+        acc += int64_t(code) * l.weights[((size_t(c) * l.cin + ci) * k + ky) * k + kx];
+      }
+  uint32_t bits = uint32_t(int32_t(acc));
+  for (int b = bit; b < bit + burst; ++b) bits ^= 1u << b;
+  const int16_t code = requantize(int32_t(bits), l.mult[size_t(c)], l.bias[size_t(c)], l.shift, l.out_bits, head_);
+  if (head_) {
+    out.head_codes.codes[size_t(c) * out_w + size_t(x)] = code;
+  } else {
+    const size_t at = size_t(x) * l.cout + size_t(c);
+    out.bytes.low[at] = uint8_t(code & 0xFF);
+    if (out.bytes.split()) out.bytes.high[at] = uint8_t(code >> 8);
+  }
 }
 
 CodeMap ConvRowEngine::strip_codes(int y, const LineBuffer& window) const {

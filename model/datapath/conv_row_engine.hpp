@@ -28,6 +28,10 @@ class ConvRowEngine {
   // The layer as it applies to one strip: no padding left to add, the ROM's weights.
   const Layer& strip_layer() const { return strip_layer_; }
   std::string kernel_name() const { return kernel_->name(); }
+  // An upset accumulator (model/faults), right after convolve(out) and before the next row's
+  // assemble: output `element` (channel * width + x) requantized from its accumulator with bits
+  // [bit, bit + burst) of the accumulator's 32 flipped.
+  void upset_accumulator(Row& out, int64_t element, int bit, int burst) const;
 
  private:
   Layer strip_layer_;

@@ -1,5 +1,6 @@
 #include "weight_rom.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <fstream>
 
@@ -46,9 +47,99 @@ void WeightRom::unpack_image() {
 bool WeightRom::load_dram_image(const std::vector<uint8_t>& image) {
   if (image.size() != image_.size())
     throw SimulationError(fmt::format("a weight image of {} bytes where the ROM holds {}", image.size(), image_.size()));
+  pristine_.clear();  // a fetch rewrites the buffer: earlier upsets are gone
+  upset_words_.clear();
   if (image == image_) return false;
   image_ = image;
   unpack_image();
+  return true;
+}
+
+void WeightRom::unpack_word(int address) {
+  const size_t lanes = size_t(pe_) * simd_, word_bytes = image_.size() / size_t(words_);
+  for (size_t lane = 0; lane < lanes; ++lane) {
+    int v = 0;
+    for (int b = 0; b < w_bits_; ++b) {
+      const size_t bit = lane * size_t(w_bits_) + size_t(b);
+      v |= ((image_[size_t(address) * word_bytes + bit / 8] >> (bit % 8)) & 1) << b;
+    }
+    lanes_[size_t(address) * lanes + lane] = int8_t(v >= (1 << (w_bits_ - 1)) ? v - (1 << w_bits_) : v);
+  }
+}
+
+uint64_t WeightRom::slice_bits(const std::vector<uint8_t>& image, int address, int slice) const {
+  const size_t word_bytes = image.size() / size_t(words_);
+  uint64_t bits = 0;
+  for (int b = 0; b < 64 && slice * 64 + b < word_bits(); ++b) {
+    const size_t bit = size_t(slice) * 64 + size_t(b);
+    bits |= uint64_t((image[size_t(address) * word_bytes + bit / 8] >> (bit % 8)) & 1) << b;
+  }
+  return bits;
+}
+
+void WeightRom::upset(int address, int bit, int burst) {
+  if (address < 0 || address >= words_)
+    throw SimulationError(fmt::format("ROM word {} is past the ROM's {} words", address, words_));
+  if (bit < 0 || burst < 1 || bit + burst > stored_word_bits())
+    throw SimulationError(fmt::format("ROM bits {}..{} are past the word's {} stored bits ({} data, {} check)", bit,
+                                      bit + burst - 1, stored_word_bits(), word_bits(), stored_word_bits() - word_bits()));
+  if (pristine_.empty()) {  // the first upset: keep the words as loaded, and encode their check bits
+    pristine_ = stored_ = image_;
+    const int per = check_bits(protection_), n = slices();
+    check_.assign(size_t(words_) * size_t(n), 0);
+    if (per > 0)
+      for (int w = 0; w < words_; ++w)
+        for (int sl = 0; sl < n; ++sl) {
+          const uint64_t data = slice_bits(image_, w, sl);
+          check_[size_t(w) * size_t(n) + size_t(sl)] =
+              protection_ == WordProtection::Parity ? parity_encode(data) : secded_encode(data);
+        }
+  }
+  const size_t word_bytes = stored_.size() / size_t(words_);
+  for (int b = bit; b < bit + burst; ++b) {
+    if (b < word_bits()) {
+      stored_[size_t(address) * word_bytes + size_t(b) / 8] ^= uint8_t(1u << (b % 8));
+    } else {
+      const int c = b - word_bits(), per = check_bits(protection_);
+      check_[size_t(address) * size_t(slices()) + size_t(c / per)] ^= uint8_t(1u << (c % per));
+    }
+  }
+  upset_words_.push_back(address);
+}
+
+std::string WeightRom::read_upsets() {
+  std::string detected;
+  const size_t word_bytes = image_.size() / size_t(words_);
+  for (const int w : upset_words_) {
+    for (int sl = 0; sl < slices(); ++sl) {
+      const uint64_t data = slice_bits(stored_, w, sl);
+      const uint8_t check = check_[size_t(w) * size_t(slices()) + size_t(sl)];
+      Decoded read{Decoded::Clean, data};
+      if (protection_ == WordProtection::Parity) read = parity_decode(data, check);
+      if (protection_ == WordProtection::Secded) read = secded_decode(data, check);
+      if (read.status == Decoded::Detected && detected.empty())
+        detected = fmt::format("word {}, bits {}..{}: {} error", w, sl * 64, std::min(word_bits(), sl * 64 + 64) - 1,
+                               protection_ == WordProtection::Parity ? "parity" : "uncorrectable ECC");
+      for (int b = 0; b < 64 && sl * 64 + b < word_bits(); ++b) {
+        const size_t bit = size_t(sl) * 64 + size_t(b);
+        uint8_t& byte = image_[size_t(w) * word_bytes + bit / 8];
+        byte = uint8_t((byte & ~(1u << (bit % 8))) | (((read.data >> b) & 1u) << (bit % 8)));
+      }
+    }
+    unpack_word(w);
+  }
+  upset_words_.clear();
+  return detected;
+}
+
+bool WeightRom::restore() {
+  if (pristine_.empty()) return false;
+  image_ = pristine_;
+  unpack_image();
+  pristine_.clear();
+  stored_.clear();
+  check_.clear();
+  upset_words_.clear();
   return true;
 }
 

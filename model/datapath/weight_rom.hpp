@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "arch/arch_config.hpp"
+#include "faults/secded.hpp"
 #include "package/package.hpp"
 
 namespace qflow {
@@ -41,6 +42,22 @@ class WeightRom {
   // Takes the words a PE fetched from DRAM; returns whether they differ from what it held.
   bool load_dram_image(const std::vector<uint8_t>& image);
 
+  // Soft errors (model/faults). A word is stored as its data bits, then its check bits: one group
+  // per 64 data bits, under the protection the architecture gives the layer (parity or SECDED).
+  void set_protection(WordProtection protection) { protection_ = protection; }
+  WordProtection protection() const { return protection_; }
+  int slices() const { return (word_bits() + 63) / 64; }
+  int stored_word_bits() const { return word_bits() + slices() * check_bits(protection_); }
+  // Flips stored bits [bit, bit + burst) of word `address`; the PE sees them at its next read.
+  void upset(int address, int bit, int burst);
+  bool upset_pending() const { return !upset_words_.empty(); }
+  // The PE's read of the upset words through their code: SECDED corrects single flips; what it
+  // read becomes the ROM's words. Returns the first error the code detects but cannot correct
+  // ("" if none).
+  std::string read_upsets();
+  // A reload: the words as they were before any upset; false if there was none.
+  bool restore();
+
  private:
   int pe_, simd_, w_bits_, words_;
   int cout_, depth_;  // the layer's output channels and k*k*cin
@@ -48,6 +65,12 @@ class WeightRom {
   std::vector<uint8_t> image_;  // lanes_ packed as dram_image(): the one bit layout, readmemh's too
   void pack_image();            // lanes_ -> image_
   void unpack_image();          // image_ -> lanes_
+  void unpack_word(int address);
+  uint64_t slice_bits(const std::vector<uint8_t>& image, int address, int slice) const;
+  WordProtection protection_ = WordProtection::None;
+  // Only once upset: the words as loaded, the stored bits, their check bits (per word and slice).
+  std::vector<uint8_t> pristine_, stored_, check_;
+  std::vector<int> upset_words_;
 };
 
 // Every conv layer's ROM for its folding in `config`, as <dir>/<layer>.mem.

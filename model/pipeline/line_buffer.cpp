@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "faults/fault.hpp"
 #include "model_error.hpp"
 
 namespace qflow {
@@ -23,6 +24,18 @@ const Row* LineBuffer::row(int y) const {
     throw SimulationError(fmt::format("{}: a window read row {} while the line buffer held rows {}..{}", name_, y,
                                       std::max(0, received_ - capacity()), received_ - 1));
   return slots_[size_t(y % capacity())].get();
+}
+
+}  // namespace qflow
+
+namespace qflow {
+
+void LineBuffer::replace_held(int held, const std::function<RowRef(const Row&)>& upset) {
+  const int oldest = std::max(0, received_ - capacity()), count = received_ - oldest;
+  if (held >= count) throw FaultError(fmt::format("{} holds {} rows, no row {}", name_, count, held));
+  RowRef& slot = slots_[size_t((oldest + held) % capacity())];
+  if (slot->computing) RowJobs::wait_for(slot->computing);
+  slot = upset(*slot);
 }
 
 }  // namespace qflow

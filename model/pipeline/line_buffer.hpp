@@ -3,6 +3,7 @@
 // already overwritten or has not arrived yet is a dataflow error, reported, never guessed.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,9 @@ class LineBuffer {
   int capacity() const { return int(slots_.size()); }
   int received() const { return received_; }
   void reset() { received_ = 0; }
+  // An upset (model/faults): the held row `held` (0: the oldest still held) replaced by `upset`
+  // applied to it; throws FaultError when the line buffer holds fewer rows.
+  void replace_held(int held, const std::function<RowRef(const Row&)>& upset);
 
  private:
   std::string name_;

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <algorithm>
+#include <functional>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -28,7 +30,23 @@ class RowChannel : public sc_core::sc_module {
 
   // Blocking, in simulated time: a full FIFO stalls the producer, an empty one the consumer.
   void write(const RowRef& row) { fifo_.write(row); }
-  RowRef read() { return fifo_.read(); }
+  RowRef read() {
+    RowRef row = fifo_.read();
+    if (upsets_.empty()) return row;
+    const auto upset = upsets_.find(reads_++);
+    if (upset == upsets_.end()) return row;
+    RowRef changed = upset->second(*row);
+    upsets_.erase(upset);
+    return changed;
+  }
+  // An upset (model/faults): the waiting row `waiting` (0: the next one read) is read as `upset`
+  // applied to it. False when fewer rows wait.
+  bool upset_waiting(int waiting, std::function<RowRef(const Row&)> upset) {
+    if (waiting >= fifo_.num_available()) return false;
+    if (upsets_.empty()) reads_ = 0;
+    upsets_[reads_ + waiting] = std::move(upset);
+    return true;
+  }
   bool empty() const { return fifo_.num_available() == 0; }
   bool full() const { return fifo_.num_free() == 0; }
 
@@ -55,6 +73,9 @@ class RowChannel : public sc_core::sc_module {
   sc_core::sc_signal<int> level_{"level"};
   int peak_ = 0;
   std::vector<std::pair<sc_core::sc_time, int>> levels_;
+  // Pending upsets by read number, counted from when the first was armed (nothing counted before).
+  std::map<int64_t, std::function<RowRef(const Row&)>> upsets_;
+  int64_t reads_ = 0;
 };
 
 }  // namespace qflow

@@ -58,6 +58,7 @@ class StreamUnit : public sc_core::sc_module {
   // Called with every row the unit emits (the model's probe for layer dumps and progress).
   void set_row_done(std::function<void(const RowRef&)> done) { row_done_ = std::move(done); }
   const std::vector<LineBuffer>& line_buffers() const { return lines_; }
+  LineBuffer& line_buffer(size_t input) { return lines_.at(input); }  // for upsets (model/faults)
 
   const UnitStats& stats() const { return stats_; }
   const sc_core::sc_event& finished() const { return finished_; }

@@ -28,6 +28,7 @@ inline constexpr uint32_t kStatusBusy = 1u << 0;
 inline constexpr uint32_t kStatusDone = 1u << 1;
 inline constexpr uint32_t kStatusError = 1u << 2;
 
-enum class ErrorCode : uint32_t { None = 0, FrameSize = 1, DmaRead = 2, DmaWrite = 3, Datapath = 4 };
+// Memory: a memory's code (parity, SECDED) detected an error it cannot correct.
+enum class ErrorCode : uint32_t { None = 0, FrameSize = 1, DmaRead = 2, DmaWrite = 3, Datapath = 4, Memory = 5 };
 
 }  // namespace qflow::csr

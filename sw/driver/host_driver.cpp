@@ -38,6 +38,7 @@ const char* error_text(uint32_t code) {
     case csr::ErrorCode::DmaRead: return "a DMA read from DRAM failed";
     case csr::ErrorCode::DmaWrite: return "a DMA write to DRAM failed";
     case csr::ErrorCode::Datapath: return "the datapath failed";
+    case csr::ErrorCode::Memory: return "a memory's parity or ECC detected an error it cannot correct";
     default: return "unknown error";
   }
 }

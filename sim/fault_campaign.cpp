@@ -1,0 +1,213 @@
+#include "fault_campaign.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "datapath/weight_rom.hpp"
+
+namespace qflow::sim {
+
+namespace {
+
+// One place faults of a site may strike, and how many bits it holds.
+struct Target {
+  std::string name;
+  double bits = 0;
+  int64_t words = 0;  // ROM words, rows held, accumulators or registers
+  int64_t codes = 0;  // codes per row (line buffers, FIFOs)
+  int word_bits = 0;  // bits a fault may hit in one word or code
+};
+
+std::vector<Target> targets(const RunPlan& plan, FaultSite site) {
+  std::vector<Target> list;
+  const Package& package = plan.package;
+  for (size_t i = 0; i < package.layers.size() && site != FaultSite::Fifo && site != FaultSite::Csr; ++i) {
+    const Layer& layer = package.layers[i];
+    if (!layer.is_conv()) continue;
+    const ConvArch& arch = plan.config.convs.at(layer.name);
+    const TensorShape& in = plan.maps.at(layer.inputs.at(0));
+    if (site == FaultSite::Rom) {
+      WeightRom rom(layer, arch.pe, arch.simd);
+      rom.set_protection(arch.rom_protection);
+      list.push_back({layer.name, double(rom.words()) * rom.stored_word_bits(), rom.words(), 0, rom.stored_word_bits()});
+    } else if (site == FaultSite::LineBuffer) {
+      const int64_t codes = int64_t(in.channels) * in.width;
+      list.push_back({layer.name, double(layer.kernel) * double(codes) * in.bits, layer.kernel, codes, in.bits});
+    } else if (site == FaultSite::Accumulator && !arch.cosim) {
+      // The PE's accumulators (one per lane) strike one output of the row it computes next.
+      const int64_t outputs = int64_t(plan.layers[i].out.channels) * plan.layers[i].out.width;
+      list.push_back({layer.name, double(arch.pe) * 32, outputs, 0, 32});
+    }
+  }
+  if (site == FaultSite::Fifo)
+    for (const BufferSpec& b : plan.buffers) {
+      if (b.in_dram) continue;
+      const TensorShape& map = plan.maps.at(b.name.substr(0, b.name.find("_to_")));
+      list.push_back({b.name, double(b.depth_rows) * double(b.row_bits), b.depth_rows, int64_t(map.channels) * map.width,
+                      map.bits});
+    }
+  if (site == FaultSite::Csr)
+    for (const char* reg : {"ctrl", "img1_addr", "img2_addr", "flow_addr", "skip_addr", "frame_height", "frame_width",
+                            "weight_addr"})
+      list.push_back({reg, 32, 1, 0, 32});
+  return list;
+}
+
+int64_t uniform(std::mt19937_64& rng, int64_t n) { return std::uniform_int_distribution<int64_t>(0, n - 1)(rng); }
+
+}  // namespace
+
+std::vector<FaultSite> parse_sites(const std::string& list) {
+  std::vector<FaultSite> sites;
+  size_t at = 0;
+  while (at <= list.size()) {
+    const size_t end = std::min(list.find(',', at), list.size());
+    sites.push_back(parse_site(list.substr(at, end - at)));
+    at = end + 1;
+  }
+  return sites;
+}
+
+std::vector<Fault> draw_faults(const RunPlan& plan, int64_t frame_cycles, const std::vector<FaultSite>& sites,
+                               int burst, int trials, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::map<FaultSite, std::vector<Target>> by_site;
+  for (FaultSite s : sites) {
+    by_site[s] = targets(plan, s);
+    if (by_site[s].empty())
+      throw FaultError(fmt::format("site '{}': nothing of this architecture to strike (every layer co-simulated?)", site_name(s)));
+  }
+  std::vector<Fault> faults;
+  for (int t = 0; t < trials; ++t) {
+    Fault f;
+    f.site = sites[size_t(uniform(rng, int64_t(sites.size())))];
+    const std::vector<Target>& list = by_site.at(f.site);
+    std::vector<double> weights;
+    for (const Target& target : list) weights.push_back(target.bits);
+    const Target& target = list[std::discrete_distribution<size_t>(weights.begin(), weights.end())(rng)];
+    f.target = target.name;
+    f.burst = std::min(burst, target.word_bits);
+    f.bit = int(uniform(rng, target.word_bits - f.burst + 1));
+    if (f.site == FaultSite::Rom) f.word = uniform(rng, target.words);
+    if (f.site == FaultSite::LineBuffer || f.site == FaultSite::Fifo) f.row = uniform(rng, target.words);
+    if (f.site == FaultSite::LineBuffer || f.site == FaultSite::Fifo) f.element = uniform(rng, target.codes);
+    if (f.site == FaultSite::Accumulator) f.element = uniform(rng, target.words);
+    f.cycle = uniform(rng, frame_cycles);
+    faults.push_back(f);
+  }
+  return faults;
+}
+
+const char* outcome_name(Outcome o) {
+  switch (o) {
+    case Outcome::Masked: return "masked";
+    case Outcome::Tolerable: return "tolerable";
+    case Outcome::Silent: return "silent";
+    case Outcome::Detected: return "detected";
+    case Outcome::Hang: return "hang";
+  }
+  return "?";
+}
+
+Outcome outcome_from_name(const std::string& name) {
+  for (Outcome o : {Outcome::Masked, Outcome::Tolerable, Outcome::Silent, Outcome::Detected, Outcome::Hang})
+    if (name == outcome_name(o)) return o;
+  throw std::runtime_error(fmt::format("'{}' is not a trial outcome", name));
+}
+
+Damage classify_flow(const std::vector<int16_t>& golden, const std::vector<int16_t>& trial, double epe,
+                     double threshold_px) {
+  if (golden == trial) return {Outcome::Masked, 0};
+  return {epe < threshold_px ? Outcome::Tolerable : Outcome::Silent, epe};
+}
+
+Outcome classify_failure(const std::string& failure) {
+  const bool hang = failure.find("no interrupt within") != std::string::npos ||
+                    failure.find("deadlocked") != std::string::npos;
+  return hang ? Outcome::Hang : Outcome::Detected;
+}
+
+Interval wilson_interval(int64_t k, int64_t n) {
+  if (n == 0) return {0, 1};
+  const double z = 1.959964, p = double(k) / double(n), z2n = z * z / double(n);
+  const double centre = (p + z2n / 2) / (1 + z2n);
+  const double half = z * std::sqrt(p * (1 - p) / double(n) + z2n / (4 * double(n))) / (1 + z2n);
+  return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
+}
+
+namespace {
+
+struct Tally {
+  int64_t n = 0, counts[5] = {0, 0, 0, 0, 0};
+  void add(Outcome o) { ++n, ++counts[int(o)]; }
+};
+
+std::string rate(int64_t k, int64_t n) {
+  const Interval ci = wilson_interval(k, n);
+  return fmt::format("{:.1f} % [{:.1f}, {:.1f}]", 100.0 * double(k) / double(std::max<int64_t>(n, 1)), 100 * ci.low,
+                     100 * ci.high);
+}
+
+std::string tally_table(const std::string& what, const std::map<std::string, Tally>& rows) {
+  std::string md = fmt::format("| {} | trials | masked | tolerable | silent | detected | hang | silent corruption (95 % CI) |\n"
+                               "|---|---|---|---|---|---|---|---|\n", what);
+  for (const auto& [name, t] : rows)
+    md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", name, t.n, t.counts[0], t.counts[1], t.counts[2],
+                      t.counts[3], t.counts[4], rate(t.counts[int(Outcome::Silent)], t.n));
+  return md;
+}
+
+}  // namespace
+
+std::string campaign_report(const nlohmann::json& campaign, const std::vector<nlohmann::json>& trials,
+                            const std::string& chart) {
+  std::map<std::string, Tally> by_site, by_layer, by_bit;
+  Tally all;
+  double seconds = 0;
+  int64_t timed = 0;
+  for (const nlohmann::json& t : trials) {
+    const Outcome o = outcome_from_name(t.at("outcome"));
+    const Fault f = parse_fault(t.at("fault"));
+    all.add(o);
+    by_site[site_name(f.site)].add(o);
+    by_layer[fmt::format("{} {}", site_name(f.site), f.target)].add(o);
+    by_bit[fmt::format("{} bit {:02d}", site_name(f.site), f.bit)].add(o);
+    if (t.contains("seconds")) seconds += t["seconds"].get<double>(), ++timed;
+  }
+  std::string md = fmt::format(
+      "# Fault-injection campaign\n\n{} trials of {} on `{}` (architecture `{}`), seed {}, bursts of {} bit{}; "
+      "silent corruption: the flow's EPE against the fault-free flow at or above {} px.\n\n",
+      all.n, campaign.at("sites").get<std::string>(), campaign.at("model").get<std::string>(),
+      campaign.at("arch").get<std::string>(), campaign.at("seed").get<uint64_t>(), campaign.at("burst").get<int>(),
+      campaign.at("burst").get<int>() == 1 ? "" : "s", campaign.at("threshold_px").get<double>());
+  if (timed > 0)
+    md += fmt::format("A trial (one frame of the model with its fault) took {:.3f} s of wall time on average.\n\n",
+                      seconds / double(timed));
+  md += "## By site\n\n" + tally_table("site", by_site) + "\n";
+  // The most vulnerable: the highest silent-corruption rates among targets with enough trials.
+  std::vector<std::pair<double, std::string>> worst;
+  for (const auto& [name, t] : by_layer)
+    if (t.n >= 3) worst.emplace_back(double(t.counts[int(Outcome::Silent)]) / double(t.n), name);
+  std::sort(worst.rbegin(), worst.rend());
+  std::map<std::string, Tally> top;
+  for (size_t i = 0; i < worst.size() && i < 10; ++i) top[worst[i].second] = by_layer.at(worst[i].second);
+  md += "## The most vulnerable layers and buffers\n\nThe ten highest silent-corruption rates among targets hit at "
+        "least three times (all targets: `report.json`).\n\n" +
+        tally_table("site and target", top) + "\n";
+  std::vector<std::pair<double, std::string>> bits;
+  for (const auto& [name, t] : by_bit)
+    if (t.n >= 3) bits.emplace_back(double(t.counts[int(Outcome::Silent)]) / double(t.n), name);
+  std::sort(bits.rbegin(), bits.rend());
+  std::map<std::string, Tally> top_bits;
+  for (size_t i = 0; i < bits.size() && i < 10; ++i) top_bits[bits[i].second] = by_bit.at(bits[i].second);
+  md += "## The most vulnerable bits\n\nBit positions within the struck word (ROM: data bits first, then check "
+        "bits), code or register, hit at least three times.\n\n" +
+        tally_table("site and bit", top_bits) + "\n";
+  md += "## Damage\n\n" + chart + "\n";
+  return md;
+}
+
+}  // namespace qflow::sim

@@ -1,0 +1,261 @@
+// qflow-sim faults plan|run|report: a fault-injection campaign (docs/reliability.md). `plan` runs
+// the fault-free frame once, draws the trials and writes the jobs (GNU parallel, a Slurm array);
+// each `run` job simulates its trials frame after frame in one process, after a fault-free frame
+// it holds them against; `report` merges the jobs' results into rates, intervals and a chart.
+#include <unistd.h>
+
+#include <fstream>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "arch/folding_model.hpp"
+#include "commands.hpp"
+#include "console/external_tool.hpp"
+#include "console/html_page.hpp"
+#include "errors.hpp"
+#include "fault_campaign.hpp"
+#include "flow/flow_metrics.hpp"
+#include "flow/image_pair.hpp"
+#include "golden_cases.hpp"
+#include "ref/host_flow.hpp"
+#include "system.hpp"
+
+namespace qflow::sim {
+namespace {
+
+namespace fs = std::filesystem;
+
+void write_file(const fs::path& file, const std::string& text, bool executable = false) {
+  std::ofstream out(file);
+  if (!(out << text)) throw FlowIoError(fmt::format("{}: cannot write", file.string()));
+  out.close();
+  if (executable) fs::permissions(file, fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec, fs::perm_options::add);
+}
+
+nlohmann::json read_json(const fs::path& file) {
+  std::ifstream in(file);
+  if (!in) throw FlowIoError(fmt::format("{}: not a fault campaign (run qflow-sim faults plan)", file.string()));
+  return nlohmann::json::parse(in);
+}
+
+ImagePair first_golden_pair(const fs::path& model) {
+  const std::vector<fs::path> cases = golden_cases(model);
+  if (cases.empty()) throw FlowIoError(fmt::format("{}: the package has no golden case to run the campaign on", model.string()));
+  return load_image_pair((cases.front() / "img1.png").string(), (cases.front() / "img2.png").string());
+}
+
+const char* kToolScript = "sim=${QFLOW_SIM:-qflow-sim}\n"
+                          "command -v \"$sim\" > /dev/null || { echo \"$sim not found: put qflow-sim on the PATH or set QFLOW_SIM\" >&2; exit 1; }\n";
+
+struct PlanArgs {
+  std::string model = QFLOW_BUNDLED_MODEL, arch, out, sites = "rom,line,fifo,acc,csr", rom_protection;
+  int trials = 1000, per_job = 100, burst = 1, multipliers = kDefaultMultiplierBudget;
+  uint64_t seed = 1;
+  double threshold = 0.1;
+};
+
+void plan(const PlanArgs& a) {
+  const Package package = read_package(a.model);
+  ArchConfig config = a.arch.empty() ? default_arch_config(package, a.multipliers) : read_arch_config(a.arch);
+  if (!a.rom_protection.empty())
+    for (auto& [name, conv] : config.convs)
+      conv.rom_protection = a.rom_protection == "parity" ? WordProtection::Parity
+                            : a.rom_protection == "secded" ? WordProtection::Secded
+                                                           : WordProtection::None;
+  const std::vector<FaultSite> sites = parse_sites(a.sites);
+  const RunPlan run_plan(package, config);
+  const fs::path out = a.out;
+  fs::create_directories(out / "results");
+  write_arch_config(out / "arch.json", config);
+  // The fault-free frame: its length bounds the faults' cycles.
+  std::string failure;
+  const SimulationResult golden = simulate(run_plan, first_golden_pair(a.model), {}, failure);
+  if (!failure.empty()) return fail_after_simulation("the fault-free frame failed: " + failure);
+  const std::vector<Fault> faults = draw_faults(run_plan, int64_t(golden.frame_cycles), sites, a.burst, a.trials, a.seed);
+  std::string lines;
+  for (const Fault& f : faults) lines += fault_spec(f) + "\n";
+  write_file(out / "faults.txt", lines);
+  const nlohmann::json campaign = {{"format", "qflow-faults"}, {"version", 1},
+                                   {"model", fs::relative(fs::absolute(a.model), fs::absolute(out)).string()},
+                                   {"arch", "arch.json"}, {"trials", a.trials}, {"seed", a.seed}, {"sites", a.sites},
+                                   {"burst", a.burst}, {"threshold_px", a.threshold},
+                                   {"frame_cycles", golden.frame_cycles}};
+  write_file(out / "campaign.json", campaign.dump(1) + "\n");
+  std::string jobs;
+  for (int from = 0; from < a.trials; from += a.per_job)
+    jobs += fmt::format("\"$sim\" faults run . --from {} --count {}\n", from, std::min(a.per_job, a.trials - from));
+  write_file(out / "jobs.txt", jobs);
+  write_file(out / "tools.sh", kToolScript);
+  write_file(out / "run-parallel.sh",
+             "#!/usr/bin/env bash\n# Runs the campaign's jobs on this machine with GNU parallel, N at a time (default: one per core);\n"
+             "# rerun to continue: --resume-failed skips the jobs that finished.\n"
+             "set -euo pipefail\ncd \"$(dirname \"$0\")\"\nsource tools.sh\nexport sim\n"
+             "parallel --will-cite --joblog joblog --resume-failed -j \"${1:-$(nproc)}\" < jobs.txt\n\"$sim\" faults report .\n",
+             true);
+  write_file(out / "slurm.sh",
+             "#!/usr/bin/env bash\n#SBATCH --job-name=qflow-faults\n#SBATCH --cpus-per-task=1\n#SBATCH --output=slurm-%A_%a.out\n"
+             "# One array task = one line of jobs.txt: sbatch --array=1-$(wc -l < jobs.txt) slurm.sh; then qflow-sim faults report .\n"
+             "set -euo pipefail\ncd \"${SLURM_SUBMIT_DIR:-$(dirname \"$0\")}\"\nsource tools.sh\n"
+             ": \"${SLURM_ARRAY_TASK_ID:?slurm.sh runs as an array task}\"\n"
+             "eval \"$(sed -n \"${SLURM_ARRAY_TASK_ID}p\" jobs.txt)\"\n",
+             true);
+  fmt::print("qflow-sim: {} trials planned in {} (the fault-free frame: {} cycles)\n  locally: {}/run-parallel.sh [JOBS]\n"
+             "  Slurm:   sbatch --array=1-{} {}/slurm.sh\n",
+             a.trials, out.string(), golden.frame_cycles, out.string(), (a.trials + a.per_job - 1) / a.per_job, out.string());
+}
+
+// The mean end-point error between two flows of the head's codes, at the host's full resolution.
+double flow_epe(const CodeMap& golden, const CodeMap& trial, const Package& package) {
+  const FlowMetrics m = flow_metrics(flow_from_head(golden, package), flow_from_head(trial, package));
+  return m.epe;
+}
+
+void run_trials(const fs::path& dir, int from, int count) {
+  const nlohmann::json campaign = read_json(dir / "campaign.json");
+  std::vector<std::string> specs;
+  std::ifstream in(dir / "faults.txt");
+  for (std::string line; std::getline(in, line);) specs.push_back(line);
+  if (from < 0 || count < 1 || size_t(from + count) > specs.size())
+    throw FlowIoError(fmt::format("--from {} --count {}: the campaign has trials 0..{}", from, count, int(specs.size()) - 1));
+  const fs::path model = dir / campaign.at("model").get<std::string>();
+  const Package package = read_package(model);
+  const RunPlan run_plan(package, read_arch_config(dir / campaign.at("arch").get<std::string>()));
+  SimulationOptions options;
+  options.frames = count + 1;  // the fault-free frame first
+  options.record_layers = false;
+  options.drawn_faults = true;
+  options.faults.push_back(std::nullopt);
+  for (int t = from; t < from + count; ++t) options.faults.push_back(parse_fault(specs[size_t(t)]));
+  std::string failure;
+  const SimulationResult result = simulate(run_plan, first_golden_pair(model), options, failure);
+  if (result.frames.empty()) return fail_after_simulation("the fault-free frame failed: " + failure);
+  const double threshold = campaign.at("threshold_px").get<double>();
+  const CodeMap& golden = result.frames.front().flow_head;
+  std::ofstream out(dir / "results" / fmt::format("trials-{:06d}.jsonl", from));
+  for (size_t f = 1; f < result.frames.size(); ++f) {
+    const int trial = from + int(f) - 1;
+    const CodeMap& flow = result.frames[f].flow_head;
+    const Damage d = classify_flow(golden.codes, flow.codes, golden.codes == flow.codes ? 0 : flow_epe(golden, flow, package),
+                                   threshold);
+    nlohmann::json t = {{"trial", trial}, {"fault", specs[size_t(trial)]}, {"outcome", outcome_name(d.outcome)},
+                        {"epe", d.epe}, {"seconds", result.frames[f].wall_seconds}};
+    if (f >= result.faults_injected.size() || !result.faults_injected[f]) t["note"] = "nothing live where it struck";
+    out << t.dump() << "\n";
+  }
+  if (failure.empty()) return;
+  // The frame that did not complete was the next trial's; a fresh process runs the rest (SystemC
+  // elaborates once per process).
+  const int stopped = from + int(result.frames.size()) - 1;
+  out << nlohmann::json{{"trial", stopped}, {"fault", specs[size_t(stopped)]},
+                        {"outcome", outcome_name(classify_failure(failure))}, {"epe", 0}, {"note", failure}}
+                 .dump()
+      << "\n";
+  out.close();
+  const int rest = from + count - stopped - 1;
+  if (rest == 0) return;
+  const std::string self = fs::read_symlink("/proc/self/exe").string();
+  const std::string dir_arg = dir.string(), from_arg = std::to_string(stopped + 1), count_arg = std::to_string(rest);
+  std::vector<char*> argv{const_cast<char*>(self.c_str()), const_cast<char*>("faults"), const_cast<char*>("run"),
+                          const_cast<char*>(dir_arg.c_str()), const_cast<char*>("--from"), const_cast<char*>(from_arg.c_str()),
+                          const_cast<char*>("--count"), const_cast<char*>(count_arg.c_str()), nullptr};
+  fflush(nullptr);
+  execv(self.c_str(), argv.data());
+  fail_after_simulation(fmt::format("cannot run {} for the trials after {}", self, stopped));
+}
+
+// gnuplot's histogram of log10(EPE) of the trials that changed the flow, one series per site.
+std::string damage_chart(const fs::path& dir, const std::vector<nlohmann::json>& trials, double threshold) {
+  fs::create_directories(dir / "charts");
+  std::map<std::string, std::vector<double>> by_site;
+  for (const nlohmann::json& t : trials)
+    if (t.at("epe").get<double>() > 0) by_site[site_name(parse_fault(t.at("fault")).site)].push_back(t["epe"].get<double>());
+  if (by_site.empty()) return "No trial changed the flow.";
+  std::string data, plots;
+  int index = 0;
+  for (const auto& [site, epes] : by_site) {
+    data += fmt::format("# {}\n", site);
+    for (double e : epes) data += fmt::format("{:.6g}\n", std::log10(e));
+    data += "\n\n";
+    plots += fmt::format("{}'damage.dat' index {} using (bin($1)):(1.0) smooth frequency with steps lw 2 title '{}'",
+                         plots.empty() ? "" : ", ", index++, site);
+  }
+  write_file(dir / "charts" / "damage.dat", data);
+  write_file(dir / "charts" / "damage.gp",
+             fmt::format("# Drawn by qflow-sim faults report from damage.dat: gnuplot damage.gp\n"
+                         "set terminal svg size 960,420 dynamic noenhanced font \"sans,11\" background \"white\"\n"
+                         "set output \"damage.svg\"\nset title \"Flow damage of the trials that changed the flow\"\n"
+                         "set xlabel \"log10 EPE against the fault-free flow (px)\"\nset ylabel \"trials\"\n"
+                         "bin(x) = floor(x * 4) / 4.0\nset arrow from {0},graph 0 to {0},graph 1 nohead dt 2\n"
+                         "set key top right\nplot {1}\n",
+                         std::log10(threshold), plots));
+  const int status = run_tool({"gnuplot", "damage.gp"}, dir / "charts", dir / "charts" / "damage.log");
+  if (status == 127) return "gnuplot is not installed (Debian: gnuplot-nox); `gnuplot damage.gp` in charts/ draws it.";
+  if (status != 0) throw FlowIoError("gnuplot failed on charts/damage.gp (see charts/damage.log)");
+  return "![EPE damage by site](charts/damage.svg)\n\nThe dashed line is the silent-corruption threshold.";
+}
+
+void report(const fs::path& dir) {
+  const nlohmann::json campaign = read_json(dir / "campaign.json");
+  std::vector<nlohmann::json> trials;
+  std::vector<fs::path> files;
+  if (fs::is_directory(dir / "results"))
+    for (const auto& e : fs::directory_iterator(dir / "results"))
+      if (e.path().extension() == ".jsonl") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  for (const fs::path& file : files) {
+    std::ifstream in(file);
+    for (std::string line; std::getline(in, line);)
+      if (!line.empty()) trials.push_back(nlohmann::json::parse(line));
+  }
+  if (trials.empty()) throw FlowIoError(fmt::format("{}: no trial results yet (run the jobs first)", (dir / "results").string()));
+  std::sort(trials.begin(), trials.end(), [](const auto& a, const auto& b) { return a["trial"] < b["trial"]; });
+  const std::string chart = damage_chart(dir, trials, campaign.at("threshold_px").get<double>());
+  const std::string md = campaign_report(campaign, trials, chart);
+  write_file(dir / "report.md", md);
+  write_file(dir / "report.json", nlohmann::json{{"campaign", campaign}, {"trials", trials}}.dump(1) + "\n");
+  write_html_page(dir / "index.html", "qflow-sim faults report", md);
+  fmt::print("{} of {} trials reported: {}\n", trials.size(), campaign.at("trials").get<int>(), (dir / "index.html").string());
+}
+
+}  // namespace
+
+void add_faults_command(CLI::App& app) {
+  CLI::App* faults = app.add_subcommand("faults", "fault-injection campaigns: plan, run, report (docs/reliability.md)");
+  faults->require_subcommand(1);
+  auto p = std::make_shared<PlanArgs>();
+  CLI::App* plan_cmd = faults->add_subcommand("plan", "run the fault-free frame, draw the trials, write the jobs");
+  plan_cmd->add_option("--model", p->model, "model package folder")->capture_default_str();
+  plan_cmd->add_option("--arch", p->arch, "architecture config (default: derived from the package)");
+  plan_cmd->add_option("--multipliers", p->multipliers, "multiplier budget of the derived architecture")->capture_default_str();
+  plan_cmd->add_option("--trials", p->trials, "faults to draw")->check(CLI::PositiveNumber)->capture_default_str();
+  plan_cmd->add_option("--seed", p->seed, "seed of the draw")->capture_default_str();
+  plan_cmd->add_option("--sites", p->sites, "sites to strike, comma-separated")->capture_default_str();
+  plan_cmd->add_option("--burst", p->burst, "adjacent bits each fault flips")->check(CLI::Range(1, 64))->capture_default_str();
+  plan_cmd->add_option("--threshold", p->threshold, "EPE (px) against the fault-free flow from which a change is silent corruption")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  plan_cmd->add_option("--trials-per-job", p->per_job, "trials one job simulates in one process")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  plan_cmd->add_option("--rom-protection", p->rom_protection, "every conv layer's ROM words: none, parity or secded")
+      ->check(CLI::IsMember({"none", "parity", "secded"}));
+  plan_cmd->add_option("--out", p->out, "campaign folder")->required();
+  plan_cmd->callback([p] { plan(*p); });
+
+  struct RunArgs {
+    std::string dir;
+    int from = 0, count = 0;
+  };
+  auto r = std::make_shared<RunArgs>();
+  CLI::App* run_cmd = faults->add_subcommand("run", "simulate trials FROM .. FROM+COUNT-1 of a planned campaign");
+  run_cmd->add_option("campaign", r->dir, "campaign folder")->required();
+  run_cmd->add_option("--from", r->from, "first trial")->required();
+  run_cmd->add_option("--count", r->count, "trials")->required();
+  run_cmd->callback([r] { run_trials(r->dir, r->from, r->count); });
+
+  auto dir = std::make_shared<std::string>();
+  CLI::App* report_cmd = faults->add_subcommand("report", "merge the trials' results: rates per site and layer, the damage chart");
+  report_cmd->add_option("campaign", *dir, "campaign folder")->required();
+  report_cmd->callback([dir] { report(*dir); });
+}
+
+}  // namespace qflow::sim
