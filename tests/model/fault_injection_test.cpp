@@ -1,12 +1,18 @@
 // Fault injection, as a user debugs a bitstream: the PEs' ROMs loaded from $readmemh images give the
 // package's codes, and one flipped word shows first at its own layer, every earlier layer equal.
+// Then soft errors at a time of the frame (model/faults): each site's upset changes exactly the
+// layers from the one that reads it on, and ROM words under parity or SECDED are read through
+// their code.
+#include <algorithm>
 #include <fstream>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
+#include "arch/run_plan.hpp"
 #include "datapath/weight_rom.hpp"
+#include "faults/fault.hpp"
 #include "model_test_support.hpp"
 #include "test_helpers.hpp"
 
@@ -62,6 +68,95 @@ TEST(FaultInjection, AFlippedRomWordShowsFirstAtItsLayer) {
     EXPECT_TRUE(same) << r.package.layers[i].name << " differs before the faulty layer";
   }
   EXPECT_TRUE(reached);
+}
+
+// The first layer whose codes differ from the reference's ("" if none).
+std::string first_differing_layer(const RandomPackage& r, const SimulationResult& result) {
+  for (size_t i = 0; i < r.package.layers.size(); ++i)
+    if (result.layers.at(i).codes != r.codes[i].codes) return r.package.layers[i].name;
+  return "";
+}
+
+// The frame of the small package with one fault armed, at the middle of the slowest layer's
+// cycles: every unit is then mid-frame, its line buffers and skip buffers holding rows.
+struct FaultRun {
+  RandomPackage r = test::small_package(8, 8);
+  SimulationResult result;
+  std::string failure;
+  explicit FaultRun(Fault fault, WordProtection protection = WordProtection::None) {
+    ArchConfig config = default_arch_config(r.package, 256);
+    for (auto& [name, conv] : config.convs) conv.rom_protection = protection;
+    const RunPlan plan(r.package, config);
+    if (fault.cycle < 0) {
+      int64_t slowest = 0;
+      for (const LayerPlan& l : plan.layers) slowest = std::max(slowest, l.cycles);
+      fault.cycle = slowest / 2;
+    }
+    SimulationOptions options;
+    options.faults = {fault};
+    result = simulate(plan, pair_input(r), options, failure);
+  }
+};
+
+Fault at_mid_frame(const std::string& spec) {
+  Fault f = parse_fault(spec + "@0");
+  f.cycle = -1;
+  return f;
+}
+
+TEST(FaultInjection, ARomUpsetShowsFirstAtItsLayer) {
+  const FaultRun run(parse_fault("rom:conv3:word=0:bit=7@1"));
+  ASSERT_EQ(run.failure, "");
+  EXPECT_EQ(first_differing_layer(run.r, run.result), "conv3");
+}
+
+TEST(FaultInjection, ALineBufferUpsetShowsFirstAtItsLayer) {
+  const FaultRun run(at_mid_frame("line:conv3_1:row=0:element=5:bit=7"));
+  ASSERT_EQ(run.failure, "");
+  EXPECT_TRUE(run.result.faults_injected.at(0));
+  EXPECT_EQ(first_differing_layer(run.r, run.result), "conv3_1");
+}
+
+TEST(FaultInjection, ASkipBufferUpsetShowsFirstAtTheConcatReadingIt) {
+  const FaultRun run(at_mid_frame("fifo:conv2_to_cat2:row=0:element=3:bit=7"));
+  ASSERT_EQ(run.failure, "");
+  EXPECT_EQ(first_differing_layer(run.r, run.result), "cat2");
+}
+
+TEST(FaultInjection, AnAccumulatorUpsetShowsFirstAtItsLayer) {
+  const FaultRun run(at_mid_frame("acc:conv3_1:element=0:bit=20"));
+  ASSERT_EQ(run.failure, "");
+  EXPECT_EQ(first_differing_layer(run.r, run.result), "conv3_1");
+}
+
+TEST(FaultInjection, AFlowAddressUpsetLeavesTheLayersButNotTheFlowTheHostReads) {
+  const FaultRun run(parse_fault("csr:flow_addr:bit=12@1"));
+  ASSERT_EQ(run.failure, "");
+  EXPECT_EQ(first_differing_layer(run.r, run.result), "");
+  EXPECT_NE(run.result.frames.at(0).flow_head.codes, run.r.codes.back().codes);
+}
+
+TEST(FaultInjection, ParityOnTheRomDetectsASingleBitUpset) {
+  const FaultRun run(parse_fault("rom:conv3:word=0:bit=7@1"), WordProtection::Parity);
+  EXPECT_NE(run.failure.find("memory error detected in layer 'conv3''s weight ROM: word 0, bits 0..63: parity error"),
+            std::string::npos)
+      << run.failure;
+}
+
+TEST(FaultInjection, SecdedOnTheRomCorrectsASingleBitUpset) {
+  const FaultRun run(parse_fault("rom:conv3:word=0:bit=7@1"), WordProtection::Secded);
+  ASSERT_EQ(run.failure, "");
+  EXPECT_EQ(first_differing_layer(run.r, run.result), "");
+}
+
+TEST(FaultInjection, SecdedOnTheRomDetectsADoubleBitUpset) {
+  const FaultRun run(parse_fault("rom:conv3:word=0:bit=7:burst=2@1"), WordProtection::Secded);
+  EXPECT_NE(run.failure.find("uncorrectable ECC error"), std::string::npos) << run.failure;
+}
+
+TEST(FaultInjection, AFaultAtASiteThatDoesNotExistIsRefused) {
+  const FaultRun run(parse_fault("line:conv3_1:row=99:element=5:bit=7@1"));
+  EXPECT_NE(run.failure.find("holds 0 rows, no row 99"), std::string::npos) << run.failure;
 }
 
 }  // namespace
