@@ -344,14 +344,34 @@ void Accelerator::restore_roms() {
 }
 
 void Accelerator::upset_line_buffer(const std::string& layer, int64_t held, int64_t element, int bit, int burst) {
-  const auto it = map_index_.find(layer);
-  if (it == map_index_.end() || it->second == kInputMap)
-    throw FaultError(fmt::format("'{}' is not a layer of package '{}'", layer, package_.name));
-  const size_t i = it->second;
+  const size_t i = conv_layer(layer);
   const int code_bits = map_shape(map_index_.at(package_.layers[i].inputs.at(0))).bits;
-  layer_units_[i]->line_buffer(0).replace_held(int(held), [=](const Row& row) {
-    return upset_row(row, element, bit, burst, code_bits);
+  const WordProtection protection = config_.convs.at(layer).line_buffer_protection;
+  LineBuffer& line = layer_units_[i]->line_buffer(0);
+  if (protection == WordProtection::None) {
+    line.replace_held(int(held), [=](const Row& row) { return upset_row(row, element, bit, burst, code_bits); });
+    return;
+  }
+  // A protected row: its codes' bits in groups of 64, each with its check bits. What its next
+  // read sees: SECDED corrects one flip in a group and detects two, parity detects an odd count.
+  std::map<int64_t, int> flips;  // per group
+  for (int b = bit; b < bit + burst; ++b) ++flips[(element * code_bits + b) / 64];
+  bool detected = false, corrupted = false;
+  for (const auto& [group, n] : flips) {
+    if (protection == WordProtection::Secded) detected |= n >= 2;
+    if (protection == WordProtection::Parity) (n % 2 ? detected : corrupted) = true;
+  }
+  line.replace_held(int(held), [=](const Row& row) {
+    const RowRef upset = upset_row(row, element, bit, burst, code_bits);  // checks the site either way
+    return corrupted ? upset : RowRef(std::make_shared<Row>(row));
   });
+  if (detected) {
+    datapath_error_ = fmt::format("memory error detected in layer '{}''s line buffer: code {} of a held row, bits {}..{}: {}",
+                                  layer, element, bit, bit + burst - 1,
+                                  protection == WordProtection::Parity ? "parity error" : "uncorrectable ECC error");
+    csr.frame_failed(csr::ErrorCode::Memory);
+    sc_core::sc_stop();
+  }
 }
 
 void Accelerator::upset_fifo(const std::string& channel, int64_t waiting, int64_t element, int bit, int burst) {

@@ -49,7 +49,7 @@ const char* kToolScript = "sim=${QFLOW_SIM:-qflow-sim}\n"
                           "command -v \"$sim\" > /dev/null || { echo \"$sim not found: put qflow-sim on the PATH or set QFLOW_SIM\" >&2; exit 1; }\n";
 
 struct PlanArgs {
-  std::string model = QFLOW_BUNDLED_MODEL, arch, out, sites = "rom,line,fifo,acc,csr", rom_protection;
+  std::string model = QFLOW_BUNDLED_MODEL, arch, out, sites = "rom,line,fifo,acc,csr", rom_protection, line_protection;
   int trials = 1000, per_job = 100, burst = 1, multipliers = kDefaultMultiplierBudget;
   uint64_t seed = 1;
   double threshold = 0.1;
@@ -58,11 +58,13 @@ struct PlanArgs {
 void plan(const PlanArgs& a) {
   const Package package = read_package(a.model);
   ArchConfig config = a.arch.empty() ? default_arch_config(package, a.multipliers) : read_arch_config(a.arch);
-  if (!a.rom_protection.empty())
-    for (auto& [name, conv] : config.convs)
-      conv.rom_protection = a.rom_protection == "parity" ? WordProtection::Parity
-                            : a.rom_protection == "secded" ? WordProtection::Secded
-                                                           : WordProtection::None;
+  const auto protection = [](const std::string& p) {
+    return p == "parity" ? WordProtection::Parity : p == "secded" ? WordProtection::Secded : WordProtection::None;
+  };
+  for (auto& [name, conv] : config.convs) {
+    if (!a.rom_protection.empty()) conv.rom_protection = protection(a.rom_protection);
+    if (!a.line_protection.empty()) conv.line_buffer_protection = protection(a.line_protection);
+  }
   const std::vector<FaultSite> sites = parse_sites(a.sites);
   const RunPlan run_plan(package, config);
   const fs::path out = a.out;
@@ -237,6 +239,8 @@ void add_faults_command(CLI::App& app) {
   plan_cmd->add_option("--trials-per-job", p->per_job, "trials one job simulates in one process")
       ->check(CLI::PositiveNumber)->capture_default_str();
   plan_cmd->add_option("--rom-protection", p->rom_protection, "every conv layer's ROM words: none, parity or secded")
+      ->check(CLI::IsMember({"none", "parity", "secded"}));
+  plan_cmd->add_option("--line-buffer-protection", p->line_protection, "every conv layer's line buffer words: none, parity or secded")
       ->check(CLI::IsMember({"none", "parity", "secded"}));
   plan_cmd->add_option("--out", p->out, "campaign folder")->required();
   plan_cmd->callback([p] { plan(*p); });

@@ -110,7 +110,8 @@ ArchConfig arch_from_json(const nlohmann::json& j, const std::string& where) {
   require(layers.is_object(), fmt::format("{}: 'layers' must be an object keyed by layer name", where));
   for (const auto& [name, l] : layers.items()) {
     const std::string at = fmt::format("{} layer '{}'", where, name);
-    only_keys(l, {"pe", "simd", "cosim", "fifo_depth_rows", "multipliers", "weights", "band_rows", "rom_protection"}, at);
+    only_keys(l, {"pe", "simd", "cosim", "fifo_depth_rows", "multipliers", "weights", "band_rows", "rom_protection",
+                  "line_buffer_protection"}, at);
     ConvArch a;
     a.pe = field(l, "pe", 0, at);
     a.simd = field(l, "simd", 0, at);
@@ -128,12 +129,14 @@ ArchConfig arch_from_json(const nlohmann::json& j, const std::string& where) {
             fmt::format("{}: band_rows applies to weights on \"ddr\", not in a ROM", at));
     a.band_rows = field(l, "band_rows", a.band_rows, at);
     require(a.band_rows >= 1, fmt::format("{}: band_rows {} must be at least 1", at, a.band_rows));
-    const std::string protection = field<std::string>(l, "rom_protection", "none", at);
-    require(protection == "none" || protection == "parity" || protection == "secded",
-            fmt::format("{}: rom_protection is '{}' (expected \"none\", \"parity\" or \"secded\")", at, protection));
-    a.rom_protection = protection == "parity"   ? WordProtection::Parity
-                       : protection == "secded" ? WordProtection::Secded
-                                                : WordProtection::None;
+    const auto protection = [&](const char* key) {
+      const std::string p = field<std::string>(l, key, "none", at);
+      require(p == "none" || p == "parity" || p == "secded",
+              fmt::format("{}: {} is '{}' (expected \"none\", \"parity\" or \"secded\")", at, key, p));
+      return p == "parity" ? WordProtection::Parity : p == "secded" ? WordProtection::Secded : WordProtection::None;
+    };
+    a.rom_protection = protection("rom_protection");
+    a.line_buffer_protection = protection("line_buffer_protection");
     require(a.pe >= 1 && a.simd >= 1, fmt::format("{}: pe and simd must be at least 1", at));
     require(a.fifo_depth_rows >= 0, fmt::format("{}: fifo_depth_rows must be at least 1 (or 0: the default)", at));
     c.convs[name] = a;
@@ -149,8 +152,10 @@ nlohmann::json arch_to_json(const ArchConfig& c) {
     layers[name] = {{"pe", a.pe}, {"simd", a.simd}, {"cosim", a.cosim},
                     {"multipliers", a.multipliers == MultiplierImpl::Lut ? "lut" : "dsp"}};
     if (a.fifo_depth_rows > 0) layers[name]["fifo_depth_rows"] = a.fifo_depth_rows;
-    if (a.rom_protection != WordProtection::None)
-      layers[name]["rom_protection"] = a.rom_protection == WordProtection::Parity ? "parity" : "secded";
+    const auto protection = [](WordProtection p) { return p == WordProtection::Parity ? "parity" : "secded"; };
+    if (a.rom_protection != WordProtection::None) layers[name]["rom_protection"] = protection(a.rom_protection);
+    if (a.line_buffer_protection != WordProtection::None)
+      layers[name]["line_buffer_protection"] = protection(a.line_buffer_protection);
     if (a.weights == WeightPlacement::Ddr) {
       layers[name]["weights"] = "ddr";
       layers[name]["band_rows"] = a.band_rows;

@@ -28,6 +28,7 @@ struct ConvArch {
   int band_rows = 1;   // weights on DDR: output rows computed per pass over the weights
   // Its ROM's words: check bits per 64 data bits that detect (parity) or correct (SECDED) upsets.
   WordProtection rom_protection = WordProtection::None;
+  WordProtection line_buffer_protection = WordProtection::None;  // the same for its line buffer's rows
 };
 
 enum class SkipPlacement { OnChip, Dram };

@@ -26,9 +26,15 @@ int signed_bits(const std::vector<int64_t>& values) {
   return bits;
 }
 
+// The LUTs checking 64 data bits read a cycle, as yosys 0.23 maps them onto UltraScale+
+// (synth_xilinx -family xcup): rtl/secded_codec.sv, and a 65-input parity. Block RAM and UltraRAM
+// decode SECDED in their 72-bit mode themselves.
+constexpr double kParityCheckLuts = 40, kSecdedCheckLuts = 239;
+
 }  // namespace
 
-std::vector<MemoryShape> conv_memories(const Layer& layer, const LayerPlan& plan, const TensorShape& in) {
+std::vector<MemoryShape> conv_memories(const Layer& layer, const LayerPlan& plan, const TensorShape& in,
+                                       WordProtection rom_protection, WordProtection line_protection) {
   std::vector<MemoryShape> memories;
   const int w = layer.w_bits, a = in.bits + in.frac;
   const rtl::ConvFolding f{plan.pe, plan.simd};
@@ -38,7 +44,9 @@ std::vector<MemoryShape> conv_memories(const Layer& layer, const LayerPlan& plan
   const int64_t per_port = std::max<int64_t>(1, kBlockRamPortBits / word);
   int64_t line_rows = layer.kernel;
   if (!plan.weights_in_ddr) {
-    memories.push_back({layer.name + "_rom", "weight_rom", word * per_port, ceil_div(words, per_port)});
+    // Each word's check bits beside it: one group per 64 data bits.
+    const int64_t check = ceil_div(word, 64) * check_bits(rom_protection);
+    memories.push_back({layer.name + "_rom", "weight_rom", (word + check) * per_port, ceil_div(words, per_port)});
   } else {
     // Two channel groups' words (double buffering); the band's input rows; the band's outputs,
     // which leave a channel group at a time, as rows once the last group is done.
@@ -47,7 +55,8 @@ std::vector<MemoryShape> conv_memories(const Layer& layer, const LayerPlan& plan
     memories.push_back({layer.name + "_band", "band_outputs", int64_t(plan.pe) * layer.out_bits,
                         int64_t(plan.band_rows) * plan.out.width * f.groups(layer)});
   }
-  memories.push_back({layer.name + "_lines", "line_buffer", int64_t(plan.simd) * a,
+  const int64_t line_word = int64_t(plan.simd) * a;
+  memories.push_back({layer.name + "_lines", "line_buffer", line_word + ceil_div(line_word, 64) * check_bits(line_protection),
                       ceil_div(line_rows * in.width * in.channels, plan.simd)});
   memories.push_back({layer.name + "_requant", "requant_params", int64_t(plan.pe) * (kMultBits + signed_bits(layer.bias)),
                       f.groups(layer)});
@@ -68,7 +77,16 @@ LayerResources conv_resources(const Layer& layer, const LayerPlan& plan, const T
     r.array.dsps = std::ceil(r.array.dsps / 2);
   r.requant = cost.requant_lanes(w, a, plan.pe, arch.multipliers);
   r.fixed_shift_saving_luts = r.requant.luts - cost.requant_lanes(w, a, plan.pe, arch.multipliers, true).luts;
-  r.memories = conv_memories(layer, plan, in);
+  const WordProtection rom = plan.weights_in_ddr ? WordProtection::None : arch.rom_protection;
+  r.memories = conv_memories(layer, plan, in, rom, arch.line_buffer_protection);
+  // The checkers of a word read a cycle: the ROM's (the line buffer's is its last memory but one).
+  const auto checkers = [](WordProtection p, int64_t word_bits, const MemoryShape& memory) {
+    if (p == WordProtection::None) return 0.0;
+    if (p == WordProtection::Secded && block_ram(memory).bram36 > 0) return 0.0;  // the block's own ECC
+    return double(ceil_div(word_bits, 64)) * (p == WordProtection::Parity ? kParityCheckLuts : kSecdedCheckLuts);
+  };
+  r.memory_check.luts = checkers(rom, int64_t(plan.pe) * plan.simd * w, r.memories.front()) +
+                     checkers(arch.line_buffer_protection, int64_t(plan.simd) * a, r.memories[r.memories.size() - 2]);
   return r;
 }
 
@@ -78,7 +96,7 @@ ResourceUse place(const ResourceEstimate& estimate, const FabricResources& contr
                   const std::function<void(std::vector<PlacedMemory>&)>& rearrange) {
   ResourceUse use;
   for (const LayerResources& l : estimate.layers) {
-    use.logic.luts += l.array.luts + l.requant.luts;
+    use.logic.luts += l.array.luts + l.requant.luts + l.memory_check.luts;
     use.logic.flip_flops += l.array.flip_flops + l.requant.flip_flops;
     use.logic.dsps += l.array.dsps + l.requant.dsps;
     for (const MemoryShape& m : l.memories) use.memories.push_back({l.name, m, block_ram(m)});
@@ -225,7 +243,8 @@ nlohmann::json resources_json(const ResourceEstimate& estimate, const ResourceUs
                       {"multipliers", l.multipliers == MultiplierImpl::Lut ? "lut" : "dsp"},
                       {"array_luts", cells(l.array.luts)},
                       {"requant_luts", cells(l.requant.luts)},
-                      {"luts", cells(l.array.luts + l.requant.luts + mem.luts)},
+                      {"memory_check_luts", cells(l.memory_check.luts)},
+                      {"luts", cells(l.array.luts + l.requant.luts + l.memory_check.luts + mem.luts)},
                       {"flip_flops", cells(l.array.flip_flops + l.requant.flip_flops)},
                       {"dsps", cells(l.array.dsps + l.requant.dsps)},
                       {"bram36", mem.bram36},

@@ -26,6 +26,7 @@ struct LayerResources {
   std::string name;
   MultiplierImpl multipliers = MultiplierImpl::Dsp;
   LogicCost array, requant;
+  LogicCost memory_check;  // the checkers of its ROM's and line buffer's parity or SECDED (none in block RAM's ECC)
   double fixed_shift_saving_luts = 0;  // the requant variant with the layer's shift built in
   std::vector<MemoryShape> memories;
 };
@@ -50,7 +51,10 @@ ResourceEstimate estimate_resources(const Package& package, const ArchConfig& co
 ResourceEstimate estimate_resources(const RunPlan& plan, const CircuitCostModel& cost = CircuitCostModel::bundled());
 // A conv layer's memories for its plan: weight ROM, or weight buffer and band outputs when its
 // weights are on DDR; line buffer; requant parameters.
-std::vector<MemoryShape> conv_memories(const Layer& layer, const LayerPlan& plan, const TensorShape& in);
+// Under protection each ROM word, and each line-buffer word, carries its check bits.
+std::vector<MemoryShape> conv_memories(const Layer& layer, const LayerPlan& plan, const TensorShape& in,
+                                       WordProtection rom_protection = WordProtection::None,
+                                       WordProtection line_protection = WordProtection::None);
 
 struct PlacedMemory {
   std::string owner;  // the layer, or "pipeline" for FIFOs and skip buffers

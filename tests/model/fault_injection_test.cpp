@@ -85,7 +85,7 @@ struct FaultRun {
   std::string failure;
   explicit FaultRun(Fault fault, WordProtection protection = WordProtection::None) {
     ArchConfig config = default_arch_config(r.package, 256);
-    for (auto& [name, conv] : config.convs) conv.rom_protection = protection;
+    for (auto& [name, conv] : config.convs) conv.rom_protection = conv.line_buffer_protection = protection;
     const RunPlan plan(r.package, config);
     if (fault.cycle < 0) {
       int64_t slowest = 0;
@@ -152,6 +152,18 @@ TEST(FaultInjection, SecdedOnTheRomCorrectsASingleBitUpset) {
 TEST(FaultInjection, SecdedOnTheRomDetectsADoubleBitUpset) {
   const FaultRun run(parse_fault("rom:conv3:word=0:bit=7:burst=2@1"), WordProtection::Secded);
   EXPECT_NE(run.failure.find("uncorrectable ECC error"), std::string::npos) << run.failure;
+}
+
+TEST(FaultInjection, SecdedOnTheLineBufferCorrectsASingleBitUpset) {
+  const FaultRun run(at_mid_frame("line:conv3_1:row=0:element=5:bit=7"), WordProtection::Secded);
+  ASSERT_EQ(run.failure, "");
+  EXPECT_TRUE(run.result.faults_injected.at(0));
+  EXPECT_EQ(first_differing_layer(run.r, run.result), "");
+}
+
+TEST(FaultInjection, ParityOnTheLineBufferDetectsASingleBitUpset) {
+  const FaultRun run(at_mid_frame("line:conv3_1:row=0:element=5:bit=7"), WordProtection::Parity);
+  EXPECT_NE(run.failure.find("memory error detected in layer 'conv3_1''s line buffer"), std::string::npos) << run.failure;
 }
 
 TEST(FaultInjection, AFaultAtASiteThatDoesNotExistIsRefused) {

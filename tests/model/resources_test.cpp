@@ -242,6 +242,29 @@ TEST(ResourceEstimate, LayersCarryTheirMemoriesAndMultiplierChoice) {
   EXPECT_EQ(packed.layers[1].array.dsps, std::ceil(dsp.layers[1].array.dsps / 2));
 }
 
+TEST(ResourceEstimate, ProtectedMemoriesCarryTheirCheckBitsAndCheckers) {
+  const Package package = flownetq_skeleton({0.25, 128, 128, 8, 8});
+  ArchConfig config = default_arch_config(package, 256);
+  const std::vector<LayerPlan> plans = plan_layers(package, config);
+  const LayerResources plain = estimate_resources(package, config, plans).layers[1];
+  EXPECT_EQ(plain.memory_check.luts, 0);
+  const int64_t word = int64_t(plans[1].pe) * plans[1].simd * 8, per_port = std::max<int64_t>(1, 72 / word);
+  const int64_t slices = (word + 63) / 64;
+  config.convs.at("conv2").rom_protection = WordProtection::Parity;
+  const LayerResources parity = estimate_resources(package, config, plans).layers[1];
+  EXPECT_EQ(parity.memories[0].width_bits, (word + slices) * per_port);  // a parity bit per 64 data bits
+  EXPECT_EQ(parity.memory_check.luts, double(slices) * 40);               // a 65-input parity tree each
+  config.convs.at("conv2").rom_protection = WordProtection::Secded;
+  config.convs.at("conv2").line_buffer_protection = WordProtection::Secded;
+  const LayerResources secded = estimate_resources(package, config, plans).layers[1];
+  EXPECT_EQ(secded.memories[0].width_bits, (word + 8 * slices) * per_port);
+  const int64_t line_word = int64_t(plans[1].simd) * 8;
+  EXPECT_EQ(secded.memories[1].width_bits, line_word + 8 * ((line_word + 63) / 64));
+  // In block RAM the 72-bit mode's own ECC decodes; in LUT RAM each 64 bits take a decoder.
+  const auto luts = [](const MemoryShape& m, int64_t bits) { return block_ram(m).bram36 > 0 ? 0.0 : double((bits + 63) / 64) * 239; };
+  EXPECT_EQ(secded.memory_check.luts, luts(secded.memories[0], word) + luts(secded.memories[1], line_word));
+}
+
 Package bundled_width(int bits) { return flownetq_skeleton({0.25, 384, 512, bits, bits}); }
 
 int64_t interval_of(const Package& package, const ArchConfig& config) {
