@@ -67,7 +67,7 @@ Accelerator::Accelerator(sc_core::sc_module_name name, const RunPlan& plan, int 
       dma_("dma"),
       control_("control", csr, period_,
                {[this] { prepare_frame(); }, [this]() -> const sc_core::sc_event& { return flow_writer_->finished(); },
-                [this] { return dma_.error(); },
+                [this] { return memory_error_ ? csr::ErrorCode::Memory : dma_.error(); },
                 [this] {
                   std::vector<uint64_t> busy;
                   for (const StreamUnit* unit : layer_units_) busy.push_back(uint64_t(unit->stats().busy_cycles));
@@ -96,6 +96,7 @@ FrameTiming Accelerator::frame_timing() const {
 // Before each frame: the counters and levels the reports show are the last frame's.
 void Accelerator::prepare_frame() {
   dma_.start_frame();
+  memory_error_ = false;
   rows_done_ = 0;
   rtl_cycles_.assign(package_.layers.size(), {});
   for (auto& channel : channels_) channel->clear_levels();
@@ -324,14 +325,14 @@ void Accelerator::upset_rom(const std::string& layer, int64_t word, int bit, int
 void Accelerator::read_rom_upsets(size_t i) {
   if (computing_[i]) RowJobs::wait_for(computing_[i]);  // its last row still reads the old engine
   const std::string detected = roms_[i]->read_upsets();
-  if (!detected.empty()) {
-    datapath_error_ = fmt::format("memory error detected in layer '{}''s weight ROM: {}", package_.layers[i].name, detected);
-    csr.frame_failed(csr::ErrorCode::Memory);
-    sc_core::sc_stop();
-    wait();  // never resumes: the simulation is over
-  }
+  if (!detected.empty()) flag_memory_error(fmt::format("layer '{}''s weight ROM: {}", package_.layers[i].name, detected));
   const Layer& layer = package_.layers[i];
   engines_[i] = std::make_unique<ConvRowEngine>(layer, map_shape(map_index_.at(layer.inputs.at(0))), *roms_[i]);
+}
+
+void Accelerator::flag_memory_error(const std::string& what) {
+  if (!memory_error_) datapath_error_ = "memory error detected in " + what;
+  memory_error_ = true;
 }
 
 void Accelerator::restore_roms() {
@@ -365,13 +366,9 @@ void Accelerator::upset_line_buffer(const std::string& layer, int64_t held, int6
     const RowRef upset = upset_row(row, element, bit, burst, code_bits);  // checks the site either way
     return corrupted ? upset : RowRef(std::make_shared<Row>(row));
   });
-  if (detected) {
-    datapath_error_ = fmt::format("memory error detected in layer '{}''s line buffer: code {} of a held row, bits {}..{}: {}",
-                                  layer, element, bit, bit + burst - 1,
-                                  protection == WordProtection::Parity ? "parity error" : "uncorrectable ECC error");
-    csr.frame_failed(csr::ErrorCode::Memory);
-    sc_core::sc_stop();
-  }
+  if (detected)
+    flag_memory_error(fmt::format("layer '{}''s line buffer: code {} of a held row, bits {}..{}: {}", layer, element, bit,
+                                  bit + burst - 1, protection == WordProtection::Parity ? "parity error" : "uncorrectable ECC error"));
 }
 
 void Accelerator::upset_fifo(const std::string& channel, int64_t waiting, int64_t element, int bit, int burst) {

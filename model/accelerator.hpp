@@ -133,7 +133,8 @@ class Accelerator : public sc_core::sc_module {
   StreamUnit* spill_to_dram(StreamUnit& source, const std::string& edge, size_t map);
   sc_core::sc_time fetch_weights(size_t layer, int y);
   size_t conv_layer(const std::string& name) const;  // throws FaultError unless a conv layer
-  void read_rom_upsets(size_t layer);                 // the PE's read; a detected error stops the frame
+  void read_rom_upsets(size_t layer);                 // the PE's read; a detected error flags the frame
+  void flag_memory_error(const std::string& what);
   struct AccumulatorUpset {
     int64_t element;
     int bit, burst;
@@ -173,6 +174,9 @@ class Accelerator : public sc_core::sc_module {
   std::vector<std::unique_ptr<RowChannel>> channels_;
   std::vector<const BufferSpec*> channel_specs_;     // per channel
   std::string datapath_error_;
+  // A memory's code detected an error this frame: the datapath goes on, and the frame ends with
+  // the error status (Memory), as a checker's flag would end it.
+  bool memory_error_ = false;
   int rows_done_ = 0, rows_total_ = 0;
   std::function<void(double)> progress_;
 };

@@ -89,7 +89,7 @@ SimulationResult simulate_frames(const RunPlan& plan, const ImagePair& pair, con
                           rtl_waves);
   HostDriver host("host", {rgb_bytes(pair.img1), rgb_bytes(pair.img2), package.height, package.width, head.channels,
                            head.height, head.width, options.frames, frame_timeout(package, config, plans),
-                           accelerator.dram_weights()});
+                           accelerator.dram_weights(), options.drawn_faults});
   const uint64_t dram_needed = host.memory_map().skip + accelerator.skip_area_bytes();
   if (dram_needed > uint64_t(config.dram.size_mib) << 20) {
     failure = fmt::format("the DRAM model ({} MiB, dram.size_mib) cannot hold the frame's buffers: the pair, the flow, "

@@ -28,7 +28,9 @@ struct SimulationOptions {
   std::filesystem::path rom_images;        // load every PE's ROM from <dir>/<layer>.mem ($readmemh)
   bool record_layers = true;               // keep every layer's codes (SimulationResult::layers)
   std::vector<std::optional<Fault>> faults;  // per frame: a soft error to inject (model/faults)
-  bool drawn_faults = false;  // a campaign's: one that finds nothing live where it strikes is masked
+  // A campaign's faults: one that finds nothing live where it strikes is masked, and a frame the
+  // accelerator ends with its error status is recorded (HostFrame::error), the next one run.
+  bool drawn_faults = false;
 };
 
 struct LayerActivity {                     // one package layer in the last frame, in cycles

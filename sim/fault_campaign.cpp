@@ -151,7 +151,7 @@ std::string rate(int64_t k, int64_t n) {
                      100 * ci.high);
 }
 
-std::string tally_table(const std::string& what, const std::map<std::string, Tally>& rows) {
+std::string tally_table(const std::string& what, const std::vector<std::pair<std::string, Tally>>& rows) {
   std::string md = fmt::format("| {} | trials | masked | tolerable | silent | detected | hang | silent corruption (95 % CI) |\n"
                                "|---|---|---|---|---|---|---|---|\n", what);
   for (const auto& [name, t] : rows)
@@ -174,7 +174,7 @@ std::string campaign_report(const nlohmann::json& campaign, const std::vector<nl
     all.add(o);
     by_site[site_name(f.site)].add(o);
     by_layer[fmt::format("{} {}", site_name(f.site), f.target)].add(o);
-    by_bit[fmt::format("{} bit {:02d}", site_name(f.site), f.bit)].add(o);
+    by_bit[fmt::format("{} {}", site_name(f.site), t.value("bit", fmt::format("bit {:02d}", f.bit)))].add(o);
     if (t.contains("seconds")) seconds += t["seconds"].get<double>(), ++timed;
   }
   std::string md = fmt::format(
@@ -186,25 +186,29 @@ std::string campaign_report(const nlohmann::json& campaign, const std::vector<nl
   if (timed > 0)
     md += fmt::format("A trial (one frame of the model with its fault) took {:.3f} s of wall time on average.\n\n",
                       seconds / double(timed));
-  md += "## By site\n\n" + tally_table("site", by_site) + "\n";
+  md += "## By site\n\n" + tally_table("site", {by_site.begin(), by_site.end()}) + "\n";
   // The most vulnerable: the highest silent-corruption rates among targets with enough trials.
   std::vector<std::pair<double, std::string>> worst;
   for (const auto& [name, t] : by_layer)
-    if (t.n >= 3) worst.emplace_back(double(t.counts[int(Outcome::Silent)]) / double(t.n), name);
+    if (t.n >= 10) worst.emplace_back(double(t.counts[int(Outcome::Silent)]) / double(t.n), name);
   std::sort(worst.rbegin(), worst.rend());
-  std::map<std::string, Tally> top;
-  for (size_t i = 0; i < worst.size() && i < 10; ++i) top[worst[i].second] = by_layer.at(worst[i].second);
+  std::vector<std::pair<std::string, Tally>> top;  // highest rate first
+  for (size_t i = 0; i < worst.size() && i < 10; ++i) top.emplace_back(worst[i].second, by_layer.at(worst[i].second));
   md += "## The most vulnerable layers and buffers\n\nThe ten highest silent-corruption rates among targets hit at "
-        "least three times (all targets: `report.json`).\n\n" +
+        "least ten times (every trial: `results/*.jsonl`).\n\n" +
         tally_table("site and target", top) + "\n";
-  std::vector<std::pair<double, std::string>> bits;
+  // Per site, its three worst bit roles (a register's bits would otherwise fill the table).
+  std::map<std::string, std::vector<std::pair<double, std::string>>> bits;
   for (const auto& [name, t] : by_bit)
-    if (t.n >= 3) bits.emplace_back(double(t.counts[int(Outcome::Silent)]) / double(t.n), name);
-  std::sort(bits.rbegin(), bits.rend());
-  std::map<std::string, Tally> top_bits;
-  for (size_t i = 0; i < bits.size() && i < 10; ++i) top_bits[bits[i].second] = by_bit.at(bits[i].second);
-  md += "## The most vulnerable bits\n\nBit positions within the struck word (ROM: data bits first, then check "
-        "bits), code or register, hit at least three times.\n\n" +
+    if (t.n >= 10) bits[name.substr(0, name.find(' '))].emplace_back(double(t.counts[int(Outcome::Silent)]) / double(t.n), name);
+  std::vector<std::pair<std::string, Tally>> top_bits;
+  for (auto& [site, list] : bits) {
+    std::sort(list.rbegin(), list.rend());
+    for (size_t i = 0; i < list.size() && i < 3; ++i) top_bits.emplace_back(list[i].second, by_bit.at(list[i].second));
+  }
+  md += "## The most vulnerable bits\n\nPer site, the three highest silent-corruption rates by the struck bit's role (a "
+        "ROM weight's bit or a check bit, a code's, an accumulator's or a register's bit), among those hit at least ten "
+        "times.\n\n" +
         tally_table("site and bit", top_bits) + "\n";
   md += "## Damage\n\n" + chart + "\n";
   return md;

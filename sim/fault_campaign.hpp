@@ -1,4 +1,4 @@
-// A fault-injection campaign on the accelerator model (docs/reliability.md): N soft errors drawn
+// A fault-injection campaign on the accelerator model (docs/soft-errors.md): N soft errors drawn
 // from a seed, each a trial of its own frame, classified against the fault-free frame, and the
 // rates per site and layer with their 95 % Wilson intervals.
 #pragma once

@@ -1,15 +1,18 @@
-// qflow-sim faults plan|run|report: a fault-injection campaign (docs/reliability.md). `plan` runs
+// qflow-sim faults plan|run|report: a fault-injection campaign (docs/soft-errors.md). `plan` runs
 // the fault-free frame once, draws the trials and writes the jobs (GNU parallel, a Slurm array);
 // each `run` job simulates its trials frame after frame in one process, after a fault-free frame
 // it holds them against; `report` merges the jobs' results into rates, intervals and a chart.
 #include <unistd.h>
 
+#include <array>
 #include <fstream>
+#include <map>
 #include <memory>
 
 #include <fmt/format.h>
 
 #include "arch/folding_model.hpp"
+#include "arch/resource_model.hpp"
 #include "commands.hpp"
 #include "console/external_tool.hpp"
 #include "console/html_page.hpp"
@@ -113,6 +116,17 @@ double flow_epe(const CodeMap& golden, const CodeMap& trial, const Package& pack
   return m.epe;
 }
 
+// What the struck bit is: a ROM data bit is its weight's bit (0 the least significant, w-1 the
+// sign), past the data a check bit; otherwise its position in the code or register.
+std::string bit_role(const Fault& f, const RunPlan& plan) {
+  if (f.site != FaultSite::Rom) return fmt::format("bit {:02d}", f.bit);
+  const Layer& layer = plan.package.layer(f.target);
+  const ConvArch& arch = plan.config.convs.at(f.target);
+  const int word_bits = arch.pe * arch.simd * layer.w_bits;
+  if (f.bit >= word_bits) return "check bit";
+  return fmt::format("weight bit {}{}", f.bit % layer.w_bits, f.bit % layer.w_bits == layer.w_bits - 1 ? " (sign)" : "");
+}
+
 void run_trials(const fs::path& dir, int from, int count) {
   const nlohmann::json campaign = read_json(dir / "campaign.json");
   std::vector<std::string> specs;
@@ -137,11 +151,20 @@ void run_trials(const fs::path& dir, int from, int count) {
   std::ofstream out(dir / "results" / fmt::format("trials-{:06d}.jsonl", from));
   for (size_t f = 1; f < result.frames.size(); ++f) {
     const int trial = from + int(f) - 1;
+    if (!result.frames[f].error.empty()) {  // the accelerator flagged it: a checker's detection
+      out << nlohmann::json{{"trial", trial}, {"fault", specs[size_t(trial)]}, {"outcome", outcome_name(Outcome::Detected)},
+                            {"epe", 0}, {"note", result.frames[f].error}, {"seconds", result.frames[f].wall_seconds},
+                            {"bit", bit_role(parse_fault(specs[size_t(trial)]), run_plan)}}
+                 .dump()
+          << "\n";
+      continue;
+    }
     const CodeMap& flow = result.frames[f].flow_head;
     const Damage d = classify_flow(golden.codes, flow.codes, golden.codes == flow.codes ? 0 : flow_epe(golden, flow, package),
                                    threshold);
     nlohmann::json t = {{"trial", trial}, {"fault", specs[size_t(trial)]}, {"outcome", outcome_name(d.outcome)},
-                        {"epe", d.epe}, {"seconds", result.frames[f].wall_seconds}};
+                        {"epe", d.epe}, {"seconds", result.frames[f].wall_seconds},
+                        {"bit", bit_role(parse_fault(specs[size_t(trial)]), run_plan)}};
     if (f >= result.faults_injected.size() || !result.faults_injected[f]) t["note"] = "nothing live where it struck";
     out << t.dump() << "\n";
   }
@@ -150,7 +173,8 @@ void run_trials(const fs::path& dir, int from, int count) {
   // elaborates once per process).
   const int stopped = from + int(result.frames.size()) - 1;
   out << nlohmann::json{{"trial", stopped}, {"fault", specs[size_t(stopped)]},
-                        {"outcome", outcome_name(classify_failure(failure))}, {"epe", 0}, {"note", failure}}
+                        {"outcome", outcome_name(classify_failure(failure))}, {"epe", 0}, {"note", failure},
+                        {"bit", bit_role(parse_fault(specs[size_t(stopped)]), run_plan)}}
                  .dump()
       << "\n";
   out.close();
@@ -166,6 +190,23 @@ void run_trials(const fs::path& dir, int from, int count) {
   fail_after_simulation(fmt::format("cannot run {} for the trials after {}", self, stopped));
 }
 
+// Every trial's result line from the jobs' files, in trial order.
+std::vector<nlohmann::json> read_trials(const fs::path& dir) {
+  std::vector<fs::path> files;
+  if (fs::is_directory(dir / "results"))
+    for (const auto& e : fs::directory_iterator(dir / "results"))
+      if (e.path().extension() == ".jsonl") files.push_back(e.path());
+  std::vector<nlohmann::json> trials;
+  for (const fs::path& file : files) {
+    std::ifstream in(file);
+    for (std::string line; std::getline(in, line);)
+      if (!line.empty()) trials.push_back(nlohmann::json::parse(line));
+  }
+  if (trials.empty()) throw FlowIoError(fmt::format("{}: no trial results yet (run the jobs first)", (dir / "results").string()));
+  std::sort(trials.begin(), trials.end(), [](const auto& a, const auto& b) { return a["trial"] < b["trial"]; });
+  return trials;
+}
+
 // gnuplot's histogram of log10(EPE) of the trials that changed the flow, one series per site.
 std::string damage_chart(const fs::path& dir, const std::vector<nlohmann::json>& trials, double threshold) {
   fs::create_directories(dir / "charts");
@@ -173,14 +214,21 @@ std::string damage_chart(const fs::path& dir, const std::vector<nlohmann::json>&
   for (const nlohmann::json& t : trials)
     if (t.at("epe").get<double>() > 0) by_site[site_name(parse_fault(t.at("fault")).site)].push_back(t["epe"].get<double>());
   if (by_site.empty()) return "No trial changed the flow.";
+  // Counts in bins a quarter of a decade wide, empty bins too (so the steps fall to zero between).
+  double low = 1e9, high = -1e9;
+  for (const auto& [site, epes] : by_site)
+    for (double e : epes) low = std::min(low, std::log10(e)), high = std::max(high, std::log10(e));
+  const int first = int(std::floor(low * 4)), last = int(std::floor(high * 4));
   std::string data, plots;
   int index = 0;
   for (const auto& [site, epes] : by_site) {
-    data += fmt::format("# {}\n", site);
-    for (double e : epes) data += fmt::format("{:.6g}\n", std::log10(e));
+    std::vector<int> counts(size_t(last - first + 1), 0);
+    for (double e : epes) ++counts[size_t(int(std::floor(std::log10(e) * 4)) - first)];
+    data += fmt::format("# {}: log10 EPE (bin centre), trials\n", site);
+    for (size_t b = 0; b < counts.size(); ++b) data += fmt::format("{:.3f} {}\n", (first + int(b) + 0.5) / 4.0, counts[b]);
     data += "\n\n";
-    plots += fmt::format("{}'damage.dat' index {} using (bin($1)):(1.0) smooth frequency with steps lw 2 title '{}'",
-                         plots.empty() ? "" : ", ", index++, site);
+    plots += fmt::format("{}'damage.dat' index {} using 1:2 with histeps lw 2 title '{}'", plots.empty() ? "" : ", ",
+                         index++, site);
   }
   write_file(dir / "charts" / "damage.dat", data);
   write_file(dir / "charts" / "damage.gp",
@@ -188,7 +236,7 @@ std::string damage_chart(const fs::path& dir, const std::vector<nlohmann::json>&
                          "set terminal svg size 960,420 dynamic noenhanced font \"sans,11\" background \"white\"\n"
                          "set output \"damage.svg\"\nset title \"Flow damage of the trials that changed the flow\"\n"
                          "set xlabel \"log10 EPE against the fault-free flow (px)\"\nset ylabel \"trials\"\n"
-                         "bin(x) = floor(x * 4) / 4.0\nset arrow from {0},graph 0 to {0},graph 1 nohead dt 2\n"
+                         "set arrow from {0},graph 0 to {0},graph 1 nohead dt 2\n"
                          "set key top right\nplot {1}\n",
                          std::log10(threshold), plots));
   const int status = run_tool({"gnuplot", "damage.gp"}, dir / "charts", dir / "charts" / "damage.log");
@@ -199,31 +247,54 @@ std::string damage_chart(const fs::path& dir, const std::vector<nlohmann::json>&
 
 void report(const fs::path& dir) {
   const nlohmann::json campaign = read_json(dir / "campaign.json");
-  std::vector<nlohmann::json> trials;
-  std::vector<fs::path> files;
-  if (fs::is_directory(dir / "results"))
-    for (const auto& e : fs::directory_iterator(dir / "results"))
-      if (e.path().extension() == ".jsonl") files.push_back(e.path());
-  std::sort(files.begin(), files.end());
-  for (const fs::path& file : files) {
-    std::ifstream in(file);
-    for (std::string line; std::getline(in, line);)
-      if (!line.empty()) trials.push_back(nlohmann::json::parse(line));
-  }
-  if (trials.empty()) throw FlowIoError(fmt::format("{}: no trial results yet (run the jobs first)", (dir / "results").string()));
-  std::sort(trials.begin(), trials.end(), [](const auto& a, const auto& b) { return a["trial"] < b["trial"]; });
+  const std::vector<nlohmann::json> trials = read_trials(dir);
   const std::string chart = damage_chart(dir, trials, campaign.at("threshold_px").get<double>());
   const std::string md = campaign_report(campaign, trials, chart);
   write_file(dir / "report.md", md);
-  write_file(dir / "report.json", nlohmann::json{{"campaign", campaign}, {"trials", trials}}.dump(1) + "\n");
   write_html_page(dir / "index.html", "qflow-sim faults report", md);
   fmt::print("{} of {} trials reported: {}\n", trials.size(), campaign.at("trials").get<int>(), (dir / "index.html").string());
+}
+
+
+// Campaigns side by side: each site's silent-corruption and detection rates, and what each
+// campaign's architecture costs (its protection's check bits and checkers).
+void compare(const std::vector<std::string>& dirs, const std::string& out) {
+  std::string md = "| campaign | site | trials | silent corruption (95 % CI) | detected (95 % CI) |\n|---|---|---|---|---|\n";
+  std::string cost = "| campaign | LUTs | block RAM (RAMB36) | of which checkers (LUTs) |\n|---|---|---|---|\n";
+  for (const std::string& d : dirs) {
+    const nlohmann::json campaign = read_json(fs::path(d) / "campaign.json");
+    std::map<std::string, std::array<int64_t, 3>> by_site;  // trials, silent, detected
+    for (const nlohmann::json& t : read_trials(d)) {
+      auto& n = by_site[site_name(parse_fault(t.at("fault")).site)];
+      const Outcome o = outcome_from_name(t.at("outcome"));
+      ++n[0];
+      n[1] += o == Outcome::Silent;
+      n[2] += o == Outcome::Detected;
+    }
+    const auto rate = [](int64_t k, int64_t n) {
+      const Interval ci = wilson_interval(k, n);
+      return fmt::format("{:.1f} % [{:.1f}, {:.1f}]", 100.0 * double(k) / double(n), 100 * ci.low, 100 * ci.high);
+    };
+    const std::string name = fs::path(d).filename().string();
+    for (const auto& [site, n] : by_site)
+      md += fmt::format("| {} | {} | {} | {} | {} |\n", name, site, n[0], rate(n[1], n[0]), rate(n[2], n[0]));
+    const Package package = read_package(fs::path(d) / campaign.at("model").get<std::string>());
+    const RunPlan run_plan(package, read_arch_config(fs::path(d) / campaign.at("arch").get<std::string>()));
+    const ResourceEstimate estimate = estimate_resources(run_plan);
+    const ResourceUse use = total_resources(estimate);
+    double checkers = 0;
+    for (const LayerResources& l : estimate.layers) checkers += l.memory_check.luts;
+    cost += fmt::format("| {} | {:.0f} | {:.1f} | {:.0f} |\n", name, use.used.luts, use.used.bram36, checkers);
+  }
+  const std::string text = md + "\n" + cost;
+  if (out.empty()) fmt::print("{}", text);
+  else write_file(out, text);
 }
 
 }  // namespace
 
 void add_faults_command(CLI::App& app) {
-  CLI::App* faults = app.add_subcommand("faults", "fault-injection campaigns: plan, run, report (docs/reliability.md)");
+  CLI::App* faults = app.add_subcommand("faults", "fault-injection campaigns: plan, run, report (docs/soft-errors.md)");
   faults->require_subcommand(1);
   auto p = std::make_shared<PlanArgs>();
   CLI::App* plan_cmd = faults->add_subcommand("plan", "run the fault-free frame, draw the trials, write the jobs");
@@ -260,6 +331,12 @@ void add_faults_command(CLI::App& app) {
   CLI::App* report_cmd = faults->add_subcommand("report", "merge the trials' results: rates per site and layer, the damage chart");
   report_cmd->add_option("campaign", *dir, "campaign folder")->required();
   report_cmd->callback([dir] { report(*dir); });
+
+  auto c = std::make_shared<std::pair<std::vector<std::string>, std::string>>();
+  CLI::App* compare_cmd = faults->add_subcommand("compare", "campaigns side by side: rates per site, and each architecture's cost");
+  compare_cmd->add_option("campaigns", c->first, "campaign folders")->required();
+  compare_cmd->add_option("--out", c->second, "write the Markdown here (default: print it)");
+  compare_cmd->callback([c] { compare(c->first, c->second); });
 }
 
 }  // namespace qflow::sim

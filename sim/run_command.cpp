@@ -268,7 +268,7 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--dump-layers", args->dump, "write every layer's codes as <layer>.npy here");
   cmd->add_option("--fault", args->fault,
                   "inject a soft error into every frame: SITE:TARGET[:key=N]...@CYCLE, e.g. rom:conv3:word=12:bit=5@2000 "
-                  "(docs/reliability.md)");
+                  "(docs/soft-errors.md)");
   cmd->add_flag("--resize", args->resize, "scale a pair of another size to the model's input, and the flow back");
   cmd->add_option("--frames", args->frames, "simulate this many frames of the pair")->check(CLI::PositiveNumber);
   cmd->add_flag("--quiet", args->quiet, "no progress bar or summary");

@@ -128,9 +128,14 @@ void HostDriver::run_frame(int f) {
   keeper_.sync();  // the start reaches the accelerator at the driver's local time
   if (!irq.read()) wait(job_.timeout, irq.posedge_event());
   if (!irq.read()) return fail(fmt::format("frame {}: no interrupt within {} of simulated time", f, job_.timeout.to_string()));
-  if (csr_read(csr::kStatus) & csr::kStatusError)
-    return fail(fmt::format("frame {}: the accelerator reports an error: {}", f, error_text(csr_read(csr::kErrorCode))));
   HostFrame frame;
+  if (csr_read(csr::kStatus) & csr::kStatusError) {
+    frame.error = fmt::format("frame {}: the accelerator reports an error: {}", f, error_text(csr_read(csr::kErrorCode)));
+    if (!job_.continue_after_errors) return fail(frame.error);
+    csr_write(csr::kStatus, csr::kStatusError);  // clears it and the interrupt
+    frames_.push_back(std::move(frame));
+    return;
+  }
   frame.cycles = csr_read(csr::kCyclesLo) | uint64_t(csr_read(csr::kCyclesHi)) << 32;
   const uint32_t layers = csr_read(csr::kLayerCount);
   for (uint32_t i = 0; i < layers && error_.empty(); ++i)

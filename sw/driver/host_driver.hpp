@@ -23,6 +23,9 @@ struct HostJob {
   int frames = 1;                // the same pair, frame after frame
   sc_core::sc_time timeout;      // per frame: no interrupt by then is a failure
   std::vector<uint8_t> weights;  // the weights of layers placed on DDR, as the accelerator reads them
+  // A frame the accelerator ends with its error status is recorded (HostFrame::error) and the next
+  // frame starts, as a fault campaign's host does; otherwise the first such frame fails the run.
+  bool continue_after_errors = false;
 };
 
 struct HostFrame {
@@ -31,6 +34,7 @@ struct HostFrame {
   std::vector<uint64_t> layer_busy;
   double wall_seconds = 0;       // host time the simulation of this frame took
   int64_t resident_kib = 0;      // the process's resident memory after the frame (soak runs)
+  std::string error;             // the accelerator's error status at the frame's end ("" if none)
 };
 
 // Where the driver places the buffers in DRAM (4 KiB aligned, in this order).
