@@ -97,6 +97,7 @@ FrameTiming Accelerator::frame_timing() const {
 void Accelerator::prepare_frame() {
   dma_.start_frame();
   memory_error_ = false;
+  for (auto& upset : accumulator_upsets_) upset.reset();  // one struck after a PE's last row hit nothing
   rows_done_ = 0;
   rtl_cycles_.assign(package_.layers.size(), {});
   for (auto& channel : channels_) channel->clear_levels();

@@ -28,8 +28,9 @@ struct SimulationOptions {
   std::filesystem::path rom_images;        // load every PE's ROM from <dir>/<layer>.mem ($readmemh)
   bool record_layers = true;               // keep every layer's codes (SimulationResult::layers)
   std::vector<std::optional<Fault>> faults;  // per frame: a soft error to inject (model/faults)
-  // A campaign's faults: one that finds nothing live where it strikes is masked, and a frame the
-  // accelerator ends with its error status is recorded (HostFrame::error), the next one run.
+  // A campaign's faults: one that finds nothing live where it strikes is masked, and the host runs
+  // each frame as a campaign's (HostJob::campaign: the pair reloaded, the flow buffer cleared, a
+  // frame ending with the error status recorded and the next one run).
   bool drawn_faults = false;
 };
 

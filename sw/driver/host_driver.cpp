@@ -119,6 +119,11 @@ void HostDriver::load() {
   csr_write(csr::kWeightAddr, uint32_t(map_.weights));
   csr_write(csr::kFrameHeight, uint32_t(h));
   csr_write(csr::kFrameWidth, uint32_t(w));
+  if (job_.campaign) {
+    std::vector<uint8_t> zeros(size_t(job_.flow_channels) * job_.flow_height * job_.flow_width * 2, 0);
+    for (size_t at = 0; at < zeros.size() && error_.empty(); at += kBurstBytes)
+      memory(tlm::TLM_WRITE_COMMAND, map_.flow + at, zeros.data() + at, std::min(kBurstBytes, zeros.size() - at));
+  }
 }
 
 // Start, wait for the interrupt, read the counters and the flow back, clear the interrupt.
@@ -131,7 +136,7 @@ void HostDriver::run_frame(int f) {
   HostFrame frame;
   if (csr_read(csr::kStatus) & csr::kStatusError) {
     frame.error = fmt::format("frame {}: the accelerator reports an error: {}", f, error_text(csr_read(csr::kErrorCode)));
-    if (!job_.continue_after_errors) return fail(frame.error);
+    if (!job_.campaign) return fail(frame.error);
     csr_write(csr::kStatus, csr::kStatusError);  // clears it and the interrupt
     frames_.push_back(std::move(frame));
     return;
@@ -156,7 +161,10 @@ void HostDriver::run_frame(int f) {
 // raises the recorded error on the main stack once sc_start returns.
 void HostDriver::run() {
   load();
-  for (int f = 0; f < job_.frames && error_.empty(); ++f) run_frame(f);
+  for (int f = 0; f < job_.frames && error_.empty(); ++f) {
+    if (f > 0 && job_.campaign) load();
+    run_frame(f);
+  }
   finished_ = error_.empty();
   sc_core::sc_stop();
 }

@@ -23,9 +23,12 @@ struct HostJob {
   int frames = 1;                // the same pair, frame after frame
   sc_core::sc_time timeout;      // per frame: no interrupt by then is a failure
   std::vector<uint8_t> weights;  // the weights of layers placed on DDR, as the accelerator reads them
-  // A frame the accelerator ends with its error status is recorded (HostFrame::error) and the next
-  // frame starts, as a fault campaign's host does; otherwise the first such frame fails the run.
-  bool continue_after_errors = false;
+  // A fault campaign's host: before each frame it writes the pair, the weights and the registers
+  // again and clears the flow buffer (a new camera frame: no trial's upset of DRAM or a register
+  // outlives it, and a flow written elsewhere does not pass for a correct one); a frame the
+  // accelerator ends with its error status is recorded (HostFrame::error) and the next one runs.
+  // Otherwise the pair is loaded once and the first such frame fails the run.
+  bool campaign = false;
 };
 
 struct HostFrame {

@@ -52,6 +52,20 @@ std::string list(const std::vector<int>& ranks) {
   return fmt::format("{} {}", ranks.size() == 1 ? "rank" : "ranks", fmt::join(ranks, ", "));
 }
 
+// The ranks whose key `what/<rank>` is still missing from the store after waiting up to `wait`
+// for all of them.
+std::vector<int> ranks_without(c10d::Store& store, const char* what, int world, std::chrono::seconds wait) {
+  const auto deadline = Clock::now() + wait;
+  std::vector<int> missing;
+  for (;;) {
+    missing.clear();
+    for (int r = 0; r < world; ++r)
+      if (!store.check({key(what, r)})) missing.push_back(r);
+    if (missing.empty() || Clock::now() > deadline) return missing;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
 }  // namespace
 
 struct DataParallel::Group {
@@ -108,16 +122,7 @@ DataParallel::DataParallel(const RankEnv& env, std::chrono::seconds timeout, con
   if (const std::string settings0 = text(key("settings", 0)); settings0 != settings)
     throw std::runtime_error(fmt::format("rank {} was started with other settings than rank 0:\n  rank 0: {}\n  rank {}: {}",
                                          env.rank, settings0, env.rank, settings));
-  const auto deadline = Clock::now() + timeout;
-  std::vector<int> missing;
-  for (;;) {
-    missing.clear();
-    for (int r = 0; r < env.world; ++r)
-      if (!store.check({key("world", r)})) missing.push_back(r);
-    if (missing.empty() || Clock::now() > deadline) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  if (!missing.empty())
+  if (const std::vector<int> missing = ranks_without(store, "world", env.world, timeout); !missing.empty())
     throw std::runtime_error(fmt::format("rank {}: {} of {} did not join at {} within {} s ({})", env.rank, list(missing),
                                          env.world, where, timeout.count(), env.source));
   auto gloo_options = c10d::ProcessGroupGloo::Options::create();
@@ -137,15 +142,7 @@ void DataParallel::fail(const std::string& doing, const std::exception& error) c
   try {
     c10d::Store& store = *group_->store;
     store.set(key("failed", env_.rank), bytes(std::to_string(step_)));
-    std::vector<int> silent;
-    const auto deadline = Clock::now() + kReportGrace;
-    for (;;) {
-      silent.clear();
-      for (int r = 0; r < env_.world; ++r)
-        if (!store.check({key("failed", r)})) silent.push_back(r);
-      if (silent.empty() || Clock::now() > deadline) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
+    const std::vector<int> silent = ranks_without(store, "failed", env_.world, kReportGrace);
     who = silent.empty() ? "every rank saw it fail (a network error or a timeout; no rank is missing)"
                          : fmt::format("{} stopped answering (died, or hung for {} s)", list(silent), kReportGrace.count());
   } catch (const std::exception&) {
