@@ -387,6 +387,17 @@ void Accelerator::upset_fifo(const std::string& channel, int64_t waiting, int64_
   throw FaultError(fmt::format("'{}' is not a FIFO or skip buffer of the pipeline ({})", channel, names));
 }
 
+void Accelerator::upset_dram_skip(const std::string& edge, int64_t row, int64_t element, int bit, int burst) {
+  const auto spill = spill_by_edge_.find(edge);
+  if (spill == spill_by_edge_.end()) {
+    std::string names;
+    for (const auto& [name, s] : spill_by_edge_) names += (names.empty() ? "" : ", ") + name;
+    throw FaultError(fmt::format("'{}' is not an edge whose skip rows wait in DRAM ({})", edge,
+                                 names.empty() ? "this architecture keeps every skip buffer on chip" : names));
+  }
+  spill->second->upset(int(row), element, bit, burst);
+}
+
 void Accelerator::upset_accumulator(const std::string& layer, int64_t element, int bit, int burst) {
   const size_t i = conv_layer(layer);
   if (rtl_[i])
@@ -459,6 +470,7 @@ StreamUnit* Accelerator::spill_to_dram(StreamUnit& source, const std::string& ed
   const TensorShape& shape = map_shape(map);
   const uint64_t base = spills_.empty() ? 0 : spills_.back()->base() + spills_.back()->bytes();
   SkipSpill& spill = *spills_.emplace_back(std::make_unique<SkipSpill>(dma_, csr, shape, base, "skip " + edge));
+  spill_by_edge_[edge] = &spill;
   StreamUnit* writer = add_unit(edge + "_skip_write", shape.height, 0, [](int y) { return y; });
   writer->add_input(connect(source, edge + "_to_dram"), 1);
   writer->set_row_work(guarded([&spill](int y, const std::vector<LineBuffer>& in, RowRef& out) {

@@ -110,6 +110,7 @@ class Accelerator : public sc_core::sc_module {
   void upset_rom(const std::string& layer, int64_t word, int bit, int burst);
   void upset_line_buffer(const std::string& layer, int64_t held, int64_t element, int bit, int burst);
   void upset_fifo(const std::string& channel, int64_t waiting, int64_t element, int bit, int burst);
+  void upset_dram_skip(const std::string& edge, int64_t row, int64_t element, int bit, int burst);
   void upset_accumulator(const std::string& layer, int64_t element, int bit, int burst);
   void restore_roms();  // every ROM as loaded: a reload
   const sc_core::sc_event& frame_start() const { return control_.frame_start(); }
@@ -165,6 +166,7 @@ class Accelerator : public sc_core::sc_module {
   FrameControl control_;
   InputReader input_reader_;
   std::vector<std::unique_ptr<SkipSpill>> spills_;  // skip maps held in DRAM
+  std::map<std::string, SkipSpill*> spill_by_edge_;
   std::unique_ptr<FlowWriter> flow_out_;
   std::vector<std::unique_ptr<StreamUnit>> units_;
   std::vector<StreamUnit*> layer_units_;  // per package layer

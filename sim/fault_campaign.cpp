@@ -24,7 +24,8 @@ struct Target {
 std::vector<Target> targets(const RunPlan& plan, FaultSite site) {
   std::vector<Target> list;
   const Package& package = plan.package;
-  for (size_t i = 0; i < package.layers.size() && site != FaultSite::Fifo && site != FaultSite::Csr; ++i) {
+  const bool layer_site = site == FaultSite::Rom || site == FaultSite::LineBuffer || site == FaultSite::Accumulator;
+  for (size_t i = 0; i < package.layers.size() && layer_site; ++i) {
     const Layer& layer = package.layers[i];
     if (!layer.is_conv()) continue;
     const ConvArch& arch = plan.config.convs.at(layer.name);
@@ -48,6 +49,14 @@ std::vector<Target> targets(const RunPlan& plan, FaultSite site) {
       const TensorShape& map = plan.maps.at(b.name.substr(0, b.name.find("_to_")));
       list.push_back({b.name, double(b.depth_rows) * double(b.row_bits), b.depth_rows, int64_t(map.channels) * map.width,
                       map.bits});
+    }
+  if (site == FaultSite::DramSkip)  // an edge spilled to DRAM: its map's rows, as the accelerator names the edge
+    for (const BufferSpec& b : plan.buffers) {
+      if (!b.in_dram) continue;
+      const std::string edge = b.name.substr(0, b.name.size() - std::string("_in_dram").size());
+      const TensorShape& map = plan.maps.at(edge.substr(0, edge.find("_to_")));
+      list.push_back({edge, double(b.map_rows) * double(b.row_bits), b.map_rows, int64_t(map.channels) * map.width,
+                      map.bits + map.frac});
     }
   if (site == FaultSite::Csr)
     for (const char* reg : {"ctrl", "img1_addr", "img2_addr", "flow_addr", "skip_addr", "frame_height", "frame_width",
@@ -92,8 +101,10 @@ std::vector<Fault> draw_faults(const RunPlan& plan, int64_t frame_cycles, const 
     f.burst = std::min(burst, target.word_bits);
     f.bit = int(uniform(rng, target.word_bits - f.burst + 1));
     if (f.site == FaultSite::Rom) f.word = uniform(rng, target.words);
-    if (f.site == FaultSite::LineBuffer || f.site == FaultSite::Fifo) f.row = uniform(rng, target.words);
-    if (f.site == FaultSite::LineBuffer || f.site == FaultSite::Fifo) f.element = uniform(rng, target.codes);
+    if (f.site == FaultSite::LineBuffer || f.site == FaultSite::Fifo || f.site == FaultSite::DramSkip) {
+      f.row = uniform(rng, target.words);
+      f.element = uniform(rng, target.codes);
+    }
     if (f.site == FaultSite::Accumulator) f.element = uniform(rng, target.words);
     f.cycle = uniform(rng, frame_cycles);
     faults.push_back(f);

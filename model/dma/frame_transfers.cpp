@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <cstring>
 
+#include <fmt/format.h>
+
 #include "datapath/row_ops.hpp"
+#include "faults/fault.hpp"
 
 namespace qflow {
 
@@ -34,6 +37,25 @@ SkipSpill::SkipSpill(DmaEngine& dma, const CsrBlock& csr, const TensorShape& map
       row_bytes_(size_t(map.channels) * map.width * code_bytes_) {}
 
 uint64_t SkipSpill::address(int y) const { return csr_.reg(csr::kSkipAddr) + base_ + uint64_t(y) * row_bytes_; }
+
+void SkipSpill::upset(int y, int64_t element, int bit, int burst) {
+  const int64_t codes = int64_t(map_.channels) * map_.width;
+  if (y >= map_.height || element >= codes || bit + burst > map_.bits + map_.frac)
+    throw FaultError(fmt::format("row {}, code {}, bits {}..{} are past the map's {} rows of {} {}-bit codes", y, element,
+                                 bit, bit + burst - 1, map_.height, codes, map_.bits + map_.frac));
+  uint8_t bytes[2] = {0, 0};
+  tlm::tlm_generic_payload trans;
+  trans.set_address(address(y) + uint64_t(element) * code_bytes_);
+  trans.set_data_ptr(bytes);
+  trans.set_data_length(unsigned(code_bytes_));
+  trans.set_read();
+  dma_.socket->transport_dbg(trans);
+  uint16_t code = uint16_t(bytes[0] | bytes[1] << 8);
+  for (int b = bit; b < bit + burst; ++b) code ^= uint16_t(1u << b);
+  bytes[0] = uint8_t(code), bytes[1] = uint8_t(code >> 8);
+  trans.set_write();
+  dma_.socket->transport_dbg(trans);
+}
 
 sc_time SkipSpill::write_row(const Row& row) {
   bytes_.resize(row_bytes_);

@@ -41,6 +41,10 @@ class SkipSpill {
   SkipSpill(DmaEngine& dma, const CsrBlock& csr, const TensorShape& map, uint64_t base, std::string name);
   uint64_t base() const { return base_; }
   uint64_t bytes() const { return row_bytes_ * uint64_t(map_.height); }  // the area it takes
+  // An upset of the rows waiting in DRAM (model/faults): bits [bit, bit + burst) of code `element`
+  // of row y flipped in the DRAM itself, through the socket's debug transport (no time passes).
+  // Throws FaultError past the map's rows, codes or code bits.
+  void upset(int y, int64_t element, int bit, int burst);
   sc_core::sc_time write_row(const Row& row);
   sc_core::sc_time read_row(int y, RowRef& out);
 

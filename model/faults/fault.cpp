@@ -14,6 +14,7 @@ namespace {
 const std::map<std::string, FaultSite> kSites{{"rom", FaultSite::Rom},
                                               {"line", FaultSite::LineBuffer},
                                               {"fifo", FaultSite::Fifo},
+                                              {"dram", FaultSite::DramSkip},
                                               {"acc", FaultSite::Accumulator},
                                               {"csr", FaultSite::Csr}};
 
@@ -32,7 +33,7 @@ const char* site_name(FaultSite site) {
 
 FaultSite parse_site(const std::string& name) {
   const auto site = kSites.find(name);
-  if (site == kSites.end()) throw FaultError(fmt::format("'{}' is not a fault site (rom, line, fifo, acc, csr)", name));
+  if (site == kSites.end()) throw FaultError(fmt::format("'{}' is not a fault site (rom, line, fifo, dram, acc, csr)", name));
   return site->second;
 }
 
@@ -64,6 +65,7 @@ Fault parse_fault(const std::string& spec) {
   const std::map<FaultSite, std::vector<std::string>> keys{{FaultSite::Rom, {"word"}},
                                                           {FaultSite::LineBuffer, {"row", "element"}},
                                                           {FaultSite::Fifo, {"row", "element"}},
+                                                          {FaultSite::DramSkip, {"row", "element"}},
                                                           {FaultSite::Accumulator, {"element"}},
                                                           {FaultSite::Csr, {}}};
   bool has_bit = false;
@@ -93,9 +95,9 @@ Fault parse_fault(const std::string& spec) {
 std::string fault_spec(const Fault& f) {
   std::string keys;
   if (f.site == FaultSite::Rom) keys += fmt::format(":word={}", f.word);
-  if (f.site == FaultSite::LineBuffer || f.site == FaultSite::Fifo) keys += fmt::format(":row={}", f.row);
-  if (f.site == FaultSite::LineBuffer || f.site == FaultSite::Fifo || f.site == FaultSite::Accumulator)
-    keys += fmt::format(":element={}", f.element);
+  const bool row_site = f.site == FaultSite::LineBuffer || f.site == FaultSite::Fifo || f.site == FaultSite::DramSkip;
+  if (row_site) keys += fmt::format(":row={}", f.row);
+  if (row_site || f.site == FaultSite::Accumulator) keys += fmt::format(":element={}", f.element);
   keys += fmt::format(":bit={}", f.bit);
   if (f.burst != 1) keys += fmt::format(":burst={}", f.burst);
   return fmt::format("{}:{}{}@{}", site_name(f.site), f.target, keys, f.cycle);

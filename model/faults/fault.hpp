@@ -4,6 +4,7 @@
 //         or the next DRAM fetch of a streamed layer's weights);
 //   line  a code held in a unit's line buffer (its first input), until the row is overwritten;
 //   fifo  a code of a row waiting in a FIFO or an on-chip skip buffer, until it is read;
+//   dram  a code of a skip row held in DRAM (an edge placed there), until it is written or read;
 //   acc   an accumulator of a conv PE: one output code of the next row it computes;
 //   csr   a control register, until the host writes it again (the next frame).
 // Written as SITE:TARGET[:key=value]...@CYCLE, the cycle counted from the frame's start, e.g.
@@ -23,14 +24,14 @@ struct FaultError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-enum class FaultSite { Rom, LineBuffer, Fifo, Accumulator, Csr };
+enum class FaultSite { Rom, LineBuffer, Fifo, DramSkip, Accumulator, Csr };
 
 struct Fault {
   FaultSite site = FaultSite::Rom;
-  std::string target;   // rom, line, acc: the layer; fifo: the channel; csr: the register
+  std::string target;   // rom, line, acc: the layer; fifo: the channel; dram: the edge; csr: the register
   int64_t word = 0;     // rom: the word's address
-  int64_t row = 0;      // line: the held row, 0 the oldest; fifo: the waiting row, 0 the next read
-  int64_t element = 0;  // line, fifo, acc: channel * width + x within the row
+  int64_t row = 0;      // line: the held row, 0 the oldest; fifo: the waiting row, 0 the next read; dram: the map's row
+  int64_t element = 0;  // line, fifo, dram, acc: channel * width + x within the row
   int bit = 0, burst = 1;
   int64_t cycle = 0;    // since the frame started
 };

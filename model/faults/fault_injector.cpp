@@ -48,6 +48,7 @@ void FaultInjector::inject(const Fault& f) {
     case FaultSite::Rom: return accelerator_.upset_rom(f.target, f.word, f.bit, f.burst);
     case FaultSite::LineBuffer: return accelerator_.upset_line_buffer(f.target, f.row, f.element, f.bit, f.burst);
     case FaultSite::Fifo: return accelerator_.upset_fifo(f.target, f.row, f.element, f.bit, f.burst);
+    case FaultSite::DramSkip: return accelerator_.upset_dram_skip(f.target, f.row, f.element, f.bit, f.burst);
     case FaultSite::Accumulator: return accelerator_.upset_accumulator(f.target, f.element, f.bit, f.burst);
     case FaultSite::Csr:
       if (f.bit + f.burst > 32) throw FaultError(fmt::format("bits {}..{} are past a 32-bit register", f.bit, f.bit + f.burst - 1));
