@@ -135,6 +135,12 @@ Damage classify_flow(const std::vector<int16_t>& golden, const std::vector<int16
   return {epe < threshold_px ? Outcome::Tolerable : Outcome::Silent, epe};
 }
 
+Outcome trial_outcome(const nlohmann::json& trial, double threshold_px) {
+  const Outcome recorded = outcome_from_name(trial.at("outcome"));
+  if (recorded != Outcome::Tolerable && recorded != Outcome::Silent) return recorded;
+  return trial.at("epe").get<double>() < threshold_px ? Outcome::Tolerable : Outcome::Silent;
+}
+
 Outcome classify_failure(const std::string& failure) {
   const bool hang = failure.find("no interrupt within") != std::string::npos ||
                     failure.find("deadlocked") != std::string::npos;
@@ -174,13 +180,13 @@ std::string tally_table(const std::string& what, const std::vector<std::pair<std
 }  // namespace
 
 std::string campaign_report(const nlohmann::json& campaign, const std::vector<nlohmann::json>& trials,
-                            const std::string& chart) {
+                            const std::string& chart, double threshold_px) {
   std::map<std::string, Tally> by_site, by_layer, by_bit;
   Tally all;
   double seconds = 0;
   int64_t timed = 0;
   for (const nlohmann::json& t : trials) {
-    const Outcome o = outcome_from_name(t.at("outcome"));
+    const Outcome o = trial_outcome(t, threshold_px);
     const Fault f = parse_fault(t.at("fault"));
     all.add(o);
     by_site[site_name(f.site)].add(o);
@@ -193,31 +199,36 @@ std::string campaign_report(const nlohmann::json& campaign, const std::vector<nl
       "silent corruption: the flow's EPE against the fault-free flow at or above {} px.\n\n",
       all.n, campaign.at("sites").get<std::string>(), campaign.at("model").get<std::string>(),
       campaign.at("arch").get<std::string>(), campaign.at("seed").get<uint64_t>(), campaign.at("burst").get<int>(),
-      campaign.at("burst").get<int>() == 1 ? "" : "s", campaign.at("threshold_px").get<double>());
+      campaign.at("burst").get<int>() == 1 ? "" : "s", threshold_px);
   if (timed > 0)
     md += fmt::format("A trial (one frame of the model with its fault) took {:.3f} s of wall time on average.\n\n",
                       seconds / double(timed));
   md += "## By site\n\n" + tally_table("site", {by_site.begin(), by_site.end()}) + "\n";
-  // The most vulnerable: the highest silent-corruption rates among targets with enough trials.
+  // The most vulnerable: the highest silent-corruption rates among targets with enough trials,
+  // ties broken by the rate of any change to the flow.
+  const auto vulnerability = [](const Tally& t) {
+    return double(t.counts[int(Outcome::Silent)]) / double(t.n) +
+           1e-6 * double(t.counts[int(Outcome::Tolerable)] + t.counts[int(Outcome::Silent)]) / double(t.n);
+  };
   std::vector<std::pair<double, std::string>> worst;
   for (const auto& [name, t] : by_layer)
-    if (t.n >= 10) worst.emplace_back(double(t.counts[int(Outcome::Silent)]) / double(t.n), name);
+    if (t.n >= 10) worst.emplace_back(vulnerability(t), name);
   std::sort(worst.rbegin(), worst.rend());
   std::vector<std::pair<std::string, Tally>> top;  // highest rate first
   for (size_t i = 0; i < worst.size() && i < 10; ++i) top.emplace_back(worst[i].second, by_layer.at(worst[i].second));
-  md += "## The most vulnerable layers and buffers\n\nThe ten highest silent-corruption rates among targets hit at "
+  md += "## The most vulnerable layers and buffers\n\nThe ten highest silent-corruption rates (then rates of any change to the flow) among targets hit at "
         "least ten times (every trial: `results/*.jsonl`).\n\n" +
         tally_table("site and target", top) + "\n";
   // Per site, its three worst bit roles (a register's bits would otherwise fill the table).
   std::map<std::string, std::vector<std::pair<double, std::string>>> bits;
   for (const auto& [name, t] : by_bit)
-    if (t.n >= 10) bits[name.substr(0, name.find(' '))].emplace_back(double(t.counts[int(Outcome::Silent)]) / double(t.n), name);
+    if (t.n >= 10) bits[name.substr(0, name.find(' '))].emplace_back(vulnerability(t), name);
   std::vector<std::pair<std::string, Tally>> top_bits;
   for (auto& [site, list] : bits) {
     std::sort(list.rbegin(), list.rend());
     for (size_t i = 0; i < list.size() && i < 3; ++i) top_bits.emplace_back(list[i].second, by_bit.at(list[i].second));
   }
-  md += "## The most vulnerable bits\n\nPer site, the three highest silent-corruption rates by the struck bit's role (a "
+  md += "## The most vulnerable bits\n\nPer site, the three highest silent-corruption rates (then rates of any change) by the struck bit's role (a "
         "ROM weight's bit or a check bit, a code's, an accumulator's or a register's bit), among those hit at least ten "
         "times.\n\n" +
         tally_table("site and bit", top_bits) + "\n";

@@ -39,6 +39,10 @@ Damage classify_flow(const std::vector<int16_t>& golden, const std::vector<int16
 // finishes (no interrupt, a deadlock) a hang.
 Outcome classify_failure(const std::string& failure);
 
+// A recorded trial's outcome, its flow's damage judged against `threshold_px` (a report may apply
+// another threshold than the run did: the EPE is recorded).
+Outcome trial_outcome(const nlohmann::json& trial, double threshold_px);
+
 // The 95 % Wilson score interval of k successes in n trials.
 struct Interval {
   double low = 0, high = 0;
@@ -48,6 +52,6 @@ Interval wilson_interval(int64_t k, int64_t n);
 // The campaign's report in Markdown from its trials (results/*.jsonl lines) and its campaign.json;
 // `chart`: the Markdown of the EPE damage chart (or why there is none).
 std::string campaign_report(const nlohmann::json& campaign, const std::vector<nlohmann::json>& trials,
-                            const std::string& chart);
+                            const std::string& chart, double threshold_px);
 
 }  // namespace qflow::sim

@@ -245,11 +245,12 @@ std::string damage_chart(const fs::path& dir, const std::vector<nlohmann::json>&
   return "![EPE damage by site](charts/damage.svg)\n\nThe dashed line is the silent-corruption threshold.";
 }
 
-void report(const fs::path& dir) {
+void report(const fs::path& dir, double threshold) {
   const nlohmann::json campaign = read_json(dir / "campaign.json");
   const std::vector<nlohmann::json> trials = read_trials(dir);
-  const std::string chart = damage_chart(dir, trials, campaign.at("threshold_px").get<double>());
-  const std::string md = campaign_report(campaign, trials, chart);
+  if (threshold <= 0) threshold = campaign.at("threshold_px").get<double>();
+  const std::string chart = damage_chart(dir, trials, threshold);
+  const std::string md = campaign_report(campaign, trials, chart, threshold);
   write_file(dir / "report.md", md);
   write_html_page(dir / "index.html", "qflow-sim faults report", md);
   fmt::print("{} of {} trials reported: {}\n", trials.size(), campaign.at("trials").get<int>(), (dir / "index.html").string());
@@ -258,7 +259,7 @@ void report(const fs::path& dir) {
 
 // Campaigns side by side: each site's silent-corruption and detection rates, and what each
 // campaign's architecture costs (its protection's check bits and checkers).
-void compare(const std::vector<std::string>& dirs, const std::string& out) {
+void compare(const std::vector<std::string>& dirs, const std::string& out, double threshold) {
   std::string md = "| campaign | site | trials | silent corruption (95 % CI) | detected (95 % CI) |\n|---|---|---|---|---|\n";
   std::string cost = "| campaign | LUTs | block RAM (RAMB36) | of which checkers (LUTs) |\n|---|---|---|---|\n";
   for (const std::string& d : dirs) {
@@ -266,7 +267,7 @@ void compare(const std::vector<std::string>& dirs, const std::string& out) {
     std::map<std::string, std::array<int64_t, 3>> by_site;  // trials, silent, detected
     for (const nlohmann::json& t : read_trials(d)) {
       auto& n = by_site[site_name(parse_fault(t.at("fault")).site)];
-      const Outcome o = outcome_from_name(t.at("outcome"));
+      const Outcome o = trial_outcome(t, threshold > 0 ? threshold : campaign.at("threshold_px").get<double>());
       ++n[0];
       n[1] += o == Outcome::Silent;
       n[2] += o == Outcome::Detected;
@@ -327,16 +328,25 @@ void add_faults_command(CLI::App& app) {
   run_cmd->add_option("--count", r->count, "trials")->required();
   run_cmd->callback([r] { run_trials(r->dir, r->from, r->count); });
 
-  auto dir = std::make_shared<std::string>();
+  auto dir = std::make_shared<std::pair<std::string, double>>("", 0.0);
   CLI::App* report_cmd = faults->add_subcommand("report", "merge the trials' results: rates per site and layer, the damage chart");
-  report_cmd->add_option("campaign", *dir, "campaign folder")->required();
-  report_cmd->callback([dir] { report(*dir); });
+  report_cmd->add_option("campaign", dir->first, "campaign folder")->required();
+  report_cmd->add_option("--threshold", dir->second, "silent corruption from this EPE (px) on (default: the campaign's)")
+      ->check(CLI::PositiveNumber);
+  report_cmd->callback([dir] { report(dir->first, dir->second); });
 
-  auto c = std::make_shared<std::pair<std::vector<std::string>, std::string>>();
+  struct CompareArgs {
+    std::vector<std::string> dirs;
+    std::string out;
+    double threshold = 0;
+  };
+  auto c = std::make_shared<CompareArgs>();
   CLI::App* compare_cmd = faults->add_subcommand("compare", "campaigns side by side: rates per site, and each architecture's cost");
-  compare_cmd->add_option("campaigns", c->first, "campaign folders")->required();
-  compare_cmd->add_option("--out", c->second, "write the Markdown here (default: print it)");
-  compare_cmd->callback([c] { compare(c->first, c->second); });
+  compare_cmd->add_option("campaigns", c->dirs, "campaign folders")->required();
+  compare_cmd->add_option("--out", c->out, "write the Markdown here (default: print it)");
+  compare_cmd->add_option("--threshold", c->threshold, "silent corruption from this EPE (px) on (default: each campaign's)")
+      ->check(CLI::PositiveNumber);
+  compare_cmd->callback([c] { compare(c->dirs, c->out, c->threshold); });
 }
 
 }  // namespace qflow::sim
