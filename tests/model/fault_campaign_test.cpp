@@ -46,7 +46,7 @@ TEST(FaultCampaign, TheDrawIsRepeatableAndStaysWithinEverySite) {
   EXPECT_NE(fault_spec(draw_faults(plan, 50000, sites, 1, 1, 10)[0]), fault_spec(draw_faults(plan, 50000, sites, 1, 1, 9)[0]));
 }
 
-TEST(FaultCampaign, RefusesAnUnknownSite) { EXPECT_THROW(parse_sites("rom,dram"), FaultError); }
+TEST(FaultCampaign, RefusesAnUnknownSite) { EXPECT_THROW(parse_sites("rom,bram"), FaultError); }
 
 }  // namespace
 }  // namespace qflow::sim
