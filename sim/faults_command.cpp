@@ -127,6 +127,12 @@ std::string bit_role(const Fault& f, const RunPlan& plan) {
   return fmt::format("weight bit {}{}", f.bit % layer.w_bits, f.bit % layer.w_bits == layer.w_bits - 1 ? " (sign)" : "");
 }
 
+// A trial's result line (results/*.jsonl).
+nlohmann::json trial_line(int trial, const std::string& spec, Outcome outcome, double epe, const RunPlan& plan) {
+  return {{"trial", trial}, {"fault", spec}, {"outcome", outcome_name(outcome)}, {"epe", epe},
+          {"bit", bit_role(parse_fault(spec), plan)}};
+}
+
 void run_trials(const fs::path& dir, int from, int count) {
   const nlohmann::json campaign = read_json(dir / "campaign.json");
   std::vector<std::string> specs;
@@ -151,32 +157,28 @@ void run_trials(const fs::path& dir, int from, int count) {
   std::ofstream out(dir / "results" / fmt::format("trials-{:06d}.jsonl", from));
   for (size_t f = 1; f < result.frames.size(); ++f) {
     const int trial = from + int(f) - 1;
-    if (!result.frames[f].error.empty()) {  // the accelerator flagged it: a checker's detection
-      out << nlohmann::json{{"trial", trial}, {"fault", specs[size_t(trial)]}, {"outcome", outcome_name(Outcome::Detected)},
-                            {"epe", 0}, {"note", result.frames[f].error}, {"seconds", result.frames[f].wall_seconds},
-                            {"bit", bit_role(parse_fault(specs[size_t(trial)]), run_plan)}}
-                 .dump()
-          << "\n";
-      continue;
+    const HostFrame& frame = result.frames[f];
+    nlohmann::json line;
+    if (!frame.error.empty()) {  // the accelerator flagged it: a checker's detection
+      line = trial_line(trial, specs[size_t(trial)], Outcome::Detected, 0, run_plan);
+      line["note"] = frame.error;
+    } else {
+      const bool same = golden.codes == frame.flow_head.codes;
+      const Damage d = classify_flow(golden.codes, frame.flow_head.codes,
+                                     same ? 0 : flow_epe(golden, frame.flow_head, package), threshold);
+      line = trial_line(trial, specs[size_t(trial)], d.outcome, d.epe, run_plan);
+      if (f >= result.faults_injected.size() || !result.faults_injected[f]) line["note"] = "nothing live where it struck";
     }
-    const CodeMap& flow = result.frames[f].flow_head;
-    const Damage d = classify_flow(golden.codes, flow.codes, golden.codes == flow.codes ? 0 : flow_epe(golden, flow, package),
-                                   threshold);
-    nlohmann::json t = {{"trial", trial}, {"fault", specs[size_t(trial)]}, {"outcome", outcome_name(d.outcome)},
-                        {"epe", d.epe}, {"seconds", result.frames[f].wall_seconds},
-                        {"bit", bit_role(parse_fault(specs[size_t(trial)]), run_plan)}};
-    if (f >= result.faults_injected.size() || !result.faults_injected[f]) t["note"] = "nothing live where it struck";
-    out << t.dump() << "\n";
+    line["seconds"] = frame.wall_seconds;
+    out << line.dump() << "\n";
   }
   if (failure.empty()) return;
   // The frame that did not complete was the next trial's; a fresh process runs the rest (SystemC
   // elaborates once per process).
   const int stopped = from + int(result.frames.size()) - 1;
-  out << nlohmann::json{{"trial", stopped}, {"fault", specs[size_t(stopped)]},
-                        {"outcome", outcome_name(classify_failure(failure))}, {"epe", 0}, {"note", failure},
-                        {"bit", bit_role(parse_fault(specs[size_t(stopped)]), run_plan)}}
-                 .dump()
-      << "\n";
+  nlohmann::json line = trial_line(stopped, specs[size_t(stopped)], classify_failure(failure), 0, run_plan);
+  line["note"] = failure;
+  out << line.dump() << "\n";
   out.close();
   const int rest = from + count - stopped - 1;
   if (rest == 0) return;

@@ -138,6 +138,7 @@ void HostDriver::run_frame(int f) {
     frame.error = fmt::format("frame {}: the accelerator reports an error: {}", f, error_text(csr_read(csr::kErrorCode)));
     if (!job_.campaign) return fail(frame.error);
     csr_write(csr::kStatus, csr::kStatusError);  // clears it and the interrupt
+    frame.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     frames_.push_back(std::move(frame));
     return;
   }
