@@ -94,9 +94,10 @@ void plan(const PlanArgs& a) {
   write_file(out / "tools.sh", kToolScript);
   write_file(out / "run-parallel.sh",
              "#!/usr/bin/env bash\n# Runs the campaign's jobs on this machine with GNU parallel, N at a time (default: one per core);\n"
-             "# rerun to continue: --resume-failed skips the jobs that finished.\n"
+             "# rerun to continue: --resume-failed skips the jobs that finished. A job ten times slower than the\n"
+             "# median is stopped (a simulation that no longer advances): its trials go missing from the report.\n"
              "set -euo pipefail\ncd \"$(dirname \"$0\")\"\nsource tools.sh\nexport sim\n"
-             "parallel --will-cite --joblog joblog --resume-failed -j \"${1:-$(nproc)}\" < jobs.txt\n\"$sim\" faults report .\n",
+             "parallel --will-cite --joblog joblog --resume-failed --timeout 1000% -j \"${1:-$(nproc)}\" < jobs.txt\n\"$sim\" faults report .\n",
              true);
   write_file(out / "slurm.sh",
              "#!/usr/bin/env bash\n#SBATCH --job-name=qflow-faults\n#SBATCH --cpus-per-task=1\n#SBATCH --output=slurm-%A_%a.out\n"
