@@ -224,6 +224,7 @@ EvalResult train(std::shared_ptr<FlowNetwork> net, const NetworkConfig& config, 
   const torch::Device device(o.device);
   torch::optim::Adam optimizer(net->parameters(), torch::optim::AdamOptions(o.lr));
   int first_step = 0;
+  uint64_t position = 0;  // in the sample stream
   if (!o.init.empty()) {
     const Checkpoint from = load_checkpoint(o.init);
     if (from.config.net != config.net || from.config.width_mult != config.width_mult)
@@ -243,11 +244,7 @@ EvalResult train(std::shared_ptr<FlowNetwork> net, const NetworkConfig& config, 
     net->load(model);
     load_adam(optimizer, o.resume / "optimizer.pt");
     first_step = state.at("step").get<int>();
-  }
-  // Legacy checkpoints (before the sample stream) drew batch samples per step.
-  uint64_t position = 0;
-  if (!o.resume.empty()) {
-    const nlohmann::json state = nlohmann::json::parse(std::ifstream(o.resume / "state.json"));
+    // Checkpoints from before the sample stream drew `batch` samples a step.
     position = state.value("samples", uint64_t(first_step) * uint64_t(o.batch));
   }
   const int rank = o.ranks ? o.ranks->rank() : 0, world = o.ranks ? o.ranks->world() : 1;
