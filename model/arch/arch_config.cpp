@@ -5,6 +5,7 @@
 #include <fstream>
 #include <initializer_list>
 #include <limits>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <type_traits>
@@ -130,10 +131,10 @@ ArchConfig arch_from_json(const nlohmann::json& j, const std::string& where) {
     a.band_rows = field(l, "band_rows", a.band_rows, at);
     require(a.band_rows >= 1, fmt::format("{}: band_rows {} must be at least 1", at, a.band_rows));
     const auto protection = [&](const char* key) {
-      const std::string p = field<std::string>(l, key, "none", at);
-      require(p == "none" || p == "parity" || p == "secded",
-              fmt::format("{}: {} is '{}' (expected \"none\", \"parity\" or \"secded\")", at, key, p));
-      return p == "parity" ? WordProtection::Parity : p == "secded" ? WordProtection::Secded : WordProtection::None;
+      const std::string given = field<std::string>(l, key, "none", at);
+      const std::optional<WordProtection> p = protection_named(given);
+      require(p.has_value(), fmt::format("{}: {} is '{}' (expected \"none\", \"parity\" or \"secded\")", at, key, given));
+      return *p;
     };
     a.rom_protection = protection("rom_protection");
     a.line_buffer_protection = protection("line_buffer_protection");
@@ -152,10 +153,9 @@ nlohmann::json arch_to_json(const ArchConfig& c) {
     layers[name] = {{"pe", a.pe}, {"simd", a.simd}, {"cosim", a.cosim},
                     {"multipliers", a.multipliers == MultiplierImpl::Lut ? "lut" : "dsp"}};
     if (a.fifo_depth_rows > 0) layers[name]["fifo_depth_rows"] = a.fifo_depth_rows;
-    const auto protection = [](WordProtection p) { return p == WordProtection::Parity ? "parity" : "secded"; };
-    if (a.rom_protection != WordProtection::None) layers[name]["rom_protection"] = protection(a.rom_protection);
+    if (a.rom_protection != WordProtection::None) layers[name]["rom_protection"] = protection_name(a.rom_protection);
     if (a.line_buffer_protection != WordProtection::None)
-      layers[name]["line_buffer_protection"] = protection(a.line_buffer_protection);
+      layers[name]["line_buffer_protection"] = protection_name(a.line_buffer_protection);
     if (a.weights == WeightPlacement::Ddr) {
       layers[name]["weights"] = "ddr";
       layers[name]["band_rows"] = a.band_rows;

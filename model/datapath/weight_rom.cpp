@@ -85,15 +85,10 @@ void WeightRom::upset(int address, int bit, int burst) {
                                       bit + burst - 1, stored_word_bits(), word_bits(), stored_word_bits() - word_bits()));
   if (pristine_.empty()) {  // the first upset: keep the words as loaded, and encode their check bits
     pristine_ = stored_ = image_;
-    const int per = check_bits(protection_), n = slices();
+    const int n = slices();
     check_.assign(size_t(words_) * size_t(n), 0);
-    if (per > 0)
-      for (int w = 0; w < words_; ++w)
-        for (int sl = 0; sl < n; ++sl) {
-          const uint64_t data = slice_bits(image_, w, sl);
-          check_[size_t(w) * size_t(n) + size_t(sl)] =
-              protection_ == WordProtection::Parity ? parity_encode(data) : secded_encode(data);
-        }
+    for (int w = 0; w < words_ && protection_ != WordProtection::None; ++w)
+      for (int sl = 0; sl < n; ++sl) check_[size_t(w) * size_t(n) + size_t(sl)] = encode(protection_, slice_bits(image_, w, sl));
   }
   const size_t word_bytes = stored_.size() / size_t(words_);
   for (int b = bit; b < bit + burst; ++b) {
@@ -112,14 +107,11 @@ std::string WeightRom::read_upsets() {
   const size_t word_bytes = image_.size() / size_t(words_);
   for (const int w : upset_words_) {
     for (int sl = 0; sl < slices(); ++sl) {
-      const uint64_t data = slice_bits(stored_, w, sl);
-      const uint8_t check = check_[size_t(w) * size_t(slices()) + size_t(sl)];
-      Decoded read{Decoded::Clean, data};
-      if (protection_ == WordProtection::Parity) read = parity_decode(data, check);
-      if (protection_ == WordProtection::Secded) read = secded_decode(data, check);
+      const Decoded read =
+          decode(protection_, slice_bits(stored_, w, sl), check_[size_t(w) * size_t(slices()) + size_t(sl)]);
       if (read.status == Decoded::Detected && detected.empty())
-        detected = fmt::format("word {}, bits {}..{}: {} error", w, sl * 64, std::min(word_bits(), sl * 64 + 64) - 1,
-                               protection_ == WordProtection::Parity ? "parity" : "uncorrectable ECC");
+        detected = fmt::format("word {}, bits {}..{}: {}", w, sl * 64, std::min(word_bits(), sl * 64 + 64) - 1,
+                               detected_error_name(protection_));
       for (int b = 0; b < 64 && sl * 64 + b < word_bits(); ++b) {
         const size_t bit = size_t(sl) * 64 + size_t(b);
         uint8_t& byte = image_[size_t(w) * word_bytes + bit / 8];

@@ -54,4 +54,28 @@ Decoded secded_decode(uint64_t data, uint8_t check) {
   return {Decoded::Detected, data};  // a position past the word: three or more flips
 }
 
+uint8_t encode(WordProtection p, uint64_t data) {
+  return p == WordProtection::Parity ? parity_encode(data) : p == WordProtection::Secded ? secded_encode(data) : 0;
+}
+
+Decoded decode(WordProtection p, uint64_t data, uint8_t check) {
+  if (p == WordProtection::Parity) return parity_decode(data, check);
+  if (p == WordProtection::Secded) return secded_decode(data, check);
+  return {Decoded::Clean, data};
+}
+
+const char* protection_name(WordProtection p) {
+  return p == WordProtection::Parity ? "parity" : p == WordProtection::Secded ? "secded" : "none";
+}
+
+std::optional<WordProtection> protection_named(const std::string& name) {
+  for (WordProtection p : {WordProtection::None, WordProtection::Parity, WordProtection::Secded})
+    if (name == protection_name(p)) return p;
+  return std::nullopt;
+}
+
+const char* detected_error_name(WordProtection p) {
+  return p == WordProtection::Parity ? "parity error" : "uncorrectable ECC error";
+}
+
 }  // namespace qflow
