@@ -161,11 +161,7 @@ sc_time Accelerator::fetch_weights(size_t i, int y) {
   bytes.resize(ddr_images_[i].size());
   const sc_time arrived = dma_.transfer(weight_master_[i], tlm::TLM_READ_COMMAND, csr.reg(csr::kWeightAddr) + weight_offset_[i],
                                         bytes.data(), bytes.size());
-  if (roms_[i]->load_dram_image(bytes)) {
-    if (computing_[i]) RowJobs::wait_for(computing_[i]);  // its last row still reads the old engine
-    const Layer& layer = package_.layers[i];
-    engines_[i] = std::make_unique<ConvRowEngine>(layer, map_shape(map_index_.at(layer.inputs.at(0))), *roms_[i]);
-  }
+  if (roms_[i]->load_dram_image(bytes)) rebuild_engine(i);
   const rtl::ConvFolding f{plan.pe, plan.simd};
   const double groups = f.groups(package_.layers[i]);
   const int rows = std::min(plan.band_rows, plan.out.height - y);
@@ -324,9 +320,13 @@ void Accelerator::upset_rom(const std::string& layer, int64_t word, int bit, int
 // The PE reads its upset words through their code before its next row; a co-simulated PE's RTL
 // reads the ROM's words directly, a fast one's engine is rebuilt from them.
 void Accelerator::read_rom_upsets(size_t i) {
-  if (computing_[i]) RowJobs::wait_for(computing_[i]);  // its last row still reads the old engine
   const std::string detected = roms_[i]->read_upsets();
   if (!detected.empty()) flag_memory_error(fmt::format("layer '{}''s weight ROM: {}", package_.layers[i].name, detected));
+  rebuild_engine(i);
+}
+
+void Accelerator::rebuild_engine(size_t i) {
+  if (computing_[i]) RowJobs::wait_for(computing_[i]);  // its last row still reads the old engine
   const Layer& layer = package_.layers[i];
   engines_[i] = std::make_unique<ConvRowEngine>(layer, map_shape(map_index_.at(layer.inputs.at(0))), *roms_[i]);
 }
@@ -338,38 +338,20 @@ void Accelerator::flag_memory_error(const std::string& what) {
 
 void Accelerator::restore_roms() {
   for (size_t i = 0; i < roms_.size(); ++i)
-    if (roms_[i] && roms_[i]->restore()) {
-      if (computing_[i]) RowJobs::wait_for(computing_[i]);
-      const Layer& layer = package_.layers[i];
-      engines_[i] = std::make_unique<ConvRowEngine>(layer, map_shape(map_index_.at(layer.inputs.at(0))), *roms_[i]);
-    }
+    if (roms_[i] && roms_[i]->restore()) rebuild_engine(i);
 }
 
 void Accelerator::upset_line_buffer(const std::string& layer, int64_t held, int64_t element, int bit, int burst) {
   const size_t i = conv_layer(layer);
   const int code_bits = map_shape(map_index_.at(package_.layers[i].inputs.at(0))).bits;
   const WordProtection protection = config_.convs.at(layer).line_buffer_protection;
-  LineBuffer& line = layer_units_[i]->line_buffer(0);
-  if (protection == WordProtection::None) {
-    line.replace_held(int(held), [=](const Row& row) { return upset_row(row, element, bit, burst, code_bits); });
-    return;
-  }
-  // A protected row: its codes' bits in groups of 64, each with its check bits. What its next
-  // read sees: SECDED corrects one flip in a group and detects two, parity detects an odd count.
-  std::map<int64_t, int> flips;  // per group
-  for (int b = bit; b < bit + burst; ++b) ++flips[(element * code_bits + b) / 64];
-  bool detected = false, corrupted = false;
-  for (const auto& [group, n] : flips) {
-    if (protection == WordProtection::Secded) detected |= n >= 2;
-    if (protection == WordProtection::Parity) (n % 2 ? detected : corrupted) = true;
-  }
-  line.replace_held(int(held), [=](const Row& row) {
-    const RowRef upset = upset_row(row, element, bit, burst, code_bits);  // checks the site either way
-    return corrupted ? upset : RowRef(std::make_shared<Row>(row));
+  bool detected = false;
+  layer_units_[i]->line_buffer(0).replace_held(int(held), [&](const Row& row) {
+    return upset_row(row, element, bit, burst, code_bits, protection, detected);
   });
   if (detected)
     flag_memory_error(fmt::format("layer '{}''s line buffer: code {} of a held row, bits {}..{}: {}", layer, element, bit,
-                                  bit + burst - 1, protection == WordProtection::Parity ? "parity error" : "uncorrectable ECC error"));
+                                  bit + burst - 1, detected_error_name(protection)));
 }
 
 void Accelerator::upset_fifo(const std::string& channel, int64_t waiting, int64_t element, int bit, int burst) {
@@ -378,7 +360,11 @@ void Accelerator::upset_fifo(const std::string& channel, int64_t waiting, int64_
     if (ch.basename() != channel) continue;
     const auto producer = map_index_.find(ch.producer());
     const int code_bits = producer == map_index_.end() ? input_shape_.bits : map_shape(producer->second).bits;
-    if (!ch.upset_waiting(int(waiting), [=](const Row& row) { return upset_row(row, element, bit, burst, code_bits); }))
+    const auto upset = [=](const Row& row) {
+      bool unprotected = false;  // FIFOs carry no code
+      return upset_row(row, element, bit, burst, code_bits, WordProtection::None, unprotected);
+    };
+    if (!ch.upset_waiting(int(waiting), upset))
       throw FaultError(fmt::format("FIFO '{}' holds fewer than {} rows now", channel, waiting + 1));
     return;
   }

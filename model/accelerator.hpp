@@ -135,6 +135,7 @@ class Accelerator : public sc_core::sc_module {
   sc_core::sc_time fetch_weights(size_t layer, int y);
   size_t conv_layer(const std::string& name) const;  // throws FaultError unless a conv layer
   void read_rom_upsets(size_t layer);                 // the PE's read; a detected error flags the frame
+  void rebuild_engine(size_t layer);                  // from its ROM's words, once its last row is done
   void flag_memory_error(const std::string& what);
   struct AccumulatorUpset {
     int64_t element;
