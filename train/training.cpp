@@ -287,13 +287,16 @@ EvalResult train(std::shared_ptr<FlowNetwork> net, const NetworkConfig& config, 
     loss.backward();
     if (o.ranks) o.ranks->average_gradients(net->parameters(), step);
     optimizer.step();
-    // The loss of the whole step's batch: the mean of the ranks' (equal batches).
-    const double step_loss = o.ranks ? o.ranks->sum(loss.detach()).item<double>() / world : loss.item<double>();
-    loss_avg = step == first_step + 1 ? step_loss : 0.95 * loss_avg + 0.05 * step_loss;
-    if (lead && (step % o.val_every == 0 || step == o.steps)) {
+    loss_avg = step == first_step + 1 ? loss.item<double>() : 0.95 * loss_avg + 0.05 * loss.item<double>();
+    const bool validate = step % o.val_every == 0 || step == o.steps;
+    // The logged loss is the whole batch's: the average is linear in the losses, so the mean of the
+    // ranks' averages (equal batches) is it, summed only when logged.
+    const double logged_loss =
+        validate && o.ranks ? o.ranks->sum(torch::full({1}, loss_avg, torch::kDouble)).item<double>() / world : loss_avg;
+    if (lead && validate) {
       last = evaluate(*net, val_data, o.val_samples, o.batch, device);
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      log << fmt::format("{},{:.5f},{:.5f},{:.5f},{:.5f},{:.1f}\n", step, loss_avg, last.epe, last.l1, last.zero_epe,
+      log << fmt::format("{},{:.5f},{:.5f},{:.5f},{:.5f},{:.1f}\n", step, logged_loss, last.epe, last.l1, last.zero_epe,
                          seconds)
           << std::flush;
       save_checkpoint(o.out / "checkpoint", *net, &optimizer, config, step,

@@ -218,7 +218,7 @@ torch::Tensor DataParallel::sum(const torch::Tensor& x) {
   try {
     group_->gloo->allreduce(one)->wait();
   } catch (const std::exception& e) {
-    fail("summing batch statistics", e);
+    fail("summing over the ranks (batch statistics, the logged loss)", e);
   }
   return one[0];
 }

@@ -34,7 +34,7 @@ class DataParallel {
   // divided by the ranks: every rank then takes the same optimizer step. `step` is for errors.
   void average_gradients(const std::vector<torch::Tensor>& parameters, int step);
   // x summed over the ranks, differentiable (its gradient is summed over the ranks too): the
-  // synchronized BatchNorm's statistics.
+  // synchronized BatchNorm's statistics, the logged loss.
   torch::Tensor sum(const torch::Tensor& x);
   // Returns once every rank has called it.
   void barrier();
