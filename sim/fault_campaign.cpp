@@ -155,25 +155,26 @@ Interval wilson_interval(int64_t k, int64_t n) {
   return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
 }
 
-namespace {
-
-struct Tally {
-  int64_t n = 0, counts[5] = {0, 0, 0, 0, 0};
-  void add(Outcome o) { ++n, ++counts[int(o)]; }
-};
-
-std::string rate(int64_t k, int64_t n) {
+std::string rate_with_interval(int64_t k, int64_t n) {
   const Interval ci = wilson_interval(k, n);
   return fmt::format("{:.1f} % [{:.1f}, {:.1f}]", 100.0 * double(k) / double(std::max<int64_t>(n, 1)), 100 * ci.low,
                      100 * ci.high);
 }
+
+std::map<std::string, Tally> tally_by_site(const std::vector<nlohmann::json>& trials, double threshold_px) {
+  std::map<std::string, Tally> by_site;
+  for (const nlohmann::json& t : trials) by_site[site_name(parse_fault(t.at("fault")).site)].add(trial_outcome(t, threshold_px));
+  return by_site;
+}
+
+namespace {
 
 std::string tally_table(const std::string& what, const std::vector<std::pair<std::string, Tally>>& rows) {
   std::string md = fmt::format("| {} | trials | masked | tolerable | silent | detected | hang | silent corruption (95 % CI) |\n"
                                "|---|---|---|---|---|---|---|---|\n", what);
   for (const auto& [name, t] : rows)
     md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", name, t.n, t.counts[0], t.counts[1], t.counts[2],
-                      t.counts[3], t.counts[4], rate(t.counts[int(Outcome::Silent)], t.n));
+                      t.counts[3], t.counts[4], rate_with_interval(t[Outcome::Silent], t.n));
   return md;
 }
 
@@ -181,7 +182,8 @@ std::string tally_table(const std::string& what, const std::vector<std::pair<std
 
 std::string campaign_report(const nlohmann::json& campaign, const std::vector<nlohmann::json>& trials,
                             const std::string& chart, double threshold_px) {
-  std::map<std::string, Tally> by_site, by_layer, by_bit;
+  const std::map<std::string, Tally> by_site = tally_by_site(trials, threshold_px);
+  std::map<std::string, Tally> by_layer, by_bit;
   Tally all;
   double seconds = 0;
   int64_t timed = 0;
@@ -189,7 +191,6 @@ std::string campaign_report(const nlohmann::json& campaign, const std::vector<nl
     const Outcome o = trial_outcome(t, threshold_px);
     const Fault f = parse_fault(t.at("fault"));
     all.add(o);
-    by_site[site_name(f.site)].add(o);
     by_layer[fmt::format("{} {}", site_name(f.site), f.target)].add(o);
     by_bit[fmt::format("{} {}", site_name(f.site), t.value("bit", fmt::format("bit {:02d}", f.bit)))].add(o);
     if (t.contains("seconds")) seconds += t["seconds"].get<double>(), ++timed;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -48,6 +49,17 @@ struct Interval {
   double low = 0, high = 0;
 };
 Interval wilson_interval(int64_t k, int64_t n);
+
+// Trials counted by outcome.
+struct Tally {
+  int64_t n = 0, counts[5] = {0, 0, 0, 0, 0};
+  void add(Outcome o) { ++n, ++counts[int(o)]; }
+  int64_t operator[](Outcome o) const { return counts[int(o)]; }
+};
+// Per site ("rom", "csr", ...), the trials' outcomes judged against `threshold_px`.
+std::map<std::string, Tally> tally_by_site(const std::vector<nlohmann::json>& trials, double threshold_px);
+// "12.3 % [10.1, 14.8]": k of n, with its 95 % Wilson interval.
+std::string rate_with_interval(int64_t k, int64_t n);
 
 // The campaign's report in Markdown from its trials (results/*.jsonl lines) and its campaign.json;
 // `chart`: the Markdown of the EPE damage chart (or why there is none).

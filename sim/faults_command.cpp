@@ -4,7 +4,6 @@
 // it holds them against; `report` merges the jobs' results into rates, intervals and a chart.
 #include <unistd.h>
 
-#include <array>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -21,6 +20,7 @@
 #include "flow/flow_metrics.hpp"
 #include "flow/image_pair.hpp"
 #include "golden_cases.hpp"
+#include "output_file.hpp"
 #include "ref/host_flow.hpp"
 #include "system.hpp"
 
@@ -28,13 +28,6 @@ namespace qflow::sim {
 namespace {
 
 namespace fs = std::filesystem;
-
-void write_file(const fs::path& file, const std::string& text, bool executable = false) {
-  std::ofstream out(file);
-  if (!(out << text)) throw FlowIoError(fmt::format("{}: cannot write", file.string()));
-  out.close();
-  if (executable) fs::permissions(file, fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec, fs::perm_options::add);
-}
 
 nlohmann::json read_json(const fs::path& file) {
   std::ifstream in(file);
@@ -61,12 +54,9 @@ struct PlanArgs {
 void plan(const PlanArgs& a) {
   const Package package = read_package(a.model);
   ArchConfig config = a.arch.empty() ? default_arch_config(package, a.multipliers) : read_arch_config(a.arch);
-  const auto protection = [](const std::string& p) {
-    return p == "parity" ? WordProtection::Parity : p == "secded" ? WordProtection::Secded : WordProtection::None;
-  };
-  for (auto& [name, conv] : config.convs) {
-    if (!a.rom_protection.empty()) conv.rom_protection = protection(a.rom_protection);
-    if (!a.line_protection.empty()) conv.line_buffer_protection = protection(a.line_protection);
+  for (auto& [name, conv] : config.convs) {  // the option's check admits the names only
+    if (!a.rom_protection.empty()) conv.rom_protection = *protection_named(a.rom_protection);
+    if (!a.line_protection.empty()) conv.line_buffer_protection = *protection_named(a.line_protection);
   }
   const std::vector<FaultSite> sites = parse_sites(a.sites);
   const RunPlan run_plan(package, config);
@@ -80,26 +70,26 @@ void plan(const PlanArgs& a) {
   const std::vector<Fault> faults = draw_faults(run_plan, int64_t(golden.frame_cycles), sites, a.burst, a.trials, a.seed);
   std::string lines;
   for (const Fault& f : faults) lines += fault_spec(f) + "\n";
-  write_file(out / "faults.txt", lines);
+  write_output_file(out / "faults.txt", lines);
   const nlohmann::json campaign = {{"format", "qflow-faults"}, {"version", 1},
                                    {"model", fs::relative(fs::absolute(a.model), fs::absolute(out)).string()},
                                    {"arch", "arch.json"}, {"trials", a.trials}, {"seed", a.seed}, {"sites", a.sites},
                                    {"burst", a.burst}, {"threshold_px", a.threshold},
                                    {"frame_cycles", golden.frame_cycles}};
-  write_file(out / "campaign.json", campaign.dump(1) + "\n");
+  write_output_file(out / "campaign.json", campaign.dump(1) + "\n");
   std::string jobs;
   for (int from = 0; from < a.trials; from += a.per_job)
     jobs += fmt::format("\"$sim\" faults run . --from {} --count {}\n", from, std::min(a.per_job, a.trials - from));
-  write_file(out / "jobs.txt", jobs);
-  write_file(out / "tools.sh", kToolScript);
-  write_file(out / "run-parallel.sh",
+  write_output_file(out / "jobs.txt", jobs);
+  write_output_file(out / "tools.sh", kToolScript);
+  write_output_file(out / "run-parallel.sh",
              "#!/usr/bin/env bash\n# Runs the campaign's jobs on this machine with GNU parallel, N at a time (default: one per core);\n"
              "# rerun to continue: --resume-failed skips the jobs that finished. A job ten times slower than the\n"
              "# median is stopped (a simulation that no longer advances): its trials go missing from the report.\n"
              "set -euo pipefail\ncd \"$(dirname \"$0\")\"\nsource tools.sh\nexport sim\n"
              "parallel --will-cite --joblog joblog --resume-failed --timeout 1000% -j \"${1:-$(nproc)}\" < jobs.txt\n\"$sim\" faults report .\n",
              true);
-  write_file(out / "slurm.sh",
+  write_output_file(out / "slurm.sh",
              "#!/usr/bin/env bash\n#SBATCH --job-name=qflow-faults\n#SBATCH --cpus-per-task=1\n#SBATCH --output=slurm-%A_%a.out\n"
              "# One array task = one line of jobs.txt: sbatch --array=1-$(wc -l < jobs.txt) slurm.sh; then qflow-sim faults report .\n"
              "set -euo pipefail\ncd \"${SLURM_SUBMIT_DIR:-$(dirname \"$0\")}\"\nsource tools.sh\n"
@@ -233,8 +223,8 @@ std::string damage_chart(const fs::path& dir, const std::vector<nlohmann::json>&
     plots += fmt::format("{}'damage.dat' index {} using 1:2 with histeps lw 2 title '{}'", plots.empty() ? "" : ", ",
                          index++, site);
   }
-  write_file(dir / "charts" / "damage.dat", data);
-  write_file(dir / "charts" / "damage.gp",
+  write_output_file(dir / "charts" / "damage.dat", data);
+  write_output_file(dir / "charts" / "damage.gp",
              fmt::format("# Drawn by qflow-sim faults report from damage.dat: gnuplot damage.gp\n"
                          "set terminal svg size 960,420 dynamic noenhanced font \"sans,11\" background \"white\"\n"
                          "set output \"damage.svg\"\nset title \"Flow damage of the trials that changed the flow\"\n"
@@ -254,7 +244,7 @@ void report(const fs::path& dir, double threshold) {
   if (threshold <= 0) threshold = campaign.at("threshold_px").get<double>();
   const std::string chart = damage_chart(dir, trials, threshold);
   const std::string md = campaign_report(campaign, trials, chart, threshold);
-  write_file(dir / "report.md", md);
+  write_output_file(dir / "report.md", md);
   write_html_page(dir / "index.html", "qflow-sim faults report", md);
   fmt::print("{} of {} trials reported: {}\n", trials.size(), campaign.at("trials").get<int>(), (dir / "index.html").string());
 }
@@ -267,21 +257,11 @@ void compare(const std::vector<std::string>& dirs, const std::string& out, doubl
   std::string cost = "| campaign | LUTs | block RAM (RAMB36) | of which checkers (LUTs) |\n|---|---|---|---|\n";
   for (const std::string& d : dirs) {
     const nlohmann::json campaign = read_json(fs::path(d) / "campaign.json");
-    std::map<std::string, std::array<int64_t, 3>> by_site;  // trials, silent, detected
-    for (const nlohmann::json& t : read_trials(d)) {
-      auto& n = by_site[site_name(parse_fault(t.at("fault")).site)];
-      const Outcome o = trial_outcome(t, threshold > 0 ? threshold : campaign.at("threshold_px").get<double>());
-      ++n[0];
-      n[1] += o == Outcome::Silent;
-      n[2] += o == Outcome::Detected;
-    }
-    const auto rate = [](int64_t k, int64_t n) {
-      const Interval ci = wilson_interval(k, n);
-      return fmt::format("{:.1f} % [{:.1f}, {:.1f}]", 100.0 * double(k) / double(n), 100 * ci.low, 100 * ci.high);
-    };
     const std::string name = fs::path(d).filename().string();
-    for (const auto& [site, n] : by_site)
-      md += fmt::format("| {} | {} | {} | {} | {} |\n", name, site, n[0], rate(n[1], n[0]), rate(n[2], n[0]));
+    const double judged = threshold > 0 ? threshold : campaign.at("threshold_px").get<double>();
+    for (const auto& [site, t] : tally_by_site(read_trials(d), judged))
+      md += fmt::format("| {} | {} | {} | {} | {} |\n", name, site, t.n, rate_with_interval(t[Outcome::Silent], t.n),
+                        rate_with_interval(t[Outcome::Detected], t.n));
     const Package package = read_package(fs::path(d) / campaign.at("model").get<std::string>());
     const RunPlan run_plan(package, read_arch_config(fs::path(d) / campaign.at("arch").get<std::string>()));
     const ResourceEstimate estimate = estimate_resources(run_plan);
@@ -292,7 +272,7 @@ void compare(const std::vector<std::string>& dirs, const std::string& out, doubl
   }
   const std::string text = md + "\n" + cost;
   if (out.empty()) fmt::print("{}", text);
-  else write_file(out, text);
+  else write_output_file(out, text);
 }
 
 }  // namespace

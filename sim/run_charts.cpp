@@ -1,23 +1,17 @@
 #include "run_charts.hpp"
 
 #include <algorithm>
-#include <fstream>
 #include <map>
 
 #include <fmt/format.h>
 
 #include "console/external_tool.hpp"
 #include "errors.hpp"
+#include "output_file.hpp"
 
 namespace qflow::sim {
 namespace fs = std::filesystem;
 namespace {
-
-void write_file(const fs::path& file, const std::string& text) {
-  std::ofstream out(file);
-  out << text;
-  if (!out) throw FlowIoError(fmt::format("{}: cannot write", file.string()));
-}
 
 // Busy, stalled and starved stretches, neighbours of one state merged (a unit that is never
 // blocked is one busy bar, not one per row).
@@ -177,14 +171,14 @@ std::string write_run_charts(const fs::path& out, const std::string& layers_csv,
                              const DramConfig& dram, double period_ns) {
   const fs::path dir = out / "charts";
   fs::create_directories(dir);
-  write_file(dir / "layers.csv", layers_csv);
-  write_file(dir / "timeline.csv", timeline_csv(result.timeline));
+  write_output_file(dir / "layers.csv", layers_csv);
+  write_output_file(dir / "timeline.csv", timeline_csv(result.timeline));
   std::vector<std::string> channels;
-  write_file(dir / "fifo_levels.dat", levels_data(result.channels, channels));
+  write_output_file(dir / "fifo_levels.dat", levels_data(result.channels, channels));
   std::vector<std::string> dram_kinds;
-  write_file(dir / "dram_use.dat",
+  write_output_file(dir / "dram_use.dat",
              dram_use_data(result.dram_use, int64_t(result.frame_cycles), period_ns, dram_kinds));
-  write_file(dir / "charts.gp",
+  write_output_file(dir / "charts.gp",
              script(result.timeline, channels, dram_kinds, dram.bandwidth_gbps, int64_t(result.frame_cycles)));
   const int status = run_tool({"gnuplot", "charts.gp"}, dir, dir / "charts.log");
   if (status == 127)
