@@ -76,7 +76,6 @@ Accelerator::Accelerator(sc_core::sc_module_name name, const RunPlan& plan, int 
       input_reader_(dma_, csr, plan.package.width, period_) {
   for (size_t i = 0; i < package_.layers.size(); ++i) map_index_[package_.layers[i].name] = i;
   for (const BufferSpec& spec : plan.buffers) buffer_specs_[spec.name] = spec;
-  computing_.resize(package_.layers.size());
   accumulator_upsets_.resize(package_.layers.size());
   row_costs_ = std::vector<RowJobs::Cost>(package_.layers.size());
   if (record_layers)
@@ -95,6 +94,8 @@ FrameTiming Accelerator::frame_timing() const {
 
 // Before each frame: the counters and levels the reports show are the last frame's.
 void Accelerator::prepare_frame() {
+  jobs_->drop_deferred();  // of a frame stopped early
+  flow_out_->start_frame();
   dma_.start_frame();
   memory_error_ = false;
   for (auto& upset : accumulator_upsets_) upset.reset();  // one struck after a PE's last row hit nothing
@@ -233,22 +234,20 @@ StreamUnit::RowWork Accelerator::layer_work(size_t i) {
     case LayerOp::Conv:
     case LayerOp::FlowHead:
       if (rtl_[i]) return cosimulated_work(i);
-      // The strip now, while the line buffer holds the window (once the PE's previous row is done
-      // with its strip); the kernel meanwhile, until a reader needs the row.
+      // The window's rows as the line buffer holds them now; the strip and the kernel when the
+      // row's codes are needed (RowJobs).
       return [this, i](int y, const std::vector<LineBuffer>& in, RowRef& out) {
         if (roms_[i]->upset_pending()) read_rom_upsets(i);
         const ConvRowEngine* engine = engines_[i].get();
-        if (computing_[i]) RowJobs::wait_for(computing_[i]);
-        std::shared_ptr<Row> row = engine->assemble(y, in[0]);
-        // The job holds the row by pointer: its readers wait for the job before they let it go.
-        std::function<void()> work = [engine, row = row.get()] { engine->convolve(*row); };
-        if (const auto upset = std::exchange(accumulator_upsets_[i], std::nullopt))
-          work = [engine, row = row.get(), u = *upset] {
-            engine->convolve(*row);
-            engine->upset_accumulator(*row, u.element, u.bit, u.burst);
-          };
-        computing_[i] = row->computing = jobs_->submit(std::move(work), &row_costs_[i]);
-        out = std::move(row);
+        std::vector<RowRef> window = engine->window_rows(y, in[0]);
+        std::shared_ptr<Row> row = engine->take_row(y);
+        const std::optional<AccumulatorUpset> upset = std::exchange(accumulator_upsets_[i], std::nullopt);
+        out = row;
+        defer_row(i, std::move(row), window, [this, i, engine, window, upset](Row& into) {
+          engine->compute(window, into);
+          if (upset) engine->upset_accumulator(into, upset->element, upset->bit, upset->burst);
+          record(i, into);
+        });
         return sc_core::SC_ZERO_TIME;
       };
     case LayerOp::Upsample2x: {
@@ -256,21 +255,39 @@ StreamUnit::RowWork Accelerator::layer_work(size_t i) {
       return [this, i, in_height, pool = std::make_shared<RowPool>()](int y, const std::vector<LineBuffer>& in,
                                                                        RowRef& out) {
         const UpsampleTaps t = upsample_taps(y, in_height);
-        out = upsample_row(y, *in[0].row(t.near), *in[0].row(t.far), *pool);
-        record(i, *out);
+        std::vector<RowRef> taps{in[0].held(t.near), in[0].held(t.far)};
+        out = defer_row(i, pool->take(y), taps, [this, i, taps](Row& into) {
+          upsample_row(*taps[0], *taps[1], into);
+          record(i, into);
+        });
         return sc_core::SC_ZERO_TIME;
       };
     }
     case LayerOp::Concat:
       return [this, i, pool = std::make_shared<RowPool>()](int y, const std::vector<LineBuffer>& in, RowRef& out) {
-        std::vector<const Row*> parts;
-        for (const LineBuffer& line : in) parts.push_back(line.row(y));
-        out = concat_row(y, parts, *pool);
-        record(i, *out);
+        std::vector<RowRef> parts;
+        for (const LineBuffer& line : in) parts.push_back(line.held(y));
+        out = defer_row(i, pool->take(y), parts, [this, i, parts](Row& into) {
+          std::vector<const Row*> bytes;
+          for (const RowRef& part : parts) bytes.push_back(part.get());
+          concat_row(bytes, into);
+          record(i, into);
+        });
         return sc_core::SC_ZERO_TIME;
       };
   }
   throw SimulationError(fmt::format("layer '{}': no unit for its op", layer.name));
+}
+
+// Layer i's row, computed from `inputs` when its codes are first needed (RowJobs::defer). The job
+// holds the row until it has run; the row holds the job, for its readers to wait for.
+RowRef Accelerator::defer_row(size_t i, std::shared_ptr<Row> row, const std::vector<RowRef>& inputs,
+                              std::function<void(Row&)> compute) {
+  std::vector<RowJobs::Ticket> after;
+  for (const RowRef& input : inputs)
+    if (input) after.push_back(input->computing);
+  row->computing = jobs_->defer([row, compute = std::move(compute)] { compute(*row); }, int(i), std::move(after));
+  return row;
 }
 
 // A co-simulated PE's row: the Verilated RTL computes it on a host thread while the PE waits in
@@ -326,7 +343,7 @@ void Accelerator::read_rom_upsets(size_t i) {
 }
 
 void Accelerator::rebuild_engine(size_t i) {
-  if (computing_[i]) RowJobs::wait_for(computing_[i]);  // its last row still reads the old engine
+  jobs_->run_deferred();  // rows still to compute read the old engine
   const Layer& layer = package_.layers[i];
   engines_[i] = std::make_unique<ConvRowEngine>(layer, map_shape(map_index_.at(layer.inputs.at(0))), *roms_[i]);
 }
@@ -422,24 +439,22 @@ void Accelerator::build_pipeline() {
     }
     unit->set_row_work(guarded(layer_work(i)));
     if (plans_[i].weights_in_ddr) unit->set_weight_wait([this, i](int y) { return fetch_weights(i, y); });
-    if (layer.is_conv() && !rtl_[i] && !observed_.empty())
-      unit->set_row_finish([this, i](const RowRef& row) {  // the probe reads the row when it is emitted
-        try {
-          RowJobs::wait_for(row->computing);
-        } catch (const std::exception& e) {
-          stop_frame(e);
-        }
-        record(i, *row);
-      });
     producer[layer.name] = unit;
     layer_units_.push_back(unit);
   }
   const size_t head = package_.layers.size() - 1;
-  flow_out_ = std::make_unique<FlowWriter>(dma_, csr, plans_[head].out.height);
+  flow_out_ = std::make_unique<FlowWriter>(dma_, csr, plans_[head].out);
   flow_writer_ = add_unit("flow_writer", plans_[head].out.height, 0, [](int y) { return y; });
   flow_writer_->add_input(connect(*layer_units_.back(), package_.layers.back().name + "_to_flow_writer"), 1);
-  flow_writer_->set_row_work(guarded([this](int y, const std::vector<LineBuffer>& in, RowRef&) {
-    return flow_out_->write_row(*in[0].row(y));
+  // The rows still to compute run when the last flow row is written: each PE's rows together.
+  flow_writer_->set_row_work(guarded([this, last = plans_[head].out.height - 1](int y, const std::vector<LineBuffer>& in,
+                                                                             RowRef&) {
+    const sc_time t = flow_rows_at_their_time_ ? flow_out_->write_row(*in[0].row(y)) : flow_out_->write_row_later(in[0].held(y));
+    if (y == last) {
+      jobs_->run_deferred();
+      flow_out_->write_computed();
+    }
+    return t;
   }));
   if (channels_.size() != buffer_specs_.size())
     throw SimulationError(fmt::format("the pipeline built {} channels where arch/pipeline_buffers lists {}",

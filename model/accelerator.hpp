@@ -113,6 +113,10 @@ class Accelerator : public sc_core::sc_module {
   void upset_dram_skip(const std::string& edge, int64_t row, int64_t element, int bit, int burst);
   void upset_accumulator(const std::string& layer, int64_t element, int bit, int burst);
   void restore_roms();  // every ROM as loaded: a reload
+  // Each flow row's codes computed and written to DRAM at its time, not at the frame's end: what
+  // an upset that redirects the flow writer (a CSR) needs, for a unit that reads DRAM meanwhile
+  // to see them. Slower: the rows are then computed in the order the pipeline interleaves them.
+  void write_flow_rows_at_their_time() { flow_rows_at_their_time_ = true; }
   const sc_core::sc_event& frame_start() const { return control_.frame_start(); }
   const sc_core::sc_event& frame_done() const { return flow_writer_->finished(); }  // the flow's last row written
   sc_core::sc_time period() const { return period_; }
@@ -127,7 +131,9 @@ class Accelerator : public sc_core::sc_module {
   StreamUnit::RowWork layer_work(size_t layer);
   StreamUnit::RowWork cosimulated_work(size_t layer);
   StreamUnit::RowWork guarded(StreamUnit::RowWork work);
-  void record(size_t layer, const Row& row);
+  void record(size_t layer, const Row& row);  // on any thread: rows write apart
+  RowRef defer_row(size_t layer, std::shared_ptr<Row> row, const std::vector<RowRef>& inputs,
+                   std::function<void(Row&)> compute);
   void stop_frame(const std::exception& error);
   StreamUnit* add_unit(const std::string& name, int rows, int64_t row_cycles, StreamUnit::RowNeed need);
   const TensorShape& map_shape(size_t layer) const;
@@ -135,7 +141,7 @@ class Accelerator : public sc_core::sc_module {
   sc_core::sc_time fetch_weights(size_t layer, int y);
   size_t conv_layer(const std::string& name) const;  // throws FaultError unless a conv layer
   void read_rom_upsets(size_t layer);                 // the PE's read; a detected error flags the frame
-  void rebuild_engine(size_t layer);                  // from its ROM's words, once its last row is done
+  void rebuild_engine(size_t layer);                  // from its ROM's words, once its rows to compute are done
   void flag_memory_error(const std::string& what);
   struct AccumulatorUpset {
     int64_t element;
@@ -159,10 +165,10 @@ class Accelerator : public sc_core::sc_module {
   std::vector<uint64_t> weight_offset_;
   std::vector<DmaEngine::Master> weight_master_;
   std::unique_ptr<RowJobs> jobs_;                         // the PEs' rows off the simulation thread
-  std::vector<RowJobs::Ticket> computing_;                // per layer: its PE's last row's job
-  std::vector<RowJobs::Cost> row_costs_;                  // per layer: how long its PE's rows take on the host
+  std::vector<RowJobs::Cost> row_costs_;                  // per co-simulated layer: how long its rows take on the host
   std::vector<std::optional<AccumulatorUpset>> accumulator_upsets_;  // per layer: for its PE's next row
   LayerCodes observed_;
+  bool flow_rows_at_their_time_ = false;
   DmaEngine dma_;
   FrameControl control_;
   InputReader input_reader_;

@@ -20,18 +20,24 @@ ConvRowEngine::ConvRowEngine(const Layer& layer, const TensorShape& in, const We
 }
 
 RowRef ConvRowEngine::compute(int y, const LineBuffer& window) const {
-  const std::shared_ptr<Row> out = assemble(y, window);
-  convolve(*out);
+  const std::shared_ptr<Row> out = take_row(y);
+  compute(window_rows(y, window), *out);
   return out;
 }
 
-std::shared_ptr<Row> ConvRowEngine::assemble(int y, const LineBuffer& window) const {
+std::vector<RowRef> ConvRowEngine::window_rows(int y, const LineBuffer& window) const {
+  std::vector<RowRef> rows;
+  for (int ky = 0; ky < strip_layer_.kernel; ++ky) rows.push_back(window.held(y * strip_layer_.stride - pad_ + ky));
+  return rows;
+}
+
+void ConvRowEngine::compute(const std::vector<RowRef>& window_rows, Row& out) const {
   const int k = strip_layer_.kernel, c = in_.channels, w = in_.width, sw = strip_.width;
   const size_t row_bytes = size_t(sw) * c, pad_bytes = size_t(pad_) * c;
   // The left and right padding columns are never written: zero since construction.
   for (int ky = 0; ky < k; ++ky) {
     const size_t at = ky * row_bytes;
-    if (const Row* row = window.row(y * strip_layer_.stride - pad_ + ky)) {
+    if (const Row* row = window_rows.at(size_t(ky)).get()) {
       std::memcpy(strip_.low.data() + at + pad_bytes, row->bytes.low.data(), size_t(w) * c);
       if (strip_.split()) std::memcpy(strip_.high.data() + at + pad_bytes, row->bytes.high.data(), size_t(w) * c);
     } else {  // above or below the map: a row of zero padding
@@ -39,10 +45,6 @@ std::shared_ptr<Row> ConvRowEngine::assemble(int y, const LineBuffer& window) co
       if (strip_.split()) std::fill_n(strip_.high.data() + at, row_bytes, uint8_t(0));
     }
   }
-  return rows_.take(y);
-}
-
-void ConvRowEngine::convolve(Row& out) const {
   // One form per row: the bytes the next PEs read, or the head's int16 codes.
   if (head_)
     kernel_->run(strip_, &out.head_codes, nullptr);

@@ -18,18 +18,21 @@ class ConvRowEngine {
   ConvRowEngine(const Layer& layer, const TensorShape& in, const WeightRom& rom);
 
   RowRef compute(int y, const LineBuffer& window) const;
-  // The same in two steps: the strip of row y from the line buffer into the PE's own buffer (while
-  // the window is there), then the kernel on it into that row (on any thread; one row at a time).
-  std::shared_ptr<Row> assemble(int y, const LineBuffer& window) const;
-  void convolve(Row& out) const;
+  // The same in three steps, for a row computed later (RowJobs): the rows its window reads as the
+  // line buffer holds them now (null: padding), and a row of the PE's own, y set (both on the
+  // simulation thread); then, once those rows are computed, the strip from them into the PE's own
+  // buffer and the kernel on it into `out` (on any thread; one row of the PE at a time).
+  std::vector<RowRef> window_rows(int y, const LineBuffer& window) const;
+  std::shared_ptr<Row> take_row(int y) const { return rows_.take(y); }
+  void compute(const std::vector<RowRef>& window_rows, Row& out) const;
   // The strip output row y reads (C x k x (W + 2 pad) codes, padding zero): what a co-simulated
   // PE streams into the RTL array.
   CodeMap strip_codes(int y, const LineBuffer& window) const;
   // The layer as it applies to one strip: no padding left to add, the ROM's weights.
   const Layer& strip_layer() const { return strip_layer_; }
   std::string kernel_name() const { return kernel_->name(); }
-  // An upset accumulator (model/faults), right after convolve(out) and before the next row's
-  // assemble: output `element` (channel * width + x) requantized from its accumulator with bits
+  // An upset accumulator (model/faults), right after compute(window_rows, out), before the PE's
+  // next row: output `element` (channel * width + x) requantized from its accumulator with bits
   // [bit, bit + burst) of the accumulator's 32 flipped.
   void upset_accumulator(Row& out, int64_t element, int bit, int burst) const;
 

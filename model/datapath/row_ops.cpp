@@ -19,23 +19,19 @@ RowRef input_row(int y, const uint8_t* rgb1, const uint8_t* rgb2, int width, Row
   return row;
 }
 
-RowRef upsample_row(int oy, const Row& near, const Row& far, RowPool& pool) {
+void upsample_row(const Row& near, const Row& far, Row& out) {
   const int c = near.bytes.channels, w = near.bytes.width;
   if (near.is_head() || near.bytes.split() || far.bytes.low.size() != near.bytes.low.size())
     throw std::invalid_argument(fmt::format("upsample row {}: its source rows {} and {} are not 8-bit rows of one map",
-                                            oy, near.y, far.y));
-  const std::shared_ptr<Row> row = pool.take(oy);
-  row->bytes.resize(c, 1, 2 * w, /*with_high=*/true);
-  upsample2x_row(near.bytes.low.data(), far.bytes.low.data(), w, c, row->bytes.low.data(), row->bytes.high.data());
-  return row;
+                                            out.y, near.y, far.y));
+  out.bytes.resize(c, 1, 2 * w, /*with_high=*/true);
+  upsample2x_row(near.bytes.low.data(), far.bytes.low.data(), w, c, out.bytes.low.data(), out.bytes.high.data());
 }
 
-RowRef concat_row(int y, const std::vector<const Row*>& parts, RowPool& pool) {
-  const std::shared_ptr<Row> row = pool.take(y);
+void concat_row(const std::vector<const Row*>& parts, Row& out) {
   std::vector<const ChannelLast*> bytes;
   for (const Row* p : parts) bytes.push_back(&p->bytes);
-  fast_concat(bytes, row->bytes);
-  return row;
+  fast_concat(bytes, out.bytes);
 }
 
 }  // namespace qflow

@@ -11,10 +11,10 @@ namespace qflow {
 
 // Row y of the 6-channel input (R, G, B of image 1, then of image 2) from the two images' RGB bytes.
 RowRef input_row(int y, const uint8_t* rgb1, const uint8_t* rgb2, int width, RowPool& pool);
-// Output row oy of a bilinear x2 upsample in 1/16 code units (low and high bytes), from its two
-// source rows (the 3/4 and the 1/4 one, see upsample_taps).
-RowRef upsample_row(int oy, const Row& near, const Row& far, RowPool& pool);
-// The channels of `parts` in order.
-RowRef concat_row(int y, const std::vector<const Row*>& parts, RowPool& pool);
+// An output row of a bilinear x2 upsample into `out`, in 1/16 code units (low and high bytes), from
+// its two source rows (the 3/4 and the 1/4 one, see upsample_taps).
+void upsample_row(const Row& near, const Row& far, Row& out);
+// The channels of `parts` in order, into `out`.
+void concat_row(const std::vector<const Row*>& parts, Row& out);
 
 }  // namespace qflow

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "driver/tlm_transfer.hpp"
+#include "model_error.hpp"
 
 namespace qflow {
 
@@ -35,6 +38,14 @@ sc_core::sc_time DmaEngine::transfer(Master master, tlm::tlm_command command, ui
   const sc_core::sc_time now = sc_core::sc_time_stamp();
   spans_.push_back({master, now + issued, now + delay, length});
   return delay;
+}
+
+void DmaEngine::write_debug(uint64_t address, const void* data, size_t length) {
+  tlm::tlm_generic_payload trans;
+  // A TLM payload's data pointer is non-const; a write only reads through it.
+  prepare_transfer(trans, tlm::TLM_WRITE_COMMAND, address, const_cast<void*>(data), length);
+  if (socket->transport_dbg(trans) != length)
+    throw SimulationError(fmt::format("DRAM refused a {}-byte debug write at {:#x}", length, address));
 }
 
 void DmaEngine::trace(sc_core::sc_trace_file* file) const {

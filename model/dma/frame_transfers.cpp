@@ -7,6 +7,7 @@
 
 #include "datapath/row_ops.hpp"
 #include "faults/fault.hpp"
+#include "model_error.hpp"
 
 namespace qflow {
 
@@ -75,20 +76,48 @@ sc_time SkipSpill::read_row(int y, RowRef& out) {
   return t;
 }
 
-FlowWriter::FlowWriter(DmaEngine& dma, const CsrBlock& csr, int height)
-    : dma_(dma), master_(dma.add_master("flow")), csr_(csr), height_(height) {}
+FlowWriter::FlowWriter(DmaEngine& dma, const CsrBlock& csr, const TensorShape& head)
+    : dma_(dma), master_(dma.add_master("flow")), csr_(csr), head_(head) {}
 
 sc_time FlowWriter::write_row(const Row& row) {
-  const CodeMap& codes = row.head_codes;
-  const int w = codes.width;
+  if (row.head_codes.codes.size() != size_t(head_.channels) * head_.width)
+    throw SimulationError(fmt::format("flow row {}: {} codes where the head has {} channels x {} pixels", row.y,
+                                      row.head_codes.codes.size(), head_.channels, head_.width));
+  return write(row.y, row.head_codes.codes.data(), nullptr);
+}
+
+sc_time FlowWriter::write_row_later(RowRef row) {
+  zeros_.resize(size_t(head_.channels) * head_.width);
+  Later later{row, {}};
+  const sc_time t = write(row->y, zeros_.data(), &later.addresses);
+  later_.push_back(std::move(later));
+  return t;
+}
+
+// `codes`: the head's channels x width codes; `addresses`, if given, receives each channel's.
+sc_time FlowWriter::write(int y, const int16_t* codes, std::vector<uint64_t>* addresses) {
+  const int w = head_.width;
   sc_time t;
-  for (int c = 0; c < codes.channels; ++c) {
-    const size_t at = (size_t(c) * height_ + row.y) * w;
+  for (int c = 0; c < head_.channels; ++c) {
+    const uint64_t address = csr_.reg(csr::kFlowAddr) + (uint64_t(c) * head_.height + uint64_t(y)) * w * 2;
+    if (addresses) addresses->push_back(address);
     // A TLM payload's data pointer is non-const; a write only reads through it.
-    t = dma_.transfer(master_, tlm::TLM_WRITE_COMMAND, csr_.reg(csr::kFlowAddr) + at * 2,
-                      const_cast<int16_t*>(codes.codes.data() + size_t(c) * w), w * 2u, t);
+    t = dma_.transfer(master_, tlm::TLM_WRITE_COMMAND, address, const_cast<int16_t*>(codes + size_t(c) * w), w * 2u, t);
   }
   return t;
+}
+
+void FlowWriter::write_computed() {
+  std::vector<Later> rows = std::move(later_);
+  later_.clear();
+  for (const Later& later : rows) {
+    const Row& row = *later.row;
+    if (row.head_codes.codes.size() != zeros_.size())
+      throw SimulationError(fmt::format("flow row {} was not computed by the frame's end", row.y));
+    for (int c = 0; c < head_.channels; ++c)
+      dma_.write_debug(later.addresses[size_t(c)], row.head_codes.codes.data() + size_t(c) * head_.width,
+                       size_t(head_.width) * 2);
+  }
 }
 
 }  // namespace qflow

@@ -63,14 +63,30 @@ class SkipSpill {
 // The flow head's row y to DRAM, channel-major int16, where the host reads the flow.
 class FlowWriter {
  public:
-  FlowWriter(DmaEngine& dma, const CsrBlock& csr, int height);
+  // `head`: the flow head's output map.
+  FlowWriter(DmaEngine& dma, const CsrBlock& csr, const TensorShape& head);
   sc_core::sc_time write_row(const Row& row);
+  // The same transfers for a row whose codes are still to be computed (RowJobs): zeros now, at
+  // the addresses the CSR gives now; its codes by write_computed(), once computed, before the
+  // frame ends. The time and traffic are those of write_row.
+  sc_core::sc_time write_row_later(RowRef row);
+  // The codes of the rows written later, through the debug transport (no time, no traffic).
+  void write_computed();
+  void start_frame() { later_.clear(); }  // a frame stopped early left some
 
  private:
+  sc_core::sc_time write(int y, const int16_t* codes, std::vector<uint64_t>* addresses);
+
   DmaEngine& dma_;
   DmaEngine::Master master_;
   const CsrBlock& csr_;
-  int height_;
+  TensorShape head_;
+  std::vector<int16_t> zeros_;
+  struct Later {
+    RowRef row;
+    std::vector<uint64_t> addresses;  // per channel
+  };
+  std::vector<Later> later_;
 };
 
 }  // namespace qflow

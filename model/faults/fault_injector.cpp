@@ -7,6 +7,7 @@ namespace qflow {
 FaultInjector::FaultInjector(sc_core::sc_module_name name, Accelerator& accelerator,
                              std::vector<std::optional<Fault>> per_frame, bool drawn)
     : sc_module(name), accelerator_(accelerator), per_frame_(std::move(per_frame)), drawn_(drawn) {
+  accelerator_.write_flow_rows_at_their_time();
   SC_THREAD(run);
 }
 

@@ -10,13 +10,13 @@ namespace qflow {
 
 RowRef upset_row(const Row& row, int64_t element, int bit, int burst, int code_bits, WordProtection protection,
                  bool& detected) {
+  if (row.computing) RowJobs::wait_for(row.computing);  // its codes, and its size
   const int64_t codes = int64_t(row.channels()) * row.width();
   if (element >= codes)
     throw FaultError(fmt::format("element {} is past the row's {} codes ({} channels x {} pixels)", element, codes,
                                  row.channels(), row.width()));
   if (bit + burst > code_bits)
     throw FaultError(fmt::format("bits {}..{} are past the {}-bit codes of the row", bit, bit + burst - 1, code_bits));
-  if (row.computing) RowJobs::wait_for(row.computing);
   CodeMap map{row.channels(), 1, row.width(), std::vector<int16_t>(size_t(codes))};
   row.write_codes(map.codes.data(), size_t(row.width()));
   // Bit i of the row's bit string: bit i % code_bits of code i / code_bits.

@@ -13,17 +13,25 @@ LineBuffer::LineBuffer(std::string name, int capacity, int map_rows)
 void LineBuffer::push(RowRef row) {
   if (row->y != received_)
     throw SimulationError(fmt::format("{}: row {} arrived where row {} was due", name_, row->y, received_));
-  if (row->computing) RowJobs::wait_for(row->computing);
   slots_[size_t(received_ % capacity())] = std::move(row);
   ++received_;
 }
 
 const Row* LineBuffer::row(int y) const {
-  if (y < 0 || y >= map_rows_) return nullptr;
+  const RowRef& row = slot(y);
+  if (row && row->computing) RowJobs::wait_for(row->computing);
+  return row.get();
+}
+
+RowRef LineBuffer::held(int y) const { return slot(y); }
+
+const RowRef& LineBuffer::slot(int y) const {
+  static const RowRef padding;
+  if (y < 0 || y >= map_rows_) return padding;
   if (y >= received_ || y < received_ - capacity())
     throw SimulationError(fmt::format("{}: a window read row {} while the line buffer held rows {}..{}", name_, y,
                                       std::max(0, received_ - capacity()), received_ - 1));
-  return slots_[size_t(y % capacity())].get();
+  return slots_[size_t(y % capacity())];
 }
 
 }  // namespace qflow

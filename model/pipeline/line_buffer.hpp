@@ -15,10 +15,12 @@ class LineBuffer {
  public:
   LineBuffer(std::string name, int capacity, int map_rows);
 
-  // Waits for the row's codes if a job is still computing them (rethrowing its error).
   void push(RowRef row);
-  // Null for padding rows (y < 0 or y >= map_rows). Throws SimulationError for a row not held.
+  // Row y's codes, once its job has computed them (rethrowing the job's error). Null for padding
+  // rows (y < 0 or y >= map_rows). Throws SimulationError for a row not held.
   const Row* row(int y) const;
+  // Row y as held, its codes perhaps still to be computed: for a job that reads it later.
+  RowRef held(int y) const;
   int capacity() const { return int(slots_.size()); }
   int received() const { return received_; }
   void reset() { received_ = 0; }
@@ -27,6 +29,8 @@ class LineBuffer {
   void replace_held(int held, const std::function<RowRef(const Row&)>& upset);
 
  private:
+  const RowRef& slot(int y) const;  // null for padding; throws for a row not held
+
   std::string name_;
   std::vector<RowRef> slots_;
   int map_rows_;

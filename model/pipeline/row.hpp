@@ -18,8 +18,8 @@ struct Row {
   int y = 0;
   ChannelLast bytes;   // 1 x width x channels; empty for the flow head
   CodeMap head_codes;  // the flow head's channels x 1 x width; empty for every other layer
-  // The job computing the codes when a PE's row is still being computed off the simulation
-  // thread: readers wait for it (RowJobs::wait_for; LineBuffer::push does). Null otherwise.
+  // The job computing the codes, when a unit's row was handed to RowJobs: whoever reads the
+  // codes waits for it first (RowJobs::wait_for; LineBuffer::row does). Null otherwise.
   RowJobs::Ticket computing;
 
   bool is_head() const { return bytes.low.empty(); }

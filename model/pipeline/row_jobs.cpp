@@ -6,6 +6,11 @@
 #include <algorithm>
 #include <chrono>
 #include <exception>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "model_error.hpp"
 
 namespace qflow {
 
@@ -24,10 +29,12 @@ void RowJobs::Cost::learn(int64_t ns) {
 }
 
 struct RowJobs::Job {
-  enum State { Queued, Running, Done };
+  enum State { Deferred, Queued, Running, Done };
   std::function<void()> work;
-  Cost* cost = nullptr;
+  Cost* cost = nullptr;  // null for a deferred job
   RowJobs* owner = nullptr;
+  int unit = -1;                // a deferred job's unit
+  std::vector<Ticket> inputs;   // the jobs a deferred job runs after
   std::atomic<int> state{Queued};
   std::atomic<int64_t> started_ns{0};
   std::exception_ptr error;
@@ -43,10 +50,13 @@ struct RowJobs::Job {
     } catch (...) {
       error = std::current_exception();
     }
-    cost->learn(now_ns() - start);
+    if (cost) cost->learn(now_ns() - start);
+    work = nullptr;  // what it held (its row among them) goes now
+    inputs.clear();
     state.store(Done, std::memory_order_release);
     return true;
   }
+  bool done() const { return state.load(std::memory_order_acquire) == Done; }
   // How long the job is still expected to run.
   int64_t remaining_ns() const { return cost->expected_ns() - (now_ns() - started_ns.load(std::memory_order_relaxed)); }
 };
@@ -56,6 +66,7 @@ RowJobs::RowJobs(int workers) {
 }
 
 RowJobs::~RowJobs() {
+  drop_deferred();
   stopping_ = true;
   for (std::thread& t : threads_) t.join();
 }
@@ -73,7 +84,9 @@ RowJobs::Ticket RowJobs::submit(std::function<void()> work, Cost* cost) {
 }
 
 void RowJobs::wait_for(const Ticket& job) {
-  if (!job->run_if_queued())
+  if (job->unit >= 0) {  // deferred: it runs in its unit's order, with the rest
+    if (!job->done()) job->owner->run_deferred();
+  } else if (!job->run_if_queued())
     while (job->state.load(std::memory_order_acquire) != Job::Done) {
       if (Ticket other = job->owner->take_while_waiting(*job))
         other->run_if_queued();
@@ -81,6 +94,98 @@ void RowJobs::wait_for(const Ticket& job) {
         _mm_pause();
     }
   if (job->error) std::rethrow_exception(job->error);
+}
+
+RowJobs::Ticket RowJobs::defer(std::function<void()> work, int unit, std::vector<Ticket> inputs) {
+  auto job = std::make_shared<Job>();
+  job->state = Job::Deferred;
+  job->work = std::move(work);
+  job->owner = this;
+  job->unit = unit;
+  std::lock_guard<std::mutex> lock(deferred_.mutex);
+  for (Ticket& input : inputs) {
+    if (!input || input->done()) continue;
+    if (input->state == Job::Deferred && input->unit >= unit)
+      throw SimulationError(fmt::format("a row of unit {} deferred after one of unit {}, which it reads: units must be "
+                                        "numbered in dataflow order", unit, input->unit));
+    job->inputs.push_back(std::move(input));
+  }
+  if (size_t(unit) >= deferred_.units.size()) {
+    deferred_.units.resize(size_t(unit) + 1);
+    deferred_.running.resize(size_t(unit) + 1, 0);
+  }
+  deferred_.units[size_t(unit)].push_back(job);
+  ++deferred_.left;
+  ++deferred_.unfinished;
+  return job;
+}
+
+// A deferred job whose inputs are done: the next of the unit `last` if it has one, else the first of
+// the lowest unit that no thread is running (the lowest unit with jobs left always has one, so every
+// job runs). Null if none is ready. Under the lock.
+RowJobs::Ticket RowJobs::Deferred::take(size_t& last) {
+  const auto ready = [&](size_t u) {
+    if (running[u] || units[u].empty()) return false;
+    const std::vector<Ticket>& inputs = units[u].front()->inputs;
+    return std::all_of(inputs.begin(), inputs.end(), [](const Ticket& in) { return in->done(); });
+  };
+  size_t unit = last;
+  if (unit >= units.size() || !ready(unit))
+    for (unit = 0; unit < units.size() && !ready(unit); ++unit) {
+    }
+  if (unit == units.size()) return nullptr;
+  Ticket job = std::move(units[unit].front());
+  units[unit].pop_front();
+  running[unit] = 1;
+  --left;
+  last = unit;
+  job->state = Job::Queued;
+  return job;
+}
+
+bool RowJobs::run_one_deferred(size_t& last) {
+  Ticket job;
+  {
+    std::lock_guard<std::mutex> lock(deferred_.mutex);
+    if (deferred_.left == 0) return false;
+    job = deferred_.take(last);
+  }
+  if (!job) return false;
+  job->run_if_queued();
+  std::lock_guard<std::mutex> lock(deferred_.mutex);
+  deferred_.running[size_t(job->unit)] = 0;
+  --deferred_.unfinished;
+  if (job->error && !deferred_.error) deferred_.error = job->error;
+  return true;
+}
+
+void RowJobs::run_deferred() {
+  const int threads = omp_get_max_threads();
+  omp_set_num_threads(1);  // one thread per row, as on the workers
+  size_t last = SIZE_MAX;
+  for (;;) {
+    if (run_one_deferred(last)) continue;
+    std::lock_guard<std::mutex> lock(deferred_.mutex);
+    if (deferred_.unfinished == 0) break;
+    _mm_pause();
+  }
+  omp_set_num_threads(threads);
+  std::lock_guard<std::mutex> lock(deferred_.mutex);
+  if (std::exception_ptr error = std::exchange(deferred_.error, nullptr)) std::rethrow_exception(error);
+}
+
+void RowJobs::drop_deferred() {
+  std::lock_guard<std::mutex> lock(deferred_.mutex);
+  for (auto& unit : deferred_.units) {
+    deferred_.unfinished -= unit.size();
+    for (const Ticket& job : unit) {
+      job->work = nullptr;
+      job->inputs.clear();
+    }
+    unit.clear();
+  }
+  deferred_.left = 0;
+  deferred_.error = nullptr;
 }
 
 RowJobs::Ticket RowJobs::take_oldest() {
@@ -113,9 +218,12 @@ RowJobs::Ticket RowJobs::pop(std::deque<Ticket>::iterator at) {
 void RowJobs::work_loop() {
   omp_set_num_threads(1);  // one thread per row: the rows of different PEs are the parallelism
   auto idle_since = std::chrono::steady_clock::now();
+  size_t last = SIZE_MAX;  // the unit of the deferred job it ran last
   while (!stopping_) {
     if (Ticket job = take_oldest()) {
       job->run_if_queued();
+      idle_since = std::chrono::steady_clock::now();
+    } else if (run_one_deferred(last)) {
       idle_since = std::chrono::steady_clock::now();
     } else if (std::chrono::steady_clock::now() - idle_since > std::chrono::milliseconds(2)) {
       std::this_thread::sleep_for(std::chrono::microseconds(200));  // between frames: leave the core

@@ -1,15 +1,21 @@
-// Host threads for the PEs' row computations. SystemC simulates on one thread; a conv PE's row,
-// once its window is in the strip, depends on nothing the simulation does until a consumer reads
-// it, so it is handed to a worker meanwhile and rows of different PEs compute at once, each on one
-// thread (a row split over threads loses 30 to 40 %, see README). Whoever needs the row first (a
-// consumer's line buffer, the PE's next row, the probe) waits for it, running it itself if no
-// worker has taken it yet, and other queued rows while a worker runs it (see wait_for). Results do
-// not depend on which thread ran a row.
+// Host threads for the units' row computations. SystemC simulates on one thread; a unit's row,
+// once the rows of its window are known, depends on nothing the simulation does, and its timing
+// does not depend on its codes. So rows are computed in one of two ways:
+// - submitted: handed to a worker at once, while the simulation goes on (a co-simulated PE's RTL);
+//   whoever needs it waits for it, running queued jobs meanwhile (see wait_for);
+// - deferred: recorded with the jobs computing its inputs. The workers run deferred rows whenever
+//   they have nothing else to do, a unit's rows one after the other while its weights are in the
+//   caches (the simulation runs ahead and leaves them a backlog); whoever reads a row's codes
+//   first (a DMA write, a co-simulated PE, an upset, the frame's end) runs the rest with them
+//   (run_deferred). Computed as the pipeline interleaves them, every row would fetch its PE's
+//   weights again: the full-width network's 32 MB of weights fill a 32 MB L3.
+// Results do not depend on which thread ran a row, or when.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -42,9 +48,19 @@ class RowJobs {
 
   // `cost`: the job's kind, outliving the job.
   Ticket submit(std::function<void()> work, Cost* cost);
-  // Returns once the job has run (here, if no worker had started it); rethrows its exception.
-  // While a worker runs it, this thread runs queued jobs: the shortest, if it is expected to end
-  // first or if another job is queued for the worker (rows take tens to hundreds of microseconds).
+  // A row of `unit` (units numbered in dataflow order: a unit's inputs come from lower ones), run
+  // after `inputs` (null: already computed) and after the unit's earlier deferred rows, never
+  // beside one of them. Only the simulation thread defers jobs.
+  Ticket defer(std::function<void()> work, int unit, std::vector<Ticket> inputs);
+  // Returns once every deferred job has run, running them here too; rethrows the first exception
+  // a deferred job threw since the last call.
+  void run_deferred();
+  // Forgets the deferred jobs (a frame stopped before its end): they never run.
+  void drop_deferred();
+  // Returns once the job has run (here, if no worker had started it; every deferred job, if it was
+  // deferred); rethrows its exception. While a worker runs it, this thread runs queued jobs: the
+  // shortest, if it is expected to end first or if another job is queued for the worker (rows take
+  // tens to hundreds of microseconds).
   static void wait_for(const Ticket& job);
 
  private:
@@ -52,11 +68,22 @@ class RowJobs {
   Ticket take_oldest();  // for a worker; null if none is queued
   Ticket take_while_waiting(const Job& awaited);  // for a thread waiting for `awaited`; null if none should run
   Ticket pop(std::deque<Ticket>::iterator at);  // under the lock
+  // Runs one deferred job whose inputs are done, if there is one (see Deferred::take); `last`: the
+  // unit of the one this thread ran last.
+  bool run_one_deferred(size_t& last);
 
   std::mutex mutex_;
   std::deque<Ticket> queue_;
   std::atomic<int> queued_{0};
   std::atomic<bool> stopping_{false};
+  struct Deferred {
+    std::mutex mutex;
+    std::vector<std::deque<Ticket>> units;  // per unit, in the order deferred: not yet taken
+    std::vector<char> running;              // per unit: one of its jobs runs now
+    size_t left = 0, unfinished = 0;        // not yet taken; not yet done
+    std::exception_ptr error;               // the first a job threw, for run_deferred
+    Ticket take(size_t& last);
+  } deferred_;
   std::vector<std::thread> threads_;
 };
 

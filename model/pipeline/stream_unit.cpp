@@ -53,7 +53,6 @@ void StreamUnit::run() {
       stats_.busy_cycles += row_cycles_ + own_cycles + int64_t(std::ceil(transfer / period_));
       stats_.spans.push_back({UnitSpan::Busy, start, sc_time_stamp()});
       busy_.write(false);
-      if (finish_) finish_(out);
       emit(out);
       ++stats_.rows;
       if (row_done_) row_done_(out);

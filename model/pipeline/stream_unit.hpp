@@ -52,9 +52,6 @@ class StreamUnit : public sc_core::sc_module {
   // A PE whose weights stream from DRAM: how long it waits for them before output row y (its window
   // already complete); the unit spends that in its weights state.
   void set_weight_wait(std::function<sc_core::sc_time(int y)> wait) { weight_wait_ = std::move(wait); }
-  // Called when the row's modeled cycles have passed, before it is emitted: where a row computed
-  // off the simulation thread is joined.
-  void set_row_finish(std::function<void(const RowRef&)> finish) { finish_ = std::move(finish); }
   // Called with every row the unit emits (the model's probe for layer dumps and progress).
   void set_row_done(std::function<void(const RowRef&)> done) { row_done_ = std::move(done); }
   const std::vector<LineBuffer>& line_buffers() const { return lines_; }
@@ -82,7 +79,6 @@ class StreamUnit : public sc_core::sc_module {
   std::vector<LineBuffer> lines_;  // one per input
   RowWork work_;
   std::function<sc_core::sc_time(int y)> weight_wait_;
-  std::function<void(const RowRef&)> finish_;
   std::function<void(const RowRef&)> row_done_;
   UnitStats stats_;
   std::string waiting_on_;

@@ -1,8 +1,11 @@
 // The host threads behind the PEs' rows: every job runs once, whoever waits gets its error, and a
 // thread waiting for a job a worker runs takes other queued jobs only by the rule wait_for states.
+// Deferred jobs run only when asked for, after their inputs, each unit's jobs one at a time.
 #include <chrono>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -77,6 +80,70 @@ TEST(RowJobs, AWaitingThreadRunsTheQueuedJobsThatFitAndLeavesTheRest) {
   EXPECT_FALSE(long_ran_while_held) << "the waiting thread ran a job expected to outlast the one it waited for";
   RowJobs::wait_for(long_job);
   RowJobs::wait_for(short_job);
+}
+
+// A pipeline of three units, each row reading the two rows above it in the unit before: every
+// row runs once, after its inputs, and never beside another row of its unit.
+TEST(RowJobs, DeferredJobsRunWhenAskedAfterTheirInputsAndOneAtATimePerUnit) {
+  for (const int workers : {0, 1, 3}) {
+    RowJobs jobs(workers);
+    constexpr int kUnits = 3, kRows = 40;
+    std::atomic<int> running[kUnits] = {};
+    std::atomic<bool> overlapped{false}, early{false};
+    std::vector<std::vector<RowJobs::Ticket>> tickets(kUnits);
+    std::vector<std::vector<std::atomic<bool>>> done(kUnits);
+    for (auto& unit : done) unit = std::vector<std::atomic<bool>>(kRows);
+    for (int y = 0; y < kRows; ++y)
+      for (int u = 0; u < kUnits; ++u) {
+        std::vector<RowJobs::Ticket> inputs;
+        if (u > 0) inputs = {tickets[u - 1][size_t(y)], y > 0 ? tickets[u - 1][size_t(y - 1)] : nullptr};
+        tickets[u].push_back(jobs.defer([&, u, y] {
+          if (running[u]++ > 0) overlapped = true;
+          if (u > 0 && (!done[u - 1][size_t(y)] || (y > 0 && !done[u - 1][size_t(y - 1)]))) early = true;
+          if (y > 0 && !done[u][size_t(y - 1)]) early = true;
+          std::this_thread::sleep_for(10us);
+          done[u][size_t(y)] = true;
+          --running[u];
+        }, u, inputs));
+      }
+    if (workers == 0) EXPECT_FALSE(done[0][0]) << "a deferred job ran before it was asked for";
+    RowJobs::wait_for(tickets[1][5]);  // runs every deferred job
+    for (int u = 0; u < kUnits; ++u)
+      for (int y = 0; y < kRows; ++y) ASSERT_TRUE(done[u][size_t(y)]) << "unit " << u << " row " << y;
+    EXPECT_FALSE(early) << "a job ran before its inputs, workers " << workers;
+    EXPECT_FALSE(overlapped) << "two jobs of one unit ran at once, workers " << workers;
+  }
+}
+
+TEST(RowJobs, ADeferredJobsErrorReachesWhoeverRunsThemAndDroppedJobsNeverRun) {
+  for (const int workers : {0, 1}) {
+    RowJobs jobs(workers);
+    jobs.defer([] { throw std::runtime_error("row 7 failed"); }, 0, {});
+    try {
+      jobs.run_deferred();
+      ADD_FAILURE() << "no error, workers " << workers;
+    } catch (const std::runtime_error& e) {
+      EXPECT_STREQ(e.what(), "row 7 failed");
+    }
+  }
+  RowJobs jobs(0);  // a worker could run it before it is dropped
+  bool ran = false;
+  jobs.defer([&ran] { ran = true; }, 0, {});
+  jobs.drop_deferred();
+  jobs.run_deferred();
+  EXPECT_FALSE(ran);
+}
+
+TEST(RowJobs, AJobDeferredBeforeAnInputOfItsOwnUnitOrAboveIsRefused) {
+  RowJobs jobs(0);
+  const RowJobs::Ticket later_unit = jobs.defer([] {}, 2, {});
+  try {
+    jobs.defer([] {}, 1, {later_unit});
+    ADD_FAILURE() << "no error";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("units must be numbered in dataflow order"), std::string::npos) << e.what();
+  }
+  jobs.drop_deferred();
 }
 
 }  // namespace
