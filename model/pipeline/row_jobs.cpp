@@ -144,10 +144,10 @@ RowJobs::Ticket RowJobs::Deferred::take(size_t& last) {
 }
 
 bool RowJobs::run_one_deferred(size_t& last) {
+  if (deferred_.left.load(std::memory_order_acquire) == 0) return false;  // a worker's usual case: no lock
   Ticket job;
   {
     std::lock_guard<std::mutex> lock(deferred_.mutex);
-    if (deferred_.left == 0) return false;
     job = deferred_.take(last);
   }
   if (!job) return false;
@@ -163,12 +163,8 @@ void RowJobs::run_deferred() {
   const int threads = omp_get_max_threads();
   omp_set_num_threads(1);  // one thread per row, as on the workers
   size_t last = SIZE_MAX;
-  for (;;) {
-    if (run_one_deferred(last)) continue;
-    std::lock_guard<std::mutex> lock(deferred_.mutex);
-    if (deferred_.unfinished == 0) break;
-    _mm_pause();
-  }
+  while (deferred_.unfinished.load(std::memory_order_acquire) > 0)
+    if (!run_one_deferred(last)) _mm_pause();
   omp_set_num_threads(threads);
   std::lock_guard<std::mutex> lock(deferred_.mutex);
   if (std::exception_ptr error = std::exchange(deferred_.error, nullptr)) std::rethrow_exception(error);

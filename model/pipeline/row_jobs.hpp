@@ -80,7 +80,9 @@ class RowJobs {
     std::mutex mutex;
     std::vector<std::deque<Ticket>> units;  // per unit, in the order deferred: not yet taken
     std::vector<char> running;              // per unit: one of its jobs runs now
-    size_t left = 0, unfinished = 0;        // not yet taken; not yet done
+    // Not yet taken; not yet done. Changed under the lock, read without it: a spinning thread
+    // takes the lock only when there is something to take or to wait for.
+    std::atomic<size_t> left{0}, unfinished{0};
     std::exception_ptr error;               // the first a job threw, for run_deferred
     Ticket take(size_t& last);
   } deferred_;

@@ -106,7 +106,9 @@ TEST(RowJobs, DeferredJobsRunWhenAskedAfterTheirInputsAndOneAtATimePerUnit) {
           --running[u];
         }, u, inputs));
       }
-    if (workers == 0) EXPECT_FALSE(done[0][0]) << "a deferred job ran before it was asked for";
+    if (workers == 0) {
+      EXPECT_FALSE(done[0][0]) << "a deferred job ran before it was asked for";
+    }
     RowJobs::wait_for(tickets[1][5]);  // runs every deferred job
     for (int u = 0; u < kUnits; ++u)
       for (int y = 0; y < kRows; ++y) ASSERT_TRUE(done[u][size_t(y)]) << "unit " << u << " row " << y;
