@@ -40,12 +40,12 @@ sc_core::sc_time DmaEngine::transfer(Master master, tlm::tlm_command command, ui
   return delay;
 }
 
-void DmaEngine::write_debug(uint64_t address, const void* data, size_t length) {
+void DmaEngine::debug_transfer(tlm::tlm_command command, uint64_t address, void* data, size_t length) {
   tlm::tlm_generic_payload trans;
-  // A TLM payload's data pointer is non-const; a write only reads through it.
-  prepare_transfer(trans, tlm::TLM_WRITE_COMMAND, address, const_cast<void*>(data), length);
+  prepare_transfer(trans, command, address, data, length);
   if (socket->transport_dbg(trans) != length)
-    throw SimulationError(fmt::format("DRAM refused a {}-byte debug write at {:#x}", length, address));
+    throw SimulationError(fmt::format("DRAM refused a {}-byte debug {} at {:#x}", length,
+                                      command == tlm::TLM_READ_COMMAND ? "read" : "write", address));
 }
 
 void DmaEngine::trace(sc_core::sc_trace_file* file) const {

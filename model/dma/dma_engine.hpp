@@ -34,9 +34,9 @@ class DmaEngine : public sc_core::sc_module {
   sc_core::sc_time transfer(Master master, tlm::tlm_command command, uint64_t address, void* data, size_t length,
                             sc_core::sc_time issued = sc_core::SC_ZERO_TIME);
 
-  // Writes `length` bytes at `address` through the debug transport: no time passes and nothing is
-  // counted (the payload of a write already timed and counted). Throws SimulationError if refused.
-  void write_debug(uint64_t address, const void* data, size_t length);
+  // A read or write through the debug transport: no time passes and nothing is counted (the payload
+  // of a write already timed and counted, an upset of DRAM). Throws SimulationError if refused.
+  void debug_transfer(tlm::tlm_command command, uint64_t address, void* data, size_t length);
 
   // One transfer of the frame: whose, from its issue to its completion (latency included).
   struct Span {

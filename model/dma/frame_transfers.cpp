@@ -45,17 +45,12 @@ void SkipSpill::upset(int y, int64_t element, int bit, int burst) {
     throw FaultError(fmt::format("row {}, code {}, bits {}..{} are past the map's {} rows of {} {}-bit codes", y, element,
                                  bit, bit + burst - 1, map_.height, codes, map_.bits + map_.frac));
   uint8_t bytes[2] = {0, 0};
-  tlm::tlm_generic_payload trans;
-  trans.set_address(address(y) + uint64_t(element) * code_bytes_);
-  trans.set_data_ptr(bytes);
-  trans.set_data_length(unsigned(code_bytes_));
-  trans.set_read();
-  dma_.socket->transport_dbg(trans);
+  const uint64_t at = address(y) + uint64_t(element) * code_bytes_;
+  dma_.debug_transfer(tlm::TLM_READ_COMMAND, at, bytes, code_bytes_);
   uint16_t code = uint16_t(bytes[0] | bytes[1] << 8);
   for (int b = bit; b < bit + burst; ++b) code ^= uint16_t(1u << b);
   bytes[0] = uint8_t(code), bytes[1] = uint8_t(code >> 8);
-  trans.set_write();
-  dma_.socket->transport_dbg(trans);
+  dma_.debug_transfer(tlm::TLM_WRITE_COMMAND, at, bytes, code_bytes_);
 }
 
 sc_time SkipSpill::write_row(const Row& row) {
@@ -80,14 +75,14 @@ FlowWriter::FlowWriter(DmaEngine& dma, const CsrBlock& csr, const TensorShape& h
     : dma_(dma), master_(dma.add_master("flow")), csr_(csr), head_(head) {}
 
 sc_time FlowWriter::write_row(const Row& row) {
-  if (row.head_codes.codes.size() != size_t(head_.channels) * head_.width)
+  if (row.head_codes.codes.size() != codes_per_row())
     throw SimulationError(fmt::format("flow row {}: {} codes where the head has {} channels x {} pixels", row.y,
                                       row.head_codes.codes.size(), head_.channels, head_.width));
   return write(row.y, row.head_codes.codes.data(), nullptr);
 }
 
 sc_time FlowWriter::write_row_later(RowRef row) {
-  zeros_.resize(size_t(head_.channels) * head_.width);
+  zeros_.resize(codes_per_row());
   Later later{row, {}};
   const sc_time t = write(row->y, zeros_.data(), &later.addresses);
   later_.push_back(std::move(later));
@@ -112,11 +107,12 @@ void FlowWriter::write_computed() {
   later_.clear();
   for (const Later& later : rows) {
     const Row& row = *later.row;
-    if (row.head_codes.codes.size() != zeros_.size())
+    if (row.head_codes.codes.size() != codes_per_row())
       throw SimulationError(fmt::format("flow row {} was not computed by the frame's end", row.y));
-    for (int c = 0; c < head_.channels; ++c)
-      dma_.write_debug(later.addresses[size_t(c)], row.head_codes.codes.data() + size_t(c) * head_.width,
-                       size_t(head_.width) * 2);
+    for (int c = 0; c < head_.channels; ++c)  // (a write only reads through the payload's pointer)
+      dma_.debug_transfer(tlm::TLM_WRITE_COMMAND, later.addresses[size_t(c)],
+                          const_cast<int16_t*>(row.head_codes.codes.data() + size_t(c) * head_.width),
+                          size_t(head_.width) * 2);
   }
 }
 

@@ -76,6 +76,7 @@ class FlowWriter {
 
  private:
   sc_core::sc_time write(int y, const int16_t* codes, std::vector<uint64_t>* addresses);
+  size_t codes_per_row() const { return size_t(head_.channels) * size_t(head_.width); }
 
   DmaEngine& dma_;
   DmaEngine::Master master_;

@@ -34,15 +34,10 @@ const RowRef& LineBuffer::slot(int y) const {
   return slots_[size_t(y % capacity())];
 }
 
-}  // namespace qflow
-
-namespace qflow {
-
 void LineBuffer::replace_held(int held, const std::function<RowRef(const Row&)>& upset) {
   const int oldest = std::max(0, received_ - capacity()), count = received_ - oldest;
   if (held >= count) throw FaultError(fmt::format("{} holds {} rows, no row {}", name_, count, held));
   RowRef& slot = slots_[size_t((oldest + held) % capacity())];
-  if (slot->computing) RowJobs::wait_for(slot->computing);
   slot = upset(*slot);
 }
 

@@ -25,7 +25,8 @@ class LineBuffer {
   int received() const { return received_; }
   void reset() { received_ = 0; }
   // An upset (model/faults): the held row `held` (0: the oldest still held) replaced by `upset`
-  // applied to it; throws FaultError when the line buffer holds fewer rows.
+  // applied to it (which reads its codes through their job: faults/row_upset); throws FaultError
+  // when the line buffer holds fewer rows.
   void replace_held(int held, const std::function<RowRef(const Row&)>& upset);
 
  private:
