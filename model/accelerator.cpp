@@ -6,6 +6,7 @@
 #include <utility>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "conv_folding.hpp"
 #include "cosim/rtl_conv_unit.hpp"
@@ -385,18 +386,19 @@ void Accelerator::upset_fifo(const std::string& channel, int64_t waiting, int64_
       throw FaultError(fmt::format("FIFO '{}' holds fewer than {} rows now", channel, waiting + 1));
     return;
   }
-  std::string names;
-  for (const auto& ch : channels_) names += (names.empty() ? "" : ", ") + std::string(ch->basename());
-  throw FaultError(fmt::format("'{}' is not a FIFO or skip buffer of the pipeline ({})", channel, names));
+  std::vector<std::string> names;
+  for (const auto& ch : channels_) names.push_back(ch->basename());
+  throw FaultError(fmt::format("'{}' is not a FIFO or skip buffer of the pipeline ({})", channel, fmt::join(names, ", ")));
 }
 
 void Accelerator::upset_dram_skip(const std::string& edge, int64_t row, int64_t element, int bit, int burst) {
   const auto spill = spill_by_edge_.find(edge);
   if (spill == spill_by_edge_.end()) {
-    std::string names;
-    for (const auto& [name, s] : spill_by_edge_) names += (names.empty() ? "" : ", ") + name;
+    std::vector<std::string> names;
+    for (const auto& [name, s] : spill_by_edge_) names.push_back(name);
     throw FaultError(fmt::format("'{}' is not an edge whose skip rows wait in DRAM ({})", edge,
-                                 names.empty() ? "this architecture keeps every skip buffer on chip" : names));
+                                 names.empty() ? "this architecture keeps every skip buffer on chip"
+                                               : fmt::format("{}", fmt::join(names, ", "))));
   }
   spill->second->upset(int(row), element, bit, burst);
 }
@@ -446,7 +448,7 @@ void Accelerator::build_pipeline() {
   flow_out_ = std::make_unique<FlowWriter>(dma_, csr, plans_[head].out);
   flow_writer_ = add_unit("flow_writer", plans_[head].out.height, 0, [](int y) { return y; });
   flow_writer_->add_input(connect(*layer_units_.back(), package_.layers.back().name + "_to_flow_writer"), 1);
-  // The rows still to compute run when the last flow row is written: each PE's rows together.
+  // The rows still to compute run when the last flow row is written, before its payload goes out.
   flow_writer_->set_row_work(guarded([this, last = plans_[head].out.height - 1](int y, const std::vector<LineBuffer>& in,
                                                                              RowRef&) {
     const sc_time t = flow_rows_at_their_time_ ? flow_out_->write_row(*in[0].row(y)) : flow_out_->write_row_later(in[0].held(y));

@@ -59,9 +59,7 @@ std::vector<Target> targets(const RunPlan& plan, FaultSite site) {
                       map.bits + map.frac});
     }
   if (site == FaultSite::Csr)
-    for (const char* reg : {"ctrl", "img1_addr", "img2_addr", "flow_addr", "skip_addr", "frame_height", "frame_width",
-                            "weight_addr"})
-      list.push_back({reg, 32, 1, 0, 32});
+    for (const std::string& reg : csr_registers()) list.push_back({reg, 32, 1, 0, 32});
   return list;
 }
 

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "arch/arch_config.hpp"
 #include "arch/folding_model.hpp"
 #include "arch/resource_model.hpp"
 #include "commands.hpp"
@@ -29,10 +30,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-nlohmann::json read_json(const fs::path& file) {
-  std::ifstream in(file);
-  if (!in) throw FlowIoError(fmt::format("{}: not a fault campaign (run qflow-sim faults plan)", file.string()));
-  return nlohmann::json::parse(in);
+nlohmann::json read_campaign(const fs::path& dir) {
+  return read_json_file(dir / "campaign.json", "fault campaign (qflow-sim faults plan writes it)");
 }
 
 ImagePair first_golden_pair(const fs::path& model) {
@@ -125,7 +124,7 @@ nlohmann::json trial_line(int trial, const std::string& spec, Outcome outcome, d
 }
 
 void run_trials(const fs::path& dir, int from, int count) {
-  const nlohmann::json campaign = read_json(dir / "campaign.json");
+  const nlohmann::json campaign = read_campaign(dir);
   std::vector<std::string> specs;
   std::ifstream in(dir / "faults.txt");
   for (std::string line; std::getline(in, line);) specs.push_back(line);
@@ -239,7 +238,7 @@ std::string damage_chart(const fs::path& dir, const std::vector<nlohmann::json>&
 }
 
 void report(const fs::path& dir, double threshold) {
-  const nlohmann::json campaign = read_json(dir / "campaign.json");
+  const nlohmann::json campaign = read_campaign(dir);
   const std::vector<nlohmann::json> trials = read_trials(dir);
   if (threshold <= 0) threshold = campaign.at("threshold_px").get<double>();
   const std::string chart = damage_chart(dir, trials, threshold);
@@ -256,7 +255,7 @@ void compare(const std::vector<std::string>& dirs, const std::string& out, doubl
   std::string md = "| campaign | site | trials | silent corruption (95 % CI) | detected (95 % CI) |\n|---|---|---|---|---|\n";
   std::string cost = "| campaign | LUTs | block RAM (RAMB36) | of which checkers (LUTs) |\n|---|---|---|---|\n";
   for (const std::string& d : dirs) {
-    const nlohmann::json campaign = read_json(fs::path(d) / "campaign.json");
+    const nlohmann::json campaign = read_campaign(d);
     const std::string name = fs::path(d).filename().string();
     const double judged = threshold > 0 ? threshold : campaign.at("threshold_px").get<double>();
     for (const auto& [site, t] : tally_by_site(read_trials(d), judged))

@@ -3,9 +3,6 @@
 #include <algorithm>
 #include <cstring>
 
-#include <fmt/format.h>
-
-#include "faults/fault.hpp"
 #include "ref/integer_ops.hpp"
 
 namespace qflow {
@@ -55,11 +52,6 @@ void ConvRowEngine::compute(const std::vector<RowRef>& window_rows, Row& out) co
 void ConvRowEngine::upset_accumulator(Row& out, int64_t element, int bit, int burst) const {
   const Layer& l = strip_layer_;
   const int out_w = out.width(), k = l.kernel;
-  if (element >= int64_t(l.cout) * out_w)
-    throw FaultError(fmt::format("layer '{}': element {} is past its {} outputs a row ({} channels x {} pixels)", l.name,
-                                 element, int64_t(l.cout) * out_w, l.cout, out_w));
-  if (bit + burst > 32)
-    throw FaultError(fmt::format("layer '{}': bits {}..{} are past its 32-bit accumulators", l.name, bit, bit + burst - 1));
   const int c = int(element / out_w), x = int(element % out_w);
   int64_t acc = 0;
   for (int ky = 0; ky < k; ++ky)

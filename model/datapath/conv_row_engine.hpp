@@ -33,7 +33,8 @@ class ConvRowEngine {
   std::string kernel_name() const { return kernel_->name(); }
   // An upset accumulator (model/faults), right after compute(window_rows, out), before the PE's
   // next row: output `element` (channel * width + x) requantized from its accumulator with bits
-  // [bit, bit + burst) of the accumulator's 32 flipped.
+  // [bit, bit + burst) of the accumulator's 32 flipped. The element and the bits are within the row
+  // and the accumulator (Accelerator::upset_accumulator checks them when the fault strikes).
   void upset_accumulator(Row& out, int64_t element, int bit, int burst) const;
 
  private:

@@ -2,8 +2,11 @@
 
 #include <map>
 #include <regex>
+#include <utility>
+#include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "driver/csr_map.hpp"
 
@@ -18,7 +21,7 @@ const std::map<std::string, FaultSite> kSites{{"rom", FaultSite::Rom},
                                               {"acc", FaultSite::Accumulator},
                                               {"csr", FaultSite::Csr}};
 
-const std::map<std::string, uint32_t> kRegisters{
+const std::vector<std::pair<std::string, uint32_t>> kRegisters{
     {"ctrl", csr::kCtrl},           {"img1_addr", csr::kImg1Addr},   {"img2_addr", csr::kImg2Addr},
     {"flow_addr", csr::kFlowAddr},  {"skip_addr", csr::kSkipAddr},   {"frame_height", csr::kFrameHeight},
     {"frame_width", csr::kFrameWidth}, {"weight_addr", csr::kWeightAddr}};
@@ -37,14 +40,20 @@ FaultSite parse_site(const std::string& name) {
   return site->second;
 }
 
+const std::vector<std::string>& csr_registers() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> list;
+    for (const auto& [name, offset] : kRegisters) list.push_back(name);
+    return list;
+  }();
+  return names;
+}
+
 uint32_t csr_offset(const std::string& name) {
-  const auto it = kRegisters.find(name);
-  if (it == kRegisters.end()) {
-    std::string known;
-    for (const auto& [n, offset] : kRegisters) known += (known.empty() ? "" : ", ") + n;
-    throw FaultError(fmt::format("'{}' is not a control register a fault may hit ({})", name, known));
-  }
-  return it->second;
+  for (const auto& [n, offset] : kRegisters)
+    if (n == name) return offset;
+  throw FaultError(
+      fmt::format("'{}' is not a control register a fault may hit ({})", name, fmt::join(csr_registers(), ", ")));
 }
 
 Fault parse_fault(const std::string& spec) {

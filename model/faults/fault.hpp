@@ -16,7 +16,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
-
+#include <vector>
 
 namespace qflow {
 
@@ -42,7 +42,9 @@ FaultSite parse_site(const std::string& name);  // throws FaultError naming the 
 Fault parse_fault(const std::string& spec);
 std::string fault_spec(const Fault& fault);
 
-// The control registers a csr fault may hit, by name ("img1_addr", "flow_addr", ...): their offsets.
+// The control registers a csr fault may hit, by name ("ctrl", "img1_addr", ...; a campaign draws
+// them in this order), and a name's offset (throws FaultError naming them).
+const std::vector<std::string>& csr_registers();
 uint32_t csr_offset(const std::string& name);
 
 }  // namespace qflow
