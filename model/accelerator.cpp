@@ -246,7 +246,7 @@ StreamUnit::RowWork Accelerator::layer_work(size_t i) {
         out = row;
         defer_row(i, std::move(row), window, [this, i, engine, window, upset](Row& into) {
           engine->compute(window, into);
-          if (upset) engine->upset_accumulator(into, upset->element, upset->bit, upset->burst);
+          if (upset) engine->upset_accumulator(window, into, upset->element, upset->bit, upset->burst);
           record(i, into);
         });
         return sc_core::SC_ZERO_TIME;

@@ -11,9 +11,34 @@ ConvRowEngine::ConvRowEngine(const Layer& layer, const TensorShape& in, const We
     : strip_layer_(layer), in_(in), pad_(layer.pad), head_(layer.op == LayerOp::FlowHead) {
   strip_layer_.pad = 0;
   strip_layer_.weights = rom.canonical_weights();
-  const TensorShape strip{in.channels, layer.kernel, in.width + 2 * layer.pad, in.bits, in.frac, false};
-  kernel_ = make_conv_kernel(strip_layer_, strip, conv_output_shape(strip_layer_, strip.height, strip.width));
-  strip_.resize(in.channels, layer.kernel, strip.width, in.frac > 0);
+  strip_shape_ = {in.channels, layer.kernel, in.width + 2 * layer.pad, in.bits, in.frac, false};
+  free_.push_back(make_strip_kernel());
+  kernel_name_ = free_.back()->kernel->name();
+}
+
+std::unique_ptr<ConvRowEngine::StripKernel> ConvRowEngine::make_strip_kernel() const {
+  auto made = std::make_unique<StripKernel>();
+  made->kernel = make_conv_kernel(strip_layer_, strip_shape_,
+                                  conv_output_shape(strip_layer_, strip_shape_.height, strip_shape_.width));
+  made->strip.resize(strip_shape_.channels, strip_shape_.height, strip_shape_.width, strip_shape_.frac > 0);
+  return made;
+}
+
+std::unique_ptr<ConvRowEngine::StripKernel> ConvRowEngine::take_strip_kernel() const {
+  {
+    std::lock_guard<std::mutex> lock(free_mutex_);
+    if (!free_.empty()) {
+      std::unique_ptr<StripKernel> taken = std::move(free_.back());
+      free_.pop_back();
+      return taken;
+    }
+  }
+  return make_strip_kernel();
+}
+
+void ConvRowEngine::give_back(std::unique_ptr<StripKernel> taken) const {
+  std::lock_guard<std::mutex> lock(free_mutex_);
+  free_.push_back(std::move(taken));
 }
 
 RowRef ConvRowEngine::compute(int y, const LineBuffer& window) const {
@@ -29,27 +54,31 @@ std::vector<RowRef> ConvRowEngine::window_rows(int y, const LineBuffer& window) 
 }
 
 void ConvRowEngine::compute(const std::vector<RowRef>& window_rows, Row& out) const {
-  const int k = strip_layer_.kernel, c = in_.channels, w = in_.width, sw = strip_.width;
+  std::unique_ptr<StripKernel> taken = take_strip_kernel();
+  ChannelLast& strip = taken->strip;
+  const int k = strip_layer_.kernel, c = in_.channels, w = in_.width, sw = strip.width;
   const size_t row_bytes = size_t(sw) * c, pad_bytes = size_t(pad_) * c;
   // The left and right padding columns are never written: zero since construction.
   for (int ky = 0; ky < k; ++ky) {
     const size_t at = ky * row_bytes;
     if (const Row* row = window_rows.at(size_t(ky)).get()) {
-      std::memcpy(strip_.low.data() + at + pad_bytes, row->bytes.low.data(), size_t(w) * c);
-      if (strip_.split()) std::memcpy(strip_.high.data() + at + pad_bytes, row->bytes.high.data(), size_t(w) * c);
+      std::memcpy(strip.low.data() + at + pad_bytes, row->bytes.low.data(), size_t(w) * c);
+      if (strip.split()) std::memcpy(strip.high.data() + at + pad_bytes, row->bytes.high.data(), size_t(w) * c);
     } else {  // above or below the map: a row of zero padding
-      std::fill_n(strip_.low.data() + at, row_bytes, uint8_t(0));
-      if (strip_.split()) std::fill_n(strip_.high.data() + at, row_bytes, uint8_t(0));
+      std::fill_n(strip.low.data() + at, row_bytes, uint8_t(0));
+      if (strip.split()) std::fill_n(strip.high.data() + at, row_bytes, uint8_t(0));
     }
   }
   // One form per row: the bytes the next PEs read, or the head's int16 codes.
   if (head_)
-    kernel_->run(strip_, &out.head_codes, nullptr);
+    taken->kernel->run(strip, &out.head_codes, nullptr);
   else
-    kernel_->run(strip_, nullptr, &out.bytes);
+    taken->kernel->run(strip, nullptr, &out.bytes);
+  give_back(std::move(taken));
 }
 
-void ConvRowEngine::upset_accumulator(Row& out, int64_t element, int bit, int burst) const {
+void ConvRowEngine::upset_accumulator(const std::vector<RowRef>& window_rows, Row& out, int64_t element, int bit,
+                                      int burst) const {
   const Layer& l = strip_layer_;
   const int out_w = out.width(), k = l.kernel;
   const int c = int(element / out_w), x = int(element % out_w);
@@ -57,8 +86,11 @@ void ConvRowEngine::upset_accumulator(Row& out, int64_t element, int bit, int bu
   for (int ky = 0; ky < k; ++ky)
     for (int kx = 0; kx < k; ++kx)
       for (int ci = 0; ci < l.cin; ++ci) {
-        const size_t at = (size_t(ky) * strip_.width + size_t(x) * l.stride + kx) * l.cin + ci;
-        const int code = strip_.low[at] | (strip_.split() ? strip_.high[at] << 8 : 0);
+        const Row* row = window_rows.at(size_t(ky)).get();
+        const int col = x * l.stride + kx - pad_;
+        if (!row || col < 0 || col >= in_.width) continue;  // zero padding
+        const size_t at = size_t(col) * l.cin + ci;
+        const int code = row->bytes.low[at] | (row->bytes.split() ? row->bytes.high[at] << 8 : 0);
         acc += int64_t(code) * l.weights[((size_t(c) * l.cin + ci) * k + ky) * k + kx];
       }
   uint32_t bits = uint32_t(int32_t(acc));

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
+#include <vector>
 
 #include "datapath/weight_rom.hpp"
 #include "package/network_shapes.hpp"
@@ -20,8 +22,9 @@ class ConvRowEngine {
   RowRef compute(int y, const LineBuffer& window) const;
   // The same in three steps, for a row computed later (RowJobs): the rows its window reads as the
   // line buffer holds them now (null: padding), and a row of the PE's own, y set (both on the
-  // simulation thread); then, once those rows are computed, the strip from them into the PE's own
-  // buffer and the kernel on it into `out` (on any thread; one row of the PE at a time).
+  // simulation thread); then, once those rows are computed, the strip from them and the kernel on
+  // it into `out` (on any thread; threads computing rows of the PE at once each take a strip and
+  // kernel of their own).
   std::vector<RowRef> window_rows(int y, const LineBuffer& window) const;
   std::shared_ptr<Row> take_row(int y) const { return rows_.take(y); }
   void compute(const std::vector<RowRef>& window_rows, Row& out) const;
@@ -30,20 +33,33 @@ class ConvRowEngine {
   CodeMap strip_codes(int y, const LineBuffer& window) const;
   // The layer as it applies to one strip: no padding left to add, the ROM's weights.
   const Layer& strip_layer() const { return strip_layer_; }
-  std::string kernel_name() const { return kernel_->name(); }
-  // An upset accumulator (model/faults), right after compute(window_rows, out), before the PE's
-  // next row: output `element` (channel * width + x) requantized from its accumulator with bits
+  std::string kernel_name() const { return kernel_name_; }
+  // An upset accumulator (model/faults), right after compute(window_rows, out): output `element`
+  // (channel * width + x) of that row, requantized from its accumulator with bits
   // [bit, bit + burst) of the accumulator's 32 flipped. The element and the bits are within the row
   // and the accumulator (Accelerator::upset_accumulator checks them when the fault strikes).
-  void upset_accumulator(Row& out, int64_t element, int bit, int burst) const;
+  void upset_accumulator(const std::vector<RowRef>& window_rows, Row& out, int64_t element, int bit, int burst) const;
 
  private:
+  // A kernel and the strip it reads: what a row's computation writes besides its output (the
+  // kernels keep their accumulators). Threads computing rows of the PE at once each take one; the
+  // PE builds another the first time more threads than it has compute at once.
+  struct StripKernel {
+    std::unique_ptr<ConvKernel> kernel;
+    ChannelLast strip;
+  };
+  std::unique_ptr<StripKernel> make_strip_kernel() const;
+  std::unique_ptr<StripKernel> take_strip_kernel() const;
+  void give_back(std::unique_ptr<StripKernel> taken) const;
+
   Layer strip_layer_;
   TensorShape in_;
   int pad_;
   bool head_;
-  std::unique_ptr<ConvKernel> kernel_;
-  mutable ChannelLast strip_;
+  TensorShape strip_shape_;
+  std::string kernel_name_;
+  mutable std::mutex free_mutex_;
+  mutable std::vector<std::unique_ptr<StripKernel>> free_;  // not taken now
   mutable RowPool rows_;
 };
 

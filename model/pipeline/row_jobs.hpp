@@ -8,7 +8,10 @@
 //   caches (the simulation runs ahead and leaves them a backlog); whoever reads a row's codes
 //   first (a DMA write, a co-simulated PE, an upset, the frame's end) runs the rest with them
 //   (run_deferred). Computed as the pipeline interleaves them, every row would fetch its PE's
-//   weights again: the full-width network's 32 MB of weights fill a 32 MB L3.
+//   weights again: the full-width network's 32 MB of weights fill a 32 MB L3. A unit's rows start
+//   in order, and threads idle otherwise take further rows of the same unit beside them (its work
+//   must allow that: a PE gives each thread its own kernel and strip), so the last layers, whose
+//   rows each wait for the one before, do not leave all threads but one idle.
 // Results do not depend on which thread ran a row, or when.
 #pragma once
 
@@ -49,8 +52,8 @@ class RowJobs {
   // `cost`: the job's kind, outliving the job.
   Ticket submit(std::function<void()> work, Cost* cost);
   // A row of `unit` (units numbered in dataflow order: a unit's inputs come from lower ones), run
-  // after `inputs` (null: already computed) and after the unit's earlier deferred rows, never
-  // beside one of them. Only the simulation thread defers jobs.
+  // after `inputs` (null: already computed), started after the unit's earlier deferred rows (perhaps
+  // beside them). Only the simulation thread defers jobs.
   Ticket defer(std::function<void()> work, int unit, std::vector<Ticket> inputs);
   // Returns once every deferred job has run, running them here too; rethrows the first exception
   // a deferred job threw since the last call.
@@ -79,7 +82,6 @@ class RowJobs {
   struct Deferred {
     std::mutex mutex;
     std::vector<std::deque<Ticket>> units;  // per unit, in the order deferred: not yet taken
-    std::vector<char> running;              // per unit: one of its jobs runs now
     // Not yet taken; not yet done. Changed under the lock, read without it: a spinning thread
     // takes the lock only when there is something to take or to wait for.
     std::atomic<size_t> left{0}, unfinished{0};

@@ -2,6 +2,8 @@
 // `codes` and/or channel-last `bytes` for the next layers (either may be null, not both: a frame
 // that only wants the flow skips the planes of the layers before the head, which has no byte
 // form). Bit-exact. Outputs are resized as needed, so buffers from a previous frame are reused.
+// A kernel keeps its working buffers: one kernel runs on one thread at a time, but different
+// kernels may run at once on any threads.
 #pragma once
 
 #include <memory>

@@ -54,6 +54,7 @@ class OneDnnConv final : public ConvKernel {
         wide_frames_(std::move(wide_frames)), pd_(std::move(pd)), conv_(pd_), stream_(cpu_engine()) {
     // Allocated once by oneDNN (aligned as its kernels like): every run overwrites them whole.
     for (int half = 0; half < (split_shift_ ? 2 : 1); ++half) dst_[half] = memory(pd_.dst_desc(), cpu_engine());
+    scratchpad_ = memory(pd_.scratchpad_desc(), cpu_engine());
     const int k = layer.kernel;
     memory::desc user_w({layer.cout, layer.cin, k, k}, Dt::s8, Tag::oihw);
     memory user_weights(user_w, cpu_engine(), const_cast<int8_t*>(layer.weights.data()));
@@ -68,7 +69,10 @@ class OneDnnConv final : public ConvKernel {
     const int convs = split_shift_ ? 2 : 1;
     for (int half = 0; half < convs; ++half) {
       memory src(pd_.src_desc(), cpu_engine(), const_cast<uint8_t*>(halves[half]->data()));
-      conv_.execute(stream_, {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights_}, {DNNL_ARG_DST, dst_[half]}});
+      conv_.execute(stream_, {{DNNL_ARG_SRC, src},
+                              {DNNL_ARG_WEIGHTS, weights_},
+                              {DNNL_ARG_DST, dst_[half]},
+                              {DNNL_ARG_SCRATCHPAD, scratchpad_}});
     }
     stream_.wait();
     const auto* acc_low = static_cast<const int32_t*>(dst_[0].get_data_handle());
@@ -119,6 +123,9 @@ class OneDnnConv final : public ConvKernel {
   dnnl::stream stream_;
   memory weights_;
   memory dst_[2];  // accumulators of the low part, and of the high part when the input is split
+  // The kernel's own (AMX kernels use one): oneDNN's default shares one among the primitives a
+  // thread created, which the model's host threads would then use at once.
+  memory scratchpad_;
 };
 
 }  // namespace
@@ -136,7 +143,9 @@ std::unique_ptr<ConvKernel> make_onednn_conv(const Layer& layer, const TensorSha
                                        {layer.stride, layer.stride}, {layer.pad, layer.pad},
                                        {layer.pad, layer.pad});
   try {
-    dnnl::convolution_forward::primitive_desc pd(desc, cpu_engine());
+    dnnl::primitive_attr attr;
+    attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+    dnnl::convolution_forward::primitive_desc pd(desc, attr, cpu_engine());
     const std::string impl = pd.impl_info_str();
     const int64_t max_code = in.max_code();
     const int split_shift = max_code > 255 ? 8 : 0;

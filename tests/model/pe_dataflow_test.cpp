@@ -2,6 +2,8 @@
 // rows, and the checks catch dataflow bugs a PE could have (a window read one row off, a row the
 // line buffer no longer holds, a ROM image that does not fit).
 #include <fstream>
+#include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -55,6 +57,44 @@ TEST(ConvPe, RowsFromTheLineBufferAndRomEqualTheReference) {
   const RandomPackage r = small_package(6, 5);
   for (const char* layer : {"conv1", "conv2", "conv3_1", "deconv3", "predict_flow2"})
     EXPECT_EQ(rows_differing(r, layer, 0), 0) << layer;
+}
+
+// The host threads compute rows of one PE at once (RowJobs): each must take a strip and kernel of
+// its own, or one row's window would overwrite another's.
+TEST(ConvPe, RowsComputedByThreadsAtOnceEqualTheReference) {
+  const RandomPackage r = small_package(6, 5);
+  const size_t i = index_of(r.package, "conv3_1");
+  const Layer& layer = r.package.layers[i];
+  const CodeMap& in = r.codes[index_of(r.package, layer.inputs[0])];
+  const CodeMap& expected = r.codes[i];
+  const TensorShape in_shape{in.channels, in.height, in.width, layer.in_bits, layer.in_frac, false};
+  const WeightRom rom(layer, 4, 8);
+  const ConvRowEngine pe(layer, in_shape, rom);
+  LineBuffer window("test", in.height, in.height);
+  for (int y = 0; y < in.height; ++y) window.push(map_row(in, y, false));
+  std::vector<std::vector<RowRef>> windows;
+  for (int y = 0; y < expected.height; ++y) windows.push_back(pe.window_rows(y, window));
+  constexpr int kThreads = 3, kRounds = 30;
+  std::vector<int> differing(kThreads, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      Row out;
+      std::vector<int16_t> row(size_t(expected.channels) * expected.width);
+      for (int round = 0; round < kRounds; ++round)
+        for (int y = 0; y < expected.height; ++y) {
+          pe.compute(windows[size_t(y)], out);
+          out.write_codes(row.data(), size_t(expected.width));
+          for (int c = 0; c < expected.channels; ++c)
+            if (!std::equal(row.begin() + c * expected.width, row.begin() + (c + 1) * expected.width,
+                            expected.codes.data() + (size_t(c) * expected.height + y) * expected.width)) {
+              ++differing[size_t(t)];
+              break;
+            }
+        }
+    });
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(differing, std::vector<int>(kThreads, 0));
 }
 
 TEST(ConvPe, AWindowOneRowOffIsCaught) {
