@@ -20,7 +20,9 @@ std::unique_ptr<ConvRowEngine::StripKernel> ConvRowEngine::make_strip_kernel() c
   auto made = std::make_unique<StripKernel>();
   made->kernel = make_conv_kernel(strip_layer_, strip_shape_,
                                   conv_output_shape(strip_layer_, strip_shape_.height, strip_shape_.width));
-  made->strip.resize(strip_shape_.channels, strip_shape_.height, strip_shape_.width, strip_shape_.frac > 0);
+  made->buffer.resize(strip_shape_.channels, kBufferWindows * strip_shape_.height, strip_shape_.width,
+                      strip_shape_.frac > 0);
+  made->held.assign(size_t(made->buffer.height), 0);
   return made;
 }
 
@@ -55,26 +57,55 @@ std::vector<RowRef> ConvRowEngine::window_rows(int y, const LineBuffer& window) 
 
 void ConvRowEngine::compute(const std::vector<RowRef>& window_rows, Row& out) const {
   std::unique_ptr<StripKernel> taken = take_strip_kernel();
-  ChannelLast& strip = taken->strip;
-  const int k = strip_layer_.kernel, c = in_.channels, w = in_.width, sw = strip.width;
-  const size_t row_bytes = size_t(sw) * c, pad_bytes = size_t(pad_) * c;
-  // The left and right padding columns are never written: zero since construction.
-  for (int ky = 0; ky < k; ++ky) {
-    const size_t at = ky * row_bytes;
-    if (const Row* row = window_rows.at(size_t(ky)).get()) {
-      std::memcpy(strip.low.data() + at + pad_bytes, row->bytes.low.data(), size_t(w) * c);
-      if (strip.split()) std::memcpy(strip.high.data() + at + pad_bytes, row->bytes.high.data(), size_t(w) * c);
-    } else {  // above or below the map: a row of zero padding
-      std::fill_n(strip.low.data() + at, row_bytes, uint8_t(0));
-      if (strip.split()) std::fill_n(strip.high.data() + at, row_bytes, uint8_t(0));
-    }
-  }
+  fill_strip(window_rows, *taken);
+  const ChannelLastView strip = taken->buffer.rows(taken->top, strip_layer_.kernel);
   // One form per row: the bytes the next PEs read, or the head's int16 codes.
   if (head_)
     taken->kernel->run(strip, &out.head_codes, nullptr);
   else
     taken->kernel->run(strip, nullptr, &out.bytes);
   give_back(std::move(taken));
+}
+
+void ConvRowEngine::fill_strip(const std::vector<RowRef>& window_rows, StripKernel& strip) const {
+  const int k = strip_layer_.kernel, c = in_.channels, w = in_.width;
+  std::vector<uint64_t> wanted;
+  for (const RowRef& row : window_rows) wanted.push_back(!row ? kZeroRow : row->serial);
+  // How far the strip moves down from its last window: the window's first rows are the last ones
+  // held (a stride for the PE's next row); k when it holds none of them.
+  const auto holds_from = [&](int moved) {
+    for (int ky = 0; ky < k - moved; ++ky) {
+      const uint64_t serial = wanted[size_t(ky)];
+      if (serial == 0 || strip.held[size_t(strip.top + moved + ky)] != serial) return false;
+    }
+    return true;
+  };
+  int moved = 0;
+  while (moved < k && !holds_from(moved)) ++moved;
+  const int kept = k - moved;
+  ChannelLast& buffer = strip.buffer;
+  const size_t row_bytes = size_t(buffer.width) * c, pad_bytes = size_t(pad_) * c;
+  int top = strip.top + moved;
+  if (moved == k) top = 0;
+  if (top + k > buffer.height) {  // the rows kept go to the buffer's top
+    std::memmove(buffer.low.data(), buffer.low.data() + top * row_bytes, kept * row_bytes);
+    if (buffer.split()) std::memmove(buffer.high.data(), buffer.high.data() + top * row_bytes, kept * row_bytes);
+    std::copy_n(strip.held.begin() + top, kept, strip.held.begin());
+    top = 0;
+  }
+  // The left and right padding columns are never written: zero since construction.
+  for (int ky = kept; ky < k; ++ky) {
+    const size_t at = size_t(top + ky) * row_bytes;
+    if (const Row* row = window_rows[size_t(ky)].get()) {
+      std::memcpy(buffer.low.data() + at + pad_bytes, row->bytes.low.data(), size_t(w) * c);
+      if (buffer.split()) std::memcpy(buffer.high.data() + at + pad_bytes, row->bytes.high.data(), size_t(w) * c);
+    } else {  // above or below the map: a row of zero padding
+      std::fill_n(buffer.low.data() + at, row_bytes, uint8_t(0));
+      if (buffer.split()) std::fill_n(buffer.high.data() + at, row_bytes, uint8_t(0));
+    }
+    strip.held[size_t(top + ky)] = wanted[size_t(ky)];
+  }
+  strip.top = top;
 }
 
 void ConvRowEngine::upset_accumulator(const std::vector<RowRef>& window_rows, Row& out, int64_t element, int bit,

@@ -1,6 +1,7 @@
 // A conv PE's datapath for one output row: the window rows its line buffer holds, zero padding and
 // stride as the hardware applies them (a strip of k rows x (W + 2 pad) pixels), multiplied by the
-// weights of the PE's own ROM with the sw fast path's exact kernels, then requantized.
+// weights of the PE's own ROM with the sw fast path's exact kernels, then requantized. The strip
+// slides down a taller buffer, so that the next row's window copies only the rows it adds.
 #pragma once
 
 #include <memory>
@@ -43,11 +44,19 @@ class ConvRowEngine {
  private:
   // A kernel and the strip it reads: what a row's computation writes besides its output (the
   // kernels keep their accumulators). Threads computing rows of the PE at once each take one; the
-  // PE builds another the first time more threads than it has compute at once.
+  // PE builds another the first time more threads than it has compute at once. The strip is rows
+  // [top, top + k) of a buffer of kBufferWindows * k rows, each named by the serial of the row it
+  // holds (kZeroRow: padding; 0: nothing).
   struct StripKernel {
     std::unique_ptr<ConvKernel> kernel;
-    ChannelLast strip;
+    ChannelLast buffer;
+    std::vector<uint64_t> held;
+    int top = 0;
   };
+  static constexpr int kBufferWindows = 4;
+  static constexpr uint64_t kZeroRow = ~uint64_t(0);
+  // Places the window's rows at the strip, copying those it does not hold already.
+  void fill_strip(const std::vector<RowRef>& window_rows, StripKernel& strip) const;
   std::unique_ptr<StripKernel> make_strip_kernel() const;
   std::unique_ptr<StripKernel> take_strip_kernel() const;
   void give_back(std::unique_ptr<StripKernel> taken) const;

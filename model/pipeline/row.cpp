@@ -3,6 +3,7 @@
 #include <emmintrin.h>
 
 #include <algorithm>
+#include <atomic>
 
 namespace qflow {
 namespace {
@@ -30,15 +31,17 @@ inline void transpose_16x16(const uint8_t* src, size_t stride, __m128i r[16]) {
 
 }  // namespace
 
+uint64_t next_row_serial() {
+  static std::atomic<uint64_t> last{0};
+  return last.fetch_add(1, std::memory_order_relaxed) + 1;
+}
+
 std::shared_ptr<Row> RowPool::take(int y) {
-  for (const std::shared_ptr<Row>& row : rows_)
-    if (row.use_count() == 1) {
-      row->y = y;
-      return row;
-    }
-  rows_.push_back(std::make_shared<Row>());
-  rows_.back()->y = y;
-  return rows_.back();
+  auto free = std::find_if(rows_.begin(), rows_.end(), [](const std::shared_ptr<Row>& row) { return row.use_count() == 1; });
+  if (free == rows_.end()) free = rows_.insert(rows_.end(), std::make_shared<Row>());
+  (*free)->y = y;
+  (*free)->serial = next_row_serial();
+  return *free;
 }
 
 RowRef map_row(const CodeMap& map, int y, bool split) {
@@ -52,6 +55,7 @@ RowRef map_row(const CodeMap& map, int y, bool split) {
 RowRef make_row(int y, CodeMap codes, bool head, bool split) {
   auto row = std::make_shared<Row>();
   row->y = y;
+  row->serial = next_row_serial();
   if (head)
     row->head_codes = std::move(codes);
   else

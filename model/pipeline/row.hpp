@@ -4,6 +4,7 @@
 // the codes through write_codes(). Rows are shared, never copied from hop to hop.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <ostream>
 #include <vector>
@@ -16,6 +17,9 @@ namespace qflow {
 
 struct Row {
   int y = 0;
+  // Names the row's codes, so that a PE can tell a window row it copied already (ConvRowEngine):
+  // a new number each time the row is made or taken for other codes. 0: not named.
+  uint64_t serial = 0;
   ChannelLast bytes;   // 1 x width x channels; empty for the flow head
   CodeMap head_codes;  // the flow head's channels x 1 x width; empty for every other layer
   // The job computing the codes, when a unit's row was handed to RowJobs: whoever reads the
@@ -46,6 +50,9 @@ class RowPool {
  private:
   std::vector<std::shared_ptr<Row>> rows_;
 };
+
+// A serial no row had before (Row::serial); any thread.
+uint64_t next_row_serial();
 
 // A row from its C x 1 x W codes: kept as they are for the flow head, else in bytes (split into
 // low and high bytes when `split`: 1/16-unit upsampled codes).

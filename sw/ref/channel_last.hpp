@@ -11,11 +11,27 @@
 
 namespace qflow {
 
+// Rows of channel-last bytes read in place: a whole ChannelLast, or some of its rows.
+struct ChannelLastView {
+  int channels = 0, height = 0, width = 0;
+  const uint8_t* low = nullptr;
+  const uint8_t* high = nullptr;  // null unless the codes exceed 8 bits
+
+  bool split() const { return high != nullptr; }
+  size_t size() const { return size_t(channels) * height * width; }
+};
+
 struct ChannelLast {
   int channels = 0, height = 0, width = 0;
   std::vector<uint8_t> low, high;  // H x W x C each; high is empty unless the codes exceed 8 bits
 
   bool split() const { return !high.empty(); }
+  // Rows [first, first + count).
+  ChannelLastView rows(int first, int count) const {
+    const size_t at = size_t(first) * width * channels;
+    return {channels, count, width, low.data() + at, split() ? high.data() + at : nullptr};
+  }
+  operator ChannelLastView() const { return rows(0, height); }
   void resize(int c, int h, int w, bool with_high) {
     channels = c;
     height = h;

@@ -20,7 +20,7 @@ namespace qflow {
 class ConvKernel {
  public:
   virtual ~ConvKernel() = default;
-  virtual void run(const ChannelLast& in, CodeMap* codes, ChannelLast* bytes) = 0;
+  virtual void run(const ChannelLastView& in, CodeMap* codes, ChannelLast* bytes) = 0;
   virtual std::string name() const = 0;
 };
 

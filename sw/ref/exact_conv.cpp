@@ -34,7 +34,7 @@ class ExactConv final : public ConvKernel {
     plan_sum_ranges(in.max_code());
   }
 
-  void run(const ChannelLast& in, CodeMap* out, ChannelLast* bytes) override {
+  void run(const ChannelLastView& in, CodeMap* out, ChannelLast* bytes) override {
     if (in.channels != layer_.cin || in.height != in_shape_.height || in.width != in_shape_.width)
       throw std::invalid_argument(fmt::format("layer '{}': exact kernel built for {}x{}x{} input, given {}x{}x{}",
                                               layer_.name, layer_.cin, in_shape_.height, in_shape_.width,
@@ -85,7 +85,7 @@ class ExactConv final : public ConvKernel {
         ranges_.push_back({ky, ky + 1, p, std::min(pairs_, p + pairs_per_range)});
   }
 
-  void fill_padded(const ChannelLast& in) {
+  void fill_padded(const ChannelLastView& in) {
     const int channels = in.channels, stride = 2 * pairs_, pad = layer_.pad;
     const bool split = in.split();
 #pragma omp parallel for if (int64_t(in.height) * in.width * channels >= kParallelCodes)

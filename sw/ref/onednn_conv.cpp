@@ -63,12 +63,12 @@ class OneDnnConv final : public ConvKernel {
     stream_.wait();
   }
 
-  void run(const ChannelLast& in, CodeMap* out, ChannelLast* bytes) override {
+  void run(const ChannelLastView& in, CodeMap* out, ChannelLast* bytes) override {
     if (wide_frames_ && any_code_above_127(in)) return wide_frames_->run(in, out, bytes);
-    const std::vector<uint8_t>* halves[2] = {&in.low, &in.high};  // read in place
+    const uint8_t* halves[2] = {in.low, in.high};  // read in place
     const int convs = split_shift_ ? 2 : 1;
     for (int half = 0; half < convs; ++half) {
-      memory src(pd_.src_desc(), cpu_engine(), const_cast<uint8_t*>(halves[half]->data()));
+      memory src(pd_.src_desc(), cpu_engine(), const_cast<uint8_t*>(halves[half]));
       conv_.execute(stream_, {{DNNL_ARG_SRC, src},
                               {DNNL_ARG_WEIGHTS, weights_},
                               {DNNL_ARG_DST, dst_[half]},
@@ -98,10 +98,10 @@ class OneDnnConv final : public ConvKernel {
 
  private:
   // Eight codes at a time: the top bits of a word are clear unless one of its codes is 128 or more.
-  static bool any_code_above_127(const ChannelLast& in) {
+  static bool any_code_above_127(const ChannelLastView& in) {
     constexpr uint64_t kTopBits = 0x8080808080808080ull;
-    const int64_t words = int64_t(in.low.size() / 8);
-    const uint8_t* bytes = in.low.data();
+    const int64_t words = int64_t(in.size() / 8);
+    const uint8_t* bytes = in.low;
     uint64_t seen = 0;
 #pragma omp parallel for if (words * 8 >= kParallelCodes) reduction(| : seen)
     for (int64_t i = 0; i < words; ++i) {
@@ -109,7 +109,7 @@ class OneDnnConv final : public ConvKernel {
       std::memcpy(&word, bytes + i * 8, sizeof word);
       seen |= word;
     }
-    for (size_t i = size_t(words) * 8; i < in.low.size(); ++i) seen |= bytes[i];
+    for (size_t i = size_t(words) * 8; i < in.size(); ++i) seen |= bytes[i];
     return (seen & kTopBits) != 0;
   }
 

@@ -97,6 +97,62 @@ TEST(ConvPe, RowsComputedByThreadsAtOnceEqualTheReference) {
   EXPECT_EQ(differing, std::vector<int>(kThreads, 0));
 }
 
+// A PE's strip keeps the rows the next window reads again (ConvRowEngine::fill_strip): rows in any
+// order, repeated, or after the rows a window reads have changed, still give the reference's rows.
+TEST(ConvPe, RowsInAnyOrderEqualTheReference) {
+  const RandomPackage r = small_package(6, 5);
+  for (const char* name : {"conv1", "conv2", "conv3_1"}) {
+    const size_t i = index_of(r.package, name);
+    const Layer& layer = r.package.layers[i];
+    const CodeMap pair = stack_input(r.pair.images.img1, r.pair.images.img2);
+    const CodeMap& in = layer.inputs[0] == "input" ? pair : r.codes[index_of(r.package, layer.inputs[0])];
+    const CodeMap& expected = r.codes[i];
+    const TensorShape in_shape{in.channels, in.height, in.width, layer.in_bits, layer.in_frac, false};
+    const WeightRom rom(layer, 4, 8);
+    const ConvRowEngine pe(layer, in_shape, rom);
+    LineBuffer window("test", in.height, in.height);
+    for (int y = 0; y < in.height; ++y) window.push(map_row(in, y, false));
+    std::vector<int> order;
+    for (int y = 0; y < expected.height; ++y) order.push_back(y);
+    for (int y = expected.height - 1; y >= 0; y -= 3) order.push_back(y);
+    for (int y = 0; y < expected.height; y += 2) order.insert(order.end(), {y, y});
+    Row out;
+    std::vector<int16_t> row(size_t(expected.channels) * expected.width);
+    for (const int y : order) {
+      pe.compute(pe.window_rows(y, window), out);
+      out.write_codes(row.data(), size_t(expected.width));
+      for (int c = 0; c < expected.channels; ++c)
+        ASSERT_TRUE(std::equal(row.begin() + c * expected.width, row.begin() + (c + 1) * expected.width,
+                               expected.codes.data() + (size_t(c) * expected.height + y) * expected.width))
+            << name << " row " << y;
+    }
+  }
+}
+
+TEST(ConvPe, AWindowRowReplacedSinceTheLastWindowIsReadAnew) {
+  const RandomPackage r = small_package(6, 5);
+  const Layer& layer = r.package.layers[index_of(r.package, "conv3_1")];
+  const CodeMap& in = r.codes[index_of(r.package, layer.inputs[0])];
+  const TensorShape in_shape{in.channels, in.height, in.width, layer.in_bits, layer.in_frac, false};
+  const WeightRom rom(layer, 4, 8);
+  const ConvRowEngine pe(layer, in_shape, rom), fresh(layer, in_shape, rom);
+  LineBuffer window("test", in.height, in.height);
+  for (int y = 0; y < in.height; ++y) window.push(map_row(in, y, false));
+  Row out, upset, reference;
+  pe.compute(pe.window_rows(2, window), out);  // holds rows 1..3
+  // Row 3 as an upset leaves it: the same y, one code changed.
+  CodeMap changed{in.channels, 1, in.width, std::vector<int16_t>(size_t(in.channels) * in.width)};
+  window.row(3)->write_codes(changed.codes.data(), size_t(in.width));
+  changed.codes[5] ^= 1;
+  std::vector<RowRef> rows = pe.window_rows(3, window);
+  rows[1] = make_row(3, changed, false, false);
+  pe.compute(rows, upset);
+  fresh.compute(rows, reference);
+  pe.compute(pe.window_rows(3, window), out);
+  EXPECT_EQ(upset.bytes.low, reference.bytes.low);
+  EXPECT_NE(upset.bytes.low, out.bytes.low) << "the changed code makes no difference: the test proves nothing";
+}
+
 TEST(ConvPe, AWindowOneRowOffIsCaught) {
   // A PE that starts its window one row late (top padding off by one) gives other rows: the
   // reference comparison every accelerator test makes names them.
