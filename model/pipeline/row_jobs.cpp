@@ -110,7 +110,10 @@ RowJobs::Ticket RowJobs::defer(std::function<void()> work, int unit, std::vector
                                         "numbered in dataflow order", unit, input->unit));
     job->inputs.push_back(std::move(input));
   }
-  if (size_t(unit) >= deferred_.units.size()) deferred_.units.resize(size_t(unit) + 1);
+  if (size_t(unit) >= deferred_.units.size()) {
+    deferred_.units.resize(size_t(unit) + 1);
+    deferred_.running.resize(size_t(unit) + 1, 0);
+  }
   deferred_.units[size_t(unit)].push_back(job);
   ++deferred_.left;
   ++deferred_.unfinished;
@@ -118,21 +121,27 @@ RowJobs::Ticket RowJobs::defer(std::function<void()> work, int unit, std::vector
 }
 
 // A deferred job whose inputs are done: the next of the unit `last` if it has one, else the first of
-// the lowest unit that has one (the lowest unit with jobs left always has one once the jobs running
-// now are done, so every job runs). Null if none is ready. Under the lock.
+// the lowest unit that no other thread is running, else of the lowest unit (the lowest unit with jobs
+// left always has one once the jobs running now are done, so every job runs). Null if none is ready.
+// Under the lock.
 RowJobs::Ticket RowJobs::Deferred::take(size_t& last) {
   const auto ready = [&](size_t u) {
     if (units[u].empty()) return false;
     const std::vector<Ticket>& inputs = units[u].front()->inputs;
     return std::all_of(inputs.begin(), inputs.end(), [](const Ticket& in) { return in->done(); });
   };
+  const auto lowest = [&](bool alone) {
+    size_t u = 0;
+    while (u < units.size() && !(ready(u) && (!alone || running[u] == 0))) ++u;
+    return u;
+  };
   size_t unit = last;
-  if (unit >= units.size() || !ready(unit))
-    for (unit = 0; unit < units.size() && !ready(unit); ++unit) {
-    }
+  if (unit >= units.size() || !ready(unit)) unit = lowest(true);
+  if (unit == units.size()) unit = lowest(false);
   if (unit == units.size()) return nullptr;
   Ticket job = std::move(units[unit].front());
   units[unit].pop_front();
+  ++running[unit];
   --left;
   last = unit;
   job->state = Job::Queued;
@@ -149,6 +158,7 @@ bool RowJobs::run_one_deferred(size_t& last) {
   if (!job) return false;
   job->run_if_queued();
   std::lock_guard<std::mutex> lock(deferred_.mutex);
+  --deferred_.running[size_t(job->unit)];
   --deferred_.unfinished;
   if (job->error && !deferred_.error) deferred_.error = job->error;
   return true;

@@ -82,6 +82,7 @@ class RowJobs {
   struct Deferred {
     std::mutex mutex;
     std::vector<std::deque<Ticket>> units;  // per unit, in the order deferred: not yet taken
+    std::vector<int> running;               // per unit: how many of its jobs run now
     // Not yet taken; not yet done. Changed under the lock, read without it: a spinning thread
     // takes the lock only when there is something to take or to wait for.
     std::atomic<size_t> left{0}, unfinished{0};
