@@ -23,32 +23,52 @@ size_t index_of(const Package& p, const std::string& name) {
   throw std::runtime_error("no layer " + name);
 }
 
+// One conv layer of a random package: the map it reads, the reference's output and a PE with its ROM.
+struct LayerPe {
+  const Layer& layer;
+  CodeMap pair;  // the graph's input, when the layer reads it
+  const CodeMap& in;
+  const CodeMap& expected;
+  WeightRom rom;
+  ConvRowEngine pe;
+
+  LayerPe(const RandomPackage& r, const std::string& name)
+      : layer(r.package.layers[index_of(r.package, name)]),
+        pair(stack_input(r.pair.images.img1, r.pair.images.img2)),
+        in(layer.inputs[0] == "input" ? pair : r.codes[index_of(r.package, layer.inputs[0])]),
+        expected(r.codes[index_of(r.package, name)]),
+        rom(layer, 4, 8),
+        pe(layer, {in.channels, in.height, in.width, layer.in_bits, layer.in_frac, false}, rom) {}
+
+  // A line buffer holding the whole input map: every window is there.
+  LineBuffer whole_map() const {
+    LineBuffer window(layer.name + " line buffer", in.height, in.height);
+    for (int y = 0; y < in.height; ++y) window.push(map_row(in, y, layer.in_frac > 0));
+    return window;
+  }
+  // Whether `out` holds the reference's output row y.
+  bool is_reference_row(const Row& out, int y) const {
+    std::vector<int16_t> row(size_t(expected.channels) * expected.width);
+    out.write_codes(row.data(), size_t(expected.width));
+    for (int c = 0; c < expected.channels; ++c)
+      if (!std::equal(row.begin() + c * expected.width, row.begin() + (c + 1) * expected.width,
+                      expected.codes.data() + (size_t(c) * expected.height + y) * expected.width))
+        return false;
+    return true;
+  }
+};
+
 // Output rows of `layer` computed by a PE fed the reference's input map row by row; `skew` reads
 // every window that many rows late (0: the correct PE).
 int rows_differing(const RandomPackage& r, const std::string& layer_name, int skew) {
-  const size_t i = index_of(r.package, layer_name);
-  const Layer& layer = r.package.layers[i];
-  const CodeMap pair = stack_input(r.pair.images.img1, r.pair.images.img2);
-  const CodeMap& in = layer.inputs[0] == "input" ? pair : r.codes[index_of(r.package, layer.inputs[0])];
-  const CodeMap& expected = r.codes[i];
-  const TensorShape in_shape{in.channels, in.height, in.width, layer.in_bits, layer.in_frac, false};
-  const WeightRom rom(layer, 4, 8);
-  const ConvRowEngine pe(layer, in_shape, rom);
-  LineBuffer window("test", layer.kernel + skew, in.height);
+  const LayerPe t(r, layer_name);
+  LineBuffer window("test", t.layer.kernel + skew, t.in.height);
   int differing = 0, received = 0;
-  for (int y = 0; y < expected.height; ++y) {
-    const int y_read = std::min(y + skew, expected.height - 1);
-    const int need = std::min(y_read * layer.stride - layer.pad + layer.kernel - 1, in.height - 1);
-    while (received <= need) window.push(map_row(in, received++, layer.in_frac > 0));
-    const RowRef out = pe.compute(y_read, window);
-    std::vector<int16_t> row(size_t(expected.channels) * expected.width);
-    out->write_codes(row.data(), size_t(expected.width));
-    for (int c = 0; c < expected.channels; ++c)
-      if (!std::equal(row.begin() + c * expected.width, row.begin() + (c + 1) * expected.width,
-                      expected.codes.data() + (size_t(c) * expected.height + y) * expected.width)) {
-        ++differing;
-        break;
-      }
+  for (int y = 0; y < t.expected.height; ++y) {
+    const int y_read = std::min(y + skew, t.expected.height - 1);
+    const int need = std::min(y_read * t.layer.stride - t.layer.pad + t.layer.kernel - 1, t.in.height - 1);
+    while (received <= need) window.push(map_row(t.in, received++, t.layer.in_frac > 0));
+    if (!t.is_reference_row(*t.pe.compute(y_read, window), y)) ++differing;
   }
   return differing;
 }
@@ -63,37 +83,23 @@ TEST(ConvPe, RowsFromTheLineBufferAndRomEqualTheReference) {
 // its own, or one row's window would overwrite another's.
 TEST(ConvPe, RowsComputedByThreadsAtOnceEqualTheReference) {
   const RandomPackage r = small_package(6, 5);
-  const size_t i = index_of(r.package, "conv3_1");
-  const Layer& layer = r.package.layers[i];
-  const CodeMap& in = r.codes[index_of(r.package, layer.inputs[0])];
-  const CodeMap& expected = r.codes[i];
-  const TensorShape in_shape{in.channels, in.height, in.width, layer.in_bits, layer.in_frac, false};
-  const WeightRom rom(layer, 4, 8);
-  const ConvRowEngine pe(layer, in_shape, rom);
-  LineBuffer window("test", in.height, in.height);
-  for (int y = 0; y < in.height; ++y) window.push(map_row(in, y, false));
+  const LayerPe t(r, "conv3_1");
+  const LineBuffer window = t.whole_map();
   std::vector<std::vector<RowRef>> windows;
-  for (int y = 0; y < expected.height; ++y) windows.push_back(pe.window_rows(y, window));
+  for (int y = 0; y < t.expected.height; ++y) windows.push_back(t.pe.window_rows(y, window));
   constexpr int kThreads = 3, kRounds = 30;
   std::vector<int> differing(kThreads, 0);
   std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t)
-    threads.emplace_back([&, t] {
+  for (int thread = 0; thread < kThreads; ++thread)
+    threads.emplace_back([&, thread] {
       Row out;
-      std::vector<int16_t> row(size_t(expected.channels) * expected.width);
       for (int round = 0; round < kRounds; ++round)
-        for (int y = 0; y < expected.height; ++y) {
-          pe.compute(windows[size_t(y)], out);
-          out.write_codes(row.data(), size_t(expected.width));
-          for (int c = 0; c < expected.channels; ++c)
-            if (!std::equal(row.begin() + c * expected.width, row.begin() + (c + 1) * expected.width,
-                            expected.codes.data() + (size_t(c) * expected.height + y) * expected.width)) {
-              ++differing[size_t(t)];
-              break;
-            }
+        for (int y = 0; y < t.expected.height; ++y) {
+          t.pe.compute(windows[size_t(y)], out);
+          if (!t.is_reference_row(out, y)) ++differing[size_t(thread)];
         }
     });
-  for (std::thread& t : threads) t.join();
+  for (std::thread& thread : threads) thread.join();
   EXPECT_EQ(differing, std::vector<int>(kThreads, 0));
 }
 
@@ -102,53 +108,37 @@ TEST(ConvPe, RowsComputedByThreadsAtOnceEqualTheReference) {
 TEST(ConvPe, RowsInAnyOrderEqualTheReference) {
   const RandomPackage r = small_package(6, 5);
   for (const char* name : {"conv1", "conv2", "conv3_1"}) {
-    const size_t i = index_of(r.package, name);
-    const Layer& layer = r.package.layers[i];
-    const CodeMap pair = stack_input(r.pair.images.img1, r.pair.images.img2);
-    const CodeMap& in = layer.inputs[0] == "input" ? pair : r.codes[index_of(r.package, layer.inputs[0])];
-    const CodeMap& expected = r.codes[i];
-    const TensorShape in_shape{in.channels, in.height, in.width, layer.in_bits, layer.in_frac, false};
-    const WeightRom rom(layer, 4, 8);
-    const ConvRowEngine pe(layer, in_shape, rom);
-    LineBuffer window("test", in.height, in.height);
-    for (int y = 0; y < in.height; ++y) window.push(map_row(in, y, false));
+    const LayerPe t(r, name);
+    const LineBuffer window = t.whole_map();
     std::vector<int> order;
-    for (int y = 0; y < expected.height; ++y) order.push_back(y);
-    for (int y = expected.height - 1; y >= 0; y -= 3) order.push_back(y);
-    for (int y = 0; y < expected.height; y += 2) order.insert(order.end(), {y, y});
+    for (int y = 0; y < t.expected.height; ++y) order.push_back(y);
+    for (int y = t.expected.height - 1; y >= 0; y -= 3) order.push_back(y);
+    for (int y = 0; y < t.expected.height; y += 2) order.insert(order.end(), {y, y});
     Row out;
-    std::vector<int16_t> row(size_t(expected.channels) * expected.width);
     for (const int y : order) {
-      pe.compute(pe.window_rows(y, window), out);
-      out.write_codes(row.data(), size_t(expected.width));
-      for (int c = 0; c < expected.channels; ++c)
-        ASSERT_TRUE(std::equal(row.begin() + c * expected.width, row.begin() + (c + 1) * expected.width,
-                               expected.codes.data() + (size_t(c) * expected.height + y) * expected.width))
-            << name << " row " << y;
+      t.pe.compute(t.pe.window_rows(y, window), out);
+      ASSERT_TRUE(t.is_reference_row(out, y)) << name << " row " << y;
     }
   }
 }
 
 TEST(ConvPe, AWindowRowReplacedSinceTheLastWindowIsReadAnew) {
   const RandomPackage r = small_package(6, 5);
-  const Layer& layer = r.package.layers[index_of(r.package, "conv3_1")];
-  const CodeMap& in = r.codes[index_of(r.package, layer.inputs[0])];
-  const TensorShape in_shape{in.channels, in.height, in.width, layer.in_bits, layer.in_frac, false};
-  const WeightRom rom(layer, 4, 8);
-  const ConvRowEngine pe(layer, in_shape, rom), fresh(layer, in_shape, rom);
-  LineBuffer window("test", in.height, in.height);
-  for (int y = 0; y < in.height; ++y) window.push(map_row(in, y, false));
+  const LayerPe t(r, "conv3_1");
+  const ConvRowEngine fresh(t.layer, {t.in.channels, t.in.height, t.in.width, t.layer.in_bits, t.layer.in_frac, false},
+                            t.rom);
+  const LineBuffer window = t.whole_map();
   Row out, upset, reference;
-  pe.compute(pe.window_rows(2, window), out);  // holds rows 1..3
+  t.pe.compute(t.pe.window_rows(2, window), out);  // holds rows 1..3
   // Row 3 as an upset leaves it: the same y, one code changed.
-  CodeMap changed{in.channels, 1, in.width, std::vector<int16_t>(size_t(in.channels) * in.width)};
-  window.row(3)->write_codes(changed.codes.data(), size_t(in.width));
+  CodeMap changed{t.in.channels, 1, t.in.width, std::vector<int16_t>(size_t(t.in.channels) * t.in.width)};
+  window.row(3)->write_codes(changed.codes.data(), size_t(t.in.width));
   changed.codes[5] ^= 1;
-  std::vector<RowRef> rows = pe.window_rows(3, window);
+  std::vector<RowRef> rows = t.pe.window_rows(3, window);
   rows[1] = make_row(3, changed, false, false);
-  pe.compute(rows, upset);
+  t.pe.compute(rows, upset);
   fresh.compute(rows, reference);
-  pe.compute(pe.window_rows(3, window), out);
+  t.pe.compute(t.pe.window_rows(3, window), out);
   EXPECT_EQ(upset.bytes.low, reference.bytes.low);
   EXPECT_NE(upset.bytes.low, out.bytes.low) << "the changed code makes no difference: the test proves nothing";
 }
@@ -162,16 +152,12 @@ TEST(ConvPe, AWindowOneRowOffIsCaught) {
 
 TEST(ConvPe, AWindowReadingARowTheLineBufferNoLongerHoldsIsAnError) {
   const RandomPackage r = small_package(8, 8);
-  const Layer& layer = r.package.layers[index_of(r.package, "conv3_1")];
-  const CodeMap& in = r.codes[index_of(r.package, layer.inputs[0])];
-  const TensorShape in_shape{in.channels, in.height, in.width, layer.in_bits, layer.in_frac, false};
-  const WeightRom rom(layer, 4, 8);
-  const ConvRowEngine pe(layer, in_shape, rom);
-  LineBuffer window("conv3_1 line buffer", layer.kernel - 1, in.height);  // one row short
-  for (int y = 0; y < 4; ++y) window.push(map_row(in, y, false));
-  EXPECT_NE(test::error_of([&] { pe.compute(2, window); }).find("conv3_1 line buffer: a window read row 1 while the line buffer held rows 2..3"),
+  const LayerPe t(r, "conv3_1");
+  LineBuffer window("conv3_1 line buffer", t.layer.kernel - 1, t.in.height);  // one row short
+  for (int y = 0; y < 4; ++y) window.push(map_row(t.in, y, false));
+  EXPECT_NE(test::error_of([&] { t.pe.compute(2, window); }).find("conv3_1 line buffer: a window read row 1 while the line buffer held rows 2..3"),
             std::string::npos);
-  EXPECT_NE(test::error_of([&] { window.push(map_row(in, 7, false)); }).find("row 7 arrived where row 4 was due"),
+  EXPECT_NE(test::error_of([&] { window.push(map_row(t.in, 7, false)); }).find("row 7 arrived where row 4 was due"),
             std::string::npos);
 }
 
