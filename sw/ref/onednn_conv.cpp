@@ -17,6 +17,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <unordered_map>
 
 #include <fmt/format.h>
 #include <oneapi/dnnl/dnnl.hpp>
@@ -53,7 +54,6 @@ class OneDnnConv final : public ConvKernel {
       : layer_(layer), requant_(requant_table(layer)), out_shape_(out), split_shift_(split_shift),
         wide_frames_(std::move(wide_frames)), pd_(std::move(pd)), conv_(pd_), stream_(cpu_engine()) {
     // Allocated once by oneDNN (aligned as its kernels like): every run overwrites them whole.
-    for (int half = 0; half < (split_shift_ ? 2 : 1); ++half) dst_[half] = memory(pd_.dst_desc(), cpu_engine());
     scratchpad_ = memory(pd_.scratchpad_desc(), cpu_engine());
     const int k = layer.kernel;
     memory::desc user_w({layer.cout, layer.cin, k, k}, Dt::s8, Tag::oihw);
@@ -61,6 +61,16 @@ class OneDnnConv final : public ConvKernel {
     weights_ = memory(pd_.weights_desc(), cpu_engine());
     dnnl::reorder(user_weights, weights_).execute(stream_, user_weights, weights_);
     stream_.wait();
+    // The arguments of each convolution, built once: a run only points src at its input. (Built per
+    // run, the memory objects and the map cost a few microseconds, which the model pays every row.)
+    for (int half = 0; half < (split_shift_ ? 2 : 1); ++half) {
+      dst_[half] = memory(pd_.dst_desc(), cpu_engine());
+      src_[half] = memory(pd_.src_desc(), cpu_engine(), DNNL_MEMORY_NONE);
+      args_[half] = {{DNNL_ARG_SRC, src_[half]},
+                     {DNNL_ARG_WEIGHTS, weights_},
+                     {DNNL_ARG_DST, dst_[half]},
+                     {DNNL_ARG_SCRATCHPAD, scratchpad_}};
+    }
   }
 
   void run(const ChannelLastView& in, CodeMap* out, ChannelLast* bytes) override {
@@ -68,11 +78,8 @@ class OneDnnConv final : public ConvKernel {
     const uint8_t* halves[2] = {in.low, in.high};  // read in place
     const int convs = split_shift_ ? 2 : 1;
     for (int half = 0; half < convs; ++half) {
-      memory src(pd_.src_desc(), cpu_engine(), const_cast<uint8_t*>(halves[half]));
-      conv_.execute(stream_, {{DNNL_ARG_SRC, src},
-                              {DNNL_ARG_WEIGHTS, weights_},
-                              {DNNL_ARG_DST, dst_[half]},
-                              {DNNL_ARG_SCRATCHPAD, scratchpad_}});
+      src_[half].set_data_handle(const_cast<uint8_t*>(halves[half]));
+      conv_.execute(stream_, args_[half]);
     }
     stream_.wait();
     const auto* acc_low = static_cast<const int32_t*>(dst_[0].get_data_handle());
@@ -123,6 +130,8 @@ class OneDnnConv final : public ConvKernel {
   dnnl::stream stream_;
   memory weights_;
   memory dst_[2];  // accumulators of the low part, and of the high part when the input is split
+  memory src_[2];  // the input's low and high parts, wherever the run's input is
+  std::unordered_map<int, memory> args_[2];
   // The kernel's own (AMX kernels use one): oneDNN's default shares one among the primitives a
   // thread created, which the model's host threads would then use at once.
   memory scratchpad_;
