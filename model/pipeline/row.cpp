@@ -37,7 +37,8 @@ uint64_t next_row_serial() {
 }
 
 std::shared_ptr<Row> RowPool::take(int y) {
-  auto free = std::find_if(rows_.begin(), rows_.end(), [](const std::shared_ptr<Row>& row) { return row.use_count() == 1; });
+  auto free = std::find_if(rows_.begin(), rows_.end(),
+                           [](const std::shared_ptr<Row>& row) { return row.use_count() == 1; });
   if (free == rows_.end()) free = rows_.insert(rows_.end(), std::make_shared<Row>());
   (*free)->y = y;
   (*free)->serial = next_row_serial();

@@ -155,7 +155,8 @@ TEST(ConvPe, AWindowReadingARowTheLineBufferNoLongerHoldsIsAnError) {
   const LayerPe t(r, "conv3_1");
   LineBuffer window("conv3_1 line buffer", t.layer.kernel - 1, t.in.height);  // one row short
   for (int y = 0; y < 4; ++y) window.push(map_row(t.in, y, false));
-  EXPECT_NE(test::error_of([&] { t.pe.compute(2, window); }).find("conv3_1 line buffer: a window read row 1 while the line buffer held rows 2..3"),
+  EXPECT_NE(test::error_of([&] { t.pe.compute(2, window); })
+                .find("conv3_1 line buffer: a window read row 1 while the line buffer held rows 2..3"),
             std::string::npos);
   EXPECT_NE(test::error_of([&] { window.push(map_row(t.in, 7, false)); }).find("row 7 arrived where row 4 was due"),
             std::string::npos);
