@@ -240,11 +240,9 @@ StreamUnit::RowWork Accelerator::layer_work(size_t i) {
       return [this, i](int y, const std::vector<LineBuffer>& in, RowRef& out) {
         if (roms_[i]->upset_pending()) read_rom_upsets(i);
         const ConvRowEngine* engine = engines_[i].get();
-        std::vector<RowRef> window = engine->window_rows(y, in[0]);
-        std::shared_ptr<Row> row = engine->take_row(y);
+        const std::vector<RowRef> window = engine->window_rows(y, in[0]);
         const std::optional<AccumulatorUpset> upset = std::exchange(accumulator_upsets_[i], std::nullopt);
-        out = row;
-        defer_row(i, std::move(row), window, [this, i, engine, window, upset](Row& into) {
+        out = defer_row(i, engine->take_row(y), window, [this, i, engine, window, upset](Row& into) {
           engine->compute(window, into);
           if (upset) engine->upset_accumulator(window, into, upset->element, upset->bit, upset->burst);
           record(i, into);
@@ -269,9 +267,7 @@ StreamUnit::RowWork Accelerator::layer_work(size_t i) {
         std::vector<RowRef> parts;
         for (const LineBuffer& line : in) parts.push_back(line.held(y));
         out = defer_row(i, pool->take(y), parts, [this, i, parts](Row& into) {
-          std::vector<const Row*> bytes;
-          for (const RowRef& part : parts) bytes.push_back(part.get());
-          concat_row(bytes, into);
+          concat_row(parts, into);
           record(i, into);
         });
         return sc_core::SC_ZERO_TIME;

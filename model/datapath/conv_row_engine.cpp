@@ -69,13 +69,15 @@ void ConvRowEngine::compute(const std::vector<RowRef>& window_rows, Row& out) co
 
 void ConvRowEngine::fill_strip(const std::vector<RowRef>& window_rows, StripKernel& strip) const {
   const int k = strip_layer_.kernel, c = in_.channels, w = in_.width;
-  std::vector<uint64_t> wanted;
-  for (const RowRef& row : window_rows) wanted.push_back(!row ? kZeroRow : row->serial);
+  const auto wanted = [&](int ky) {
+    const Row* row = window_rows[size_t(ky)].get();
+    return row ? row->serial : kZeroRow;
+  };
   // How far the strip moves down from its last window: the window's first rows are the last ones
   // held (a stride for the PE's next row); k when it holds none of them.
   const auto holds_from = [&](int moved) {
     for (int ky = 0; ky < k - moved; ++ky) {
-      const uint64_t serial = wanted[size_t(ky)];
+      const uint64_t serial = wanted(ky);
       if (serial == 0 || strip.held[size_t(strip.top + moved + ky)] != serial) return false;
     }
     return true;
@@ -103,7 +105,7 @@ void ConvRowEngine::fill_strip(const std::vector<RowRef>& window_rows, StripKern
       std::fill_n(buffer.low.data() + at, row_bytes, uint8_t(0));
       if (buffer.split()) std::fill_n(buffer.high.data() + at, row_bytes, uint8_t(0));
     }
-    strip.held[size_t(top + ky)] = wanted[size_t(ky)];
+    strip.held[size_t(top + ky)] = wanted(ky);
   }
   strip.top = top;
 }
@@ -115,15 +117,16 @@ void ConvRowEngine::upset_accumulator(const std::vector<RowRef>& window_rows, Ro
   const int c = int(element / out_w), x = int(element % out_w);
   int64_t acc = 0;
   for (int ky = 0; ky < k; ++ky)
-    for (int kx = 0; kx < k; ++kx)
+    for (int kx = 0; kx < k; ++kx) {
+      const Row* row = window_rows.at(size_t(ky)).get();
+      const int col = x * l.stride + kx - pad_;
+      if (!row || col < 0 || col >= in_.width) continue;  // zero padding
       for (int ci = 0; ci < l.cin; ++ci) {
-        const Row* row = window_rows.at(size_t(ky)).get();
-        const int col = x * l.stride + kx - pad_;
-        if (!row || col < 0 || col >= in_.width) continue;  // zero padding
         const size_t at = size_t(col) * l.cin + ci;
         const int code = row->bytes.low[at] | (row->bytes.split() ? row->bytes.high[at] << 8 : 0);
         acc += int64_t(code) * l.weights[((size_t(c) * l.cin + ci) * k + ky) * k + kx];
       }
+    }
   uint32_t bits = uint32_t(int32_t(acc));
   for (int b = bit; b < bit + burst; ++b) bits ^= 1u << b;
   const int16_t code = requantize(int32_t(bits), l.mult[size_t(c)], l.bias[size_t(c)], l.shift, l.out_bits, head_);

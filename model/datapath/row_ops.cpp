@@ -32,9 +32,9 @@ void upsample_row(const Row& near, const Row& far, Row& out) {
   upsample2x_row(near.bytes.low.data(), far.bytes.low.data(), w, c, out.bytes.low.data(), out.bytes.high.data());
 }
 
-void concat_row(const std::vector<const Row*>& parts, Row& out) {
+void concat_row(const std::vector<RowRef>& parts, Row& out) {
   std::vector<const ChannelLast*> bytes;
-  for (const Row* p : parts) bytes.push_back(&p->bytes);
+  for (const RowRef& p : parts) bytes.push_back(&p->bytes);
   fast_concat(bytes, out.bytes);
 }
 

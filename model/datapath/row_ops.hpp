@@ -15,6 +15,6 @@ RowRef input_row(int y, const uint8_t* rgb1, const uint8_t* rgb2, int width, Row
 // its two source rows (the 3/4 and the 1/4 one, see upsample_taps).
 void upsample_row(const Row& near, const Row& far, Row& out);
 // The channels of `parts` in order, into `out`.
-void concat_row(const std::vector<const Row*>& parts, Row& out);
+void concat_row(const std::vector<RowRef>& parts, Row& out);
 
 }  // namespace qflow
